@@ -1,0 +1,44 @@
+// Bundles every entry point with ncc into dist/. One minified file per program (plus lazily loaded chunks),
+// no source maps, so that the committed dist/ is byte-for-byte what this script produces.
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ncc from '@vercel/ncc';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const entries = [
+  { source: 'src/index.ts', out: 'dist' },
+  { source: 'src/cleanup.ts', out: 'dist/cleanup' },
+  { source: 'src/issuer/main.ts', out: 'dist/issuer' },
+  { source: 'src/emulator/main.ts', out: 'dist/emulator' },
+];
+
+// `node scripts/build.mjs issuer` rebuilds only dist/issuer; with no argument everything is rebuilt from scratch.
+const only = process.argv.slice(2);
+const selected = only.length === 0 ? entries : entries.filter((e) => only.includes(e.out.replace(/^dist\/?/, '') || 'index'));
+const missing = selected.filter((e) => !existsSync(join(root, e.source)));
+if (missing.length > 0 || selected.length === 0) {
+  console.error(`build: missing entry point(s): ${missing.map((e) => e.source).join(', ') || only.join(', ')}`);
+  process.exit(1);
+}
+
+if (only.length === 0) rmSync(join(root, 'dist'), { recursive: true, force: true });
+for (const entry of selected) {
+  if (only.length > 0 && entry.out !== 'dist') rmSync(join(root, entry.out), { recursive: true, force: true });
+  const { code, assets } = await ncc(join(root, entry.source), {
+    minify: true,
+    sourceMap: false,
+    quiet: true,
+    license: '',
+    target: 'es2022',
+  });
+  const outDir = join(root, entry.out);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'index.js'), code);
+  for (const [name, asset] of Object.entries(assets)) {
+    const file = join(outDir, name);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, asset.source);
+  }
+  console.log(`build: ${entry.out}/index.js ${(Buffer.byteLength(code) / 1024).toFixed(1)} KiB`);
+}
