@@ -1,0 +1,99 @@
+import { DeniedError, KeylessError, TimeoutError, TransientError } from '../errors';
+
+/** The parts of an SDK error we look at; everything else (request ids, raw responses) stays behind. */
+export interface AwsErrorInfo {
+  readonly code: string;
+  readonly message: string;
+  readonly status?: number;
+}
+
+const TRANSIENT_CODES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'IDPCommunicationError',
+  'InternalFailure',
+  'InternalError',
+  'InternalErrorException',
+  'ServiceUnavailable',
+  'ExternalServiceException',
+]);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+]);
+
+/** SDK exception class names carry an `Exception` suffix the wire code does not always have. */
+function wireCode(name: string): string {
+  const known: Record<string, string> = {
+    InvalidIdentityTokenException: 'InvalidIdentityToken',
+    IDPCommunicationErrorException: 'IDPCommunicationError',
+    IDPRejectedClaimException: 'IDPRejectedClaim',
+    MalformedPolicyDocumentException: 'MalformedPolicyDocument',
+    PackedPolicyTooLargeException: 'PackedPolicyTooLarge',
+  };
+  return known[name] ?? name;
+}
+
+export function awsErrorInfo(error: unknown): AwsErrorInfo | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const meta = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
+  if (meta === undefined || (error as { $fault?: string }).$fault === undefined) return undefined;
+  return {
+    code: wireCode(error.name),
+    message: error.message,
+    ...(meta.httpStatusCode ? { status: meta.httpStatusCode } : {}),
+  };
+}
+
+/**
+ * Whether STS refused for a reason that can pass: its verification-key fetch fails intermittently, and a token
+ * minted a moment ago can look "not yet valid" to a clock slightly behind ours.
+ */
+function transientIdentityTokenError(message: string): boolean {
+  return /couldn't retrieve verification key|not yet valid|issued in the future|nbf|before.*not before/i.test(message);
+}
+
+/**
+ * Wraps any SDK or network error into our typed errors. `explain` turns a denial into the detail the user needs
+ * (claims, trust-policy keys, likely causes); it is only asked for errors that are final.
+ */
+export function classifyAwsError(
+  error: unknown,
+  what: string,
+  explain: (info: AwsErrorInfo) => { hint?: string; details?: string },
+): KeylessError {
+  if (error instanceof KeylessError) return error;
+  const info = awsErrorInfo(error);
+  if (info === undefined) {
+    const err = error as NodeJS.ErrnoException & { name?: string };
+    if (err?.name === 'TimeoutError' || err?.code === 'ETIMEDOUT' || /timed? ?out/i.test(err?.message ?? '')) {
+      return new TimeoutError(
+        `${what}: the request timed out.`,
+        'Check that the endpoint is reachable from this machine (proxy, firewall, endpoint URL).',
+      );
+    }
+    if (err?.code && NETWORK_CODES.has(err.code)) {
+      return new TransientError('NetworkError', `${what}: network error ${err.code}.`, {
+        hint: 'Check the endpoint URL, proxy settings and DNS.',
+      });
+    }
+    return new TransientError('UnexpectedError', `${what}: ${err?.message ?? String(error)}`);
+  }
+  const text = `${what} failed: ${info.code}: ${info.message}`;
+  if (TRANSIENT_CODES.has(info.code) || (info.status !== undefined && info.status >= 500)) {
+    return new TransientError(info.code, text);
+  }
+  if (info.code === 'InvalidIdentityToken' && transientIdentityTokenError(info.message)) {
+    return new TransientError(info.code, text, explain(info));
+  }
+  return new DeniedError(info.code, text, explain(info));
+}

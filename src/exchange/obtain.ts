@@ -1,0 +1,228 @@
+import { DeniedError, InputError } from '../errors';
+import { explainDenial } from '../explain/denial';
+import type { Logger } from '../log';
+import { withDeadline, withRetry } from '../net/retry';
+import type { Settings, StaticKeys } from '../settings/types';
+import { createTokenSource } from '../token';
+import type { Token } from '../token/token';
+import type { AwsErrorInfo } from './aws-errors';
+import type { CognitoResult } from './cognito';
+import type { Session } from './session';
+import { githubSessionTags } from './session-tags';
+import { assumeRole, assumeRoleWithWebIdentity, createStsClient, getCallerIdentity, type StsConnection } from './sts';
+
+const ALPHANUMERIC = /^[a-zA-Z0-9]+$/;
+
+function connectionOf(settings: Settings): StsConnection {
+  return {
+    region: settings.region,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}),
+    ...(settings.proxy ? { proxy: settings.proxy } : {}),
+  };
+}
+
+function describeToken(token: Token): string {
+  const { iss, sub } = token.claims;
+  return `Got an ID token from ${token.origin} (iss ${String(iss)}, sub ${String(sub)})`;
+}
+
+/**
+ * One web-identity attempt: a fresh CI token, through Cognito when configured, then AssumeRoleWithWebIdentity.
+ * The whole chain is retried as a unit, so no attempt ever reuses a token that may have expired meanwhile.
+ */
+async function webIdentitySession(settings: Settings, log: Logger, deadline: number): Promise<Session> {
+  if (settings.source.kind !== 'web-identity' || !settings.roleToAssume) throw new Error('web identity needs a role');
+  const roleArn = settings.roleToAssume;
+  const tokens = createTokenSource(settings.source.token, {
+    audience: settings.audience,
+    timeoutMs: settings.requestTimeoutMs,
+    ...(settings.proxy ? { proxy: settings.proxy } : {}),
+  });
+  const sts = createStsClient(connectionOf(settings));
+  return withRetry(
+    async () => {
+      const ciToken = await tokens();
+      log.info(describeToken(ciToken));
+      let stsToken = ciToken;
+      let cognito: CognitoResult | undefined;
+      if (settings.cognito) {
+        // Loaded only in this flow: the plain OIDC path does not pay for the Cognito client at start-up.
+        const { exchangeThroughCognito, explainCognitoDenial } = await import('./cognito');
+        const pool = settings.cognito;
+        cognito = await exchangeThroughCognito(pool, ciToken, settings, (info: AwsErrorInfo) =>
+          explainCognitoDenial(info, pool, ciToken),
+        );
+        stsToken = cognito.token;
+        const tags = Object.entries(cognito.principalTags).map(([k, v]) => `${k}=${v}`);
+        log.info(
+          `Cognito identity ${cognito.identityId}; principal tags: ${tags.length > 0 ? tags.join(', ') : '(none)'}`,
+        );
+      }
+      const session = await assumeRoleWithWebIdentity(
+        sts,
+        stsToken,
+        {
+          roleArn,
+          roleSessionName: settings.roleSessionName,
+          durationSeconds: settings.roleDurationSeconds,
+          policyArns: settings.managedSessionPolicies,
+          ...(settings.inlineSessionPolicy ? { policy: settings.inlineSessionPolicy } : {}),
+        },
+        (info) =>
+          explainDenial(info, {
+            roleArn,
+            token: stsToken,
+            durationSeconds: settings.roleDurationSeconds,
+            ...(settings.cognito && cognito
+              ? { cognito: { identityPoolId: settings.cognito.identityPoolId, principalTags: cognito.principalTags } }
+              : {}),
+          }),
+      );
+      return cognito ? { ...session, identityId: cognito.identityId, principalTags: cognito.principalTags } : session;
+    },
+    {
+      maxAttempts: settings.maxAttempts,
+      deadline,
+      onRetry: (attempt, error, delay) =>
+        log.info(
+          `Attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms with a fresh token.`,
+        ),
+    },
+  );
+}
+
+/** AssumeRole signed with the given keys (or the default chain), never with anything else in the environment. */
+async function signedSession(
+  settings: Settings,
+  log: Logger,
+  deadline: number,
+  keys: StaticKeys | 'ambient',
+): Promise<Session> {
+  const source = createStsClient(connectionOf(settings), keys);
+  const explainPlain = (info: AwsErrorInfo) =>
+    explainDenial(info, { ...(settings.roleToAssume ? { roleArn: settings.roleToAssume } : {}) });
+  const retry = <T>(fn: () => Promise<T>) =>
+    withRetry(fn, {
+      maxAttempts: settings.maxAttempts,
+      deadline,
+      onRetry: (attempt, error, delay) =>
+        log.info(`Attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms.`),
+    });
+
+  if (!settings.roleToAssume) {
+    if (keys === 'ambient') throw new InputError('role-to-assume is required.');
+    // Keys exported as they are: check they work before anything is exported.
+    const identity = await retry(() => getCallerIdentity(source, explainPlain));
+    return { credentials: keys, ...identity };
+  }
+
+  let roleArn = settings.roleToAssume;
+  if (!roleArn.startsWith('arn:')) {
+    const caller = await retry(() => getCallerIdentity(source, explainPlain));
+    const partition = caller.arn.split(':')[1] ?? 'aws';
+    roleArn = `arn:${partition}:iam::${caller.accountId}:role/${roleArn}`;
+  }
+  const customTags = settings.customTags;
+  const tagsFor = (optional: boolean) =>
+    settings.roleSkipSessionTagging
+      ? []
+      : settings.ci.kind === 'github'
+        ? githubSessionTags(settings.ci.vars, customTags, { optional })
+        : Object.entries(customTags).map(([Key, Value]) => ({ Key, Value }));
+  const request = (optional: boolean) => ({
+    roleArn,
+    roleSessionName: settings.roleSessionName,
+    durationSeconds: settings.roleDurationSeconds,
+    policyArns: settings.managedSessionPolicies,
+    ...(settings.inlineSessionPolicy ? { policy: settings.inlineSessionPolicy } : {}),
+    tags: tagsFor(optional),
+    transitiveTagKeys: settings.transitiveTagKeys,
+    ...(settings.roleExternalId ? { externalId: settings.roleExternalId } : {}),
+  });
+  const explain = (info: AwsErrorInfo) =>
+    explainDenial(info, { roleArn, durationSeconds: settings.roleDurationSeconds });
+  try {
+    return await retry(() => assumeRole(source, request(true), explain));
+  } catch (error) {
+    if (!(error instanceof DeniedError) || error.code !== 'PackedPolicyTooLarge' || settings.roleSkipSessionTagging)
+      throw error;
+    log.info('STS found the session tags too large; retrying once without the optional GitHub tags.');
+    return retry(() => assumeRole(source, request(false), explain));
+  }
+}
+
+async function firstSession(settings: Settings, log: Logger, deadline: number): Promise<Session> {
+  switch (settings.source.kind) {
+    case 'web-identity':
+      return webIdentitySession(settings, log, deadline);
+    case 'access-keys':
+    case 'role-chaining':
+      return signedSession(settings, log, deadline, settings.source.keys);
+    case 'ambient':
+      return signedSession(settings, log, deadline, 'ambient');
+  }
+}
+
+async function existingSession(settings: Settings, log: Logger): Promise<Session | undefined> {
+  const keys = settings.existingCredentials;
+  if (!settings.useExistingCredentials || !keys) return undefined;
+  try {
+    const identity = await getCallerIdentity(createStsClient(connectionOf(settings), keys), (info) =>
+      explainDenial(info, {}),
+    );
+    log.info('The credentials already in the environment are valid; keeping them (use-existing-credentials).');
+    return { credentials: keys, ...identity, reused: true };
+  } catch (error) {
+    log.info(`The credentials in the environment are not usable (${(error as Error).message}); getting new ones.`);
+    return undefined;
+  }
+}
+
+function checkAccount(settings: Settings, session: Session): void {
+  if (settings.allowedAccountIds.length === 0 || settings.allowedAccountIds.includes(session.accountId)) return;
+  throw new DeniedError(
+    'AccountNotAllowed',
+    `The credentials belong to account ${settings.maskAwsAccountId ? '***' : session.accountId}, which is not in allowed-account-ids.`,
+    { hint: 'Check role-to-assume, or add the account to allowed-account-ids. Nothing was exported.' },
+  );
+}
+
+/**
+ * The exchange stage: from settings to one verified session, within the run's deadline. Sinks run only after this
+ * has returned, so a failure anywhere leaves nothing exported.
+ */
+export async function obtainSession(settings: Settings, log: Logger): Promise<Session> {
+  const deadline = Date.now() + settings.timeoutMs;
+  const work = async () => {
+    const existing = await existingSession(settings, log);
+    if (existing) {
+      checkAccount(settings, existing);
+      return existing;
+    }
+    if (settings.source.kind === 'ambient' && !settings.roleToAssume) {
+      throw new InputError('The credentials in the environment are not valid and no role-to-assume is given.');
+    }
+    let session = await firstSession(settings, log, deadline);
+    if (settings.specialCharactersWorkaround && session.credentials.sessionToken !== undefined) {
+      for (let attempt = 1; !ALPHANUMERIC.test(session.credentials.secretAccessKey); attempt++) {
+        if (attempt >= settings.maxAttempts) {
+          throw new DeniedError(
+            'SpecialCharacters',
+            `The secret access key still contained special characters after ${attempt} attempts (special-characters-workaround).`,
+            {
+              hint: 'Raise retry-max-attempts, or drop special-characters-workaround if the consumer handles any character.',
+            },
+          );
+        }
+        log.info(
+          'The secret access key contains special characters; assuming the role again (special-characters-workaround).',
+        );
+        session = await firstSession(settings, log, deadline);
+      }
+    }
+    checkAccount(settings, session);
+    return session;
+  };
+  return withDeadline(work(), deadline, 'Getting AWS credentials');
+}

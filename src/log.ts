@@ -1,0 +1,25 @@
+import { redact } from './secrets';
+
+/**
+ * Where human-readable progress goes. In GitHub Actions that is stdout with workflow commands; everywhere else it
+ * is stderr, so stdout stays reserved for the output a command was asked for.
+ */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+  error(message: string): void;
+}
+
+export function stderrLogger(options: { debug: boolean; quiet?: boolean }): Logger {
+  const write = (prefix: string, message: string) => process.stderr.write(`${prefix}${redact(message)}\n`);
+  return {
+    info: (m) => (options.quiet ? undefined : write('keyless-aws: ', m)),
+    warn: (m) => write('keyless-aws: warning: ', m),
+    debug: (m) => (options.debug ? write('keyless-aws: debug: ', m) : undefined),
+    error: (m) => write('keyless-aws: error: ', m),
+  };
+}
+
+/** For library code and tests that have nothing to say. */
+export const silentLogger: Logger = { info() {}, warn() {}, debug() {}, error() {} };

@@ -1,0 +1,59 @@
+import { isRetryable, TimeoutError } from '../errors';
+
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  /** Absolute time (ms since epoch) after which no new attempt starts. */
+  readonly deadline: number;
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly onRetry?: (attempt: number, error: unknown, delayMs: number) => void;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * The one retry loop. Only transient failures are retried, with full-jitter exponential backoff (AWS's
+ * recommendation) and no sleep after the last attempt. `attempt` is passed in so callers can fetch a fresh token
+ * for every try: an ID token that expired during backoff must not be sent again.
+ */
+export async function withRetry<T>(operation: (attempt: number) => Promise<T>, policy: RetryPolicy): Promise<T> {
+  const base = policy.baseDelayMs ?? 100;
+  const cap = policy.maxDelayMs ?? 5_000;
+  const sleep = policy.sleep ?? defaultSleep;
+  const random = policy.random ?? Math.random;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation(attempt);
+    } catch (error) {
+      if (!isRetryable(error) || attempt >= policy.maxAttempts) throw error;
+      const delay = Math.floor(random() * Math.min(cap, base * 2 ** (attempt - 1)));
+      if (Date.now() + delay >= policy.deadline) throw error;
+      policy.onRetry?.(attempt, error, delay);
+      await sleep(delay);
+    }
+  }
+}
+
+/** Runs `work` but gives up at `deadline`, whatever `work` is waiting for. */
+export async function withDeadline<T>(work: Promise<T>, deadline: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new TimeoutError(
+            `${what} did not finish in time.`,
+            'Raise action-timeout-s, or check that the endpoints are reachable.',
+          ),
+        ),
+      Math.max(0, deadline - Date.now()),
+    );
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,325 @@
+import { homedir as osHomedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { InputError, KeylessError } from '../errors';
+import { GITHUB_TAG_KEYS, githubSessionTags, parseCustomTags } from '../exchange/session-tags';
+import { registerSecret } from '../secrets';
+import { defaultSessionName, detectCi } from './ci-context';
+import { resolveTokenSource } from './token-source';
+import type { CognitoSettings, CredentialSource, Settings, StaticKeys } from './types';
+import { SettingsReader, type SettingsSource } from './values';
+
+export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
+export const COGNITO_AUDIENCE = 'cognito-identity.amazonaws.com';
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+export const REQUEST_TIMEOUT_MS = 10_000;
+
+const REGION = /^[a-z0-9-]+$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+const ROLE_NAME = /^(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const POLICY_ARN = /^arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy\/.+$/;
+const POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const PROFILE_NAME = /^[\w.+@:-]+$/;
+
+function environmentKeys(env: SettingsSource['env']): StaticKeys | undefined {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  const sessionToken = env.AWS_SESSION_TOKEN?.trim() || undefined;
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+}
+
+function endpointUrl(read: SettingsReader, input: string, envNames: readonly string[]): string | undefined {
+  const value = read.string(input) ?? envNames.map((n) => read.source.env[n]?.trim()).find((v) => v);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputError(
+      `${read.label(input)} must be a URL such as https://sts.us-east-1.amazonaws.com, got "${value}".`,
+    );
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InputError(`${read.label(input)} must be an http(s) URL, got "${value}".`);
+  }
+  return value;
+}
+
+function parseCognito(read: SettingsReader): CognitoSettings | undefined {
+  const identityPoolId = read.string('cognito-identity-pool-id');
+  if (identityPoolId === undefined) return undefined;
+  const match = POOL_ID.exec(identityPoolId);
+  if (!match) {
+    throw new InputError(
+      `${read.label('cognito-identity-pool-id')} must look like <region>:<uuid>, e.g. eu-west-1:11111111-2222-3333-4444-555555555555; got "${identityPoolId}".`,
+    );
+  }
+  const region = read.string('cognito-region') ?? match[1]!;
+  if (!REGION.test(region)) throw new InputError(`${read.label('cognito-region')} "${region}" is not a region name.`);
+  const accountId = read.string('aws-account-id');
+  if (accountId !== undefined && !ACCOUNT_ID.test(accountId)) {
+    throw new InputError(`${read.label('aws-account-id')} must be 12 digits, got "${accountId}".`);
+  }
+  const providerName = read.string('cognito-provider-name');
+  const endpoint = endpointUrl(read, 'cognito-endpoint', ['AWS_ENDPOINT_URL_COGNITO_IDENTITY', 'AWS_ENDPOINT_URL']);
+  return {
+    identityPoolId,
+    region,
+    ...(providerName ? { providerName } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(accountId ? { accountId } : {}),
+  };
+}
+
+function credentialSource(
+  read: SettingsReader,
+  roleToAssume: string | undefined,
+  cognito: CognitoSettings | undefined,
+  fileBase: string,
+): CredentialSource {
+  const accessKeyId = read.source.mode === 'action' ? read.string('aws-access-key-id') : undefined;
+  const secretAccessKey = read.source.mode === 'action' ? read.string('aws-secret-access-key') : undefined;
+  const sessionToken = read.source.mode === 'action' ? read.string('aws-session-token') : undefined;
+  registerSecret(accessKeyId);
+  registerSecret(secretAccessKey);
+  registerSecret(sessionToken);
+  const roleChaining = read.boolean('role-chaining', false);
+  const forceSkipOidc = read.boolean('force-skip-oidc', false);
+  const explicitSource =
+    read.string('token-source') !== undefined || read.string('web-identity-token-file') !== undefined;
+
+  if (accessKeyId || secretAccessKey) {
+    if (!accessKeyId || !secretAccessKey) {
+      throw new InputError(
+        `${read.label('aws-access-key-id')} and ${read.label('aws-secret-access-key')} must be given together.`,
+      );
+    }
+    if (cognito) throw new InputError('The Cognito flow starts from an OIDC token; remove the access keys.');
+    return { kind: 'access-keys', keys: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } };
+  }
+  if (roleChaining) {
+    const keys = environmentKeys(read.source.env);
+    if (!keys) {
+      throw new InputError(
+        `${read.label('role-chaining')} needs credentials in the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), usually exported by an earlier step.`,
+      );
+    }
+    if (cognito) throw new InputError('The Cognito flow cannot be combined with role-chaining.');
+    return { kind: 'role-chaining', keys };
+  }
+  if (forceSkipOidc && !explicitSource) {
+    if (cognito) throw new InputError('The Cognito flow needs an OIDC token; remove force-skip-oidc.');
+    return { kind: 'ambient' };
+  }
+  try {
+    return { kind: 'web-identity', token: resolveTokenSource(read, fileBase) };
+  } catch (error) {
+    // The action, like configure-aws-credentials, falls back to the runner's own credentials (self-hosted runners);
+    // the CLI and the Cognito flow need a token and say which ones they looked for.
+    const canFallBack = read.source.mode === 'action' && !cognito && !explicitSource && roleToAssume !== undefined;
+    if (canFallBack && error instanceof KeylessError && error.code === 'NoToken') return { kind: 'ambient' };
+    throw error;
+  }
+}
+
+function parseRole(read: SettingsReader, source: CredentialSource): string | undefined {
+  const role = read.string('role-to-assume');
+  if (role === undefined) return undefined;
+  if (ROLE_ARN.test(role)) return role;
+  if (!ROLE_NAME.test(role)) {
+    throw new InputError(
+      `${read.label('role-to-assume')} must be a role ARN like arn:aws:iam::123456789012:role/deploy, got "${role}".`,
+    );
+  }
+  if (source.kind === 'web-identity') {
+    throw new InputError(
+      `${read.label('role-to-assume')} "${role}" is a bare role name, but with an OIDC token there is no source account to complete it.`,
+      'Give the full role ARN: arn:aws:iam::<account-id>:role/<name>.',
+    );
+  }
+  return role;
+}
+
+/**
+ * Parses and validates every setting once. Nothing downstream reads the environment or inputs again, and every
+ * input error surfaces here, before any network call.
+ */
+export function parseSettings(source: SettingsSource): Settings {
+  const read = new SettingsReader(source);
+  const env = source.env;
+  const ci = detectCi(env);
+
+  const region = read.string('aws-region');
+  if (region === undefined) {
+    throw new InputError(
+      `${read.label('aws-region')} is required.`,
+      'Set it, or AWS_REGION in the environment, e.g. us-east-1.',
+    );
+  }
+  if (!REGION.test(region)) {
+    throw new InputError(`${read.label('aws-region')} must match ^[a-z0-9-]+$ (e.g. us-east-1), got "${region}".`);
+  }
+
+  const fileBase = source.mode === 'action' && ci.vars.GITHUB_WORKSPACE ? ci.vars.GITHUB_WORKSPACE : source.cwd;
+  const cognito = parseCognito(read);
+  const roleHint = read.string('role-to-assume');
+  const credentialFrom = credentialSource(read, roleHint, cognito, fileBase);
+  const roleToAssume = parseRole(read, credentialFrom);
+
+  const useExistingCredentials = read.boolean('use-existing-credentials', false);
+  const unset = read.boolean('unset-current-credentials', false);
+  const existingCredentials = unset ? undefined : environmentKeys(env);
+  registerSecret(existingCredentials?.secretAccessKey);
+  registerSecret(existingCredentials?.sessionToken);
+
+  if (
+    roleToAssume === undefined &&
+    credentialFrom.kind !== 'access-keys' &&
+    !(useExistingCredentials && existingCredentials)
+  ) {
+    throw new InputError(
+      `${read.label('role-to-assume')} is required${cognito ? ' in the Cognito flow' : ''}.`,
+      source.mode === 'action'
+        ? 'Set role-to-assume (and give the job permissions: id-token: write for OIDC), or aws-access-key-id and aws-secret-access-key.'
+        : 'Pass --role-to-assume <arn> or set AWS_ROLE_ARN.',
+    );
+  }
+
+  const explicitName = read.string('role-session-name');
+  if (explicitName !== undefined && !SESSION_NAME.test(explicitName)) {
+    throw new InputError(
+      `${read.label('role-session-name')} must be 2-64 characters of letters, digits and + = , . @ _ -, got "${explicitName}".`,
+    );
+  }
+  const roleSessionName = explicitName ?? defaultSessionName(ci, cognito !== undefined);
+
+  const externalId = read.string('role-external-id');
+  if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
+    throw new InputError(
+      `${read.label('role-external-id')} must be 2-1224 characters of letters, digits and + = , . @ : / _ -.`,
+    );
+  }
+
+  const inlinePolicy = read.json('inline-session-policy');
+  if (
+    inlinePolicy !== undefined &&
+    (inlinePolicy === null || typeof inlinePolicy !== 'object' || Array.isArray(inlinePolicy))
+  ) {
+    throw new InputError(`${read.label('inline-session-policy')} must be a JSON policy document (an object).`);
+  }
+  const inlineSessionPolicy = inlinePolicy === undefined ? undefined : JSON.stringify(inlinePolicy);
+  if (inlineSessionPolicy !== undefined && inlineSessionPolicy.length > 2048) {
+    throw new InputError(
+      `${read.label('inline-session-policy')} is ${inlineSessionPolicy.length} characters once compacted; STS allows 2048.`,
+    );
+  }
+  const managedSessionPolicies = read.lines('managed-session-policies');
+  for (const arn of managedSessionPolicies) {
+    if (!POLICY_ARN.test(arn)) {
+      throw new InputError(
+        `${read.label('managed-session-policies')}: "${arn}" is not a policy ARN (arn:aws:iam::<account|aws>:policy/<name>).`,
+      );
+    }
+  }
+  if (managedSessionPolicies.length > 10) {
+    throw new InputError(
+      `${read.label('managed-session-policies')} lists ${managedSessionPolicies.length} policies; STS allows 10.`,
+    );
+  }
+
+  const roleSkipSessionTagging = read.boolean('role-skip-session-tagging', false);
+  const githubTagCount = githubSessionTags(ci.vars, {}, { optional: true }).length;
+  const customTags = parseCustomTags(read.json('custom-tags'), read.label('custom-tags'), githubTagCount);
+  const transitiveTagKeys = read.lines('transitive-tag-keys');
+  const knownTagKeys = new Set([...GITHUB_TAG_KEYS, ...Object.keys(customTags)].map((k) => k.toLowerCase()));
+  for (const key of transitiveTagKeys) {
+    if (!knownTagKeys.has(key.toLowerCase())) {
+      throw new InputError(`${read.label('transitive-tag-keys')}: "${key}" is not one of the session tags sent.`);
+    }
+  }
+
+  const awsProfile = read.string('aws-profile');
+  if (awsProfile !== undefined && !PROFILE_NAME.test(awsProfile)) {
+    throw new InputError(`${read.label('aws-profile')} "${awsProfile}" may only use letters, digits and . _ + @ : -.`);
+  }
+
+  const allowedRaw = read.string('allowed-account-ids');
+  const allowedAccountIds = allowedRaw === undefined ? [] : allowedRaw.split(',').map((s) => s.trim());
+  for (const id of allowedAccountIds) {
+    if (!ACCOUNT_ID.test(id)) {
+      throw new InputError(
+        id === ''
+          ? `${read.label('allowed-account-ids')} has an empty item; remove the extra comma.`
+          : `${read.label('allowed-account-ids')}: "${id}" is not a 12-digit account id.`,
+      );
+    }
+  }
+
+  const maxAttempts = read.boolean('disable-retry', false) ? 1 : read.integer('retry-max-attempts', 12, 1, 100);
+  const timeoutSeconds = read.integer('action-timeout-s', DEFAULT_TIMEOUT_SECONDS, 1, 3600);
+  const roleDurationSeconds = read.integer('role-duration-seconds', 3600, 900, 43200);
+
+  const proxyUrl =
+    read.string('http-proxy') ??
+    ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].map((n) => env[n]?.trim()).find((v) => v);
+  if (proxyUrl !== undefined) {
+    try {
+      new URL(proxyUrl);
+    } catch {
+      throw new InputError(`${read.label('http-proxy')} must be a URL such as http://proxy:3128, got "${proxyUrl}".`);
+    }
+  }
+  const noProxyRaw = read.string('no-proxy') ?? env.NO_PROXY ?? env.no_proxy ?? '';
+  const noProxy = noProxyRaw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+  const home = source.homedir || osHomedir();
+  const fromHome = (value: string | undefined, fallback: string) =>
+    value ? (isAbsolute(value) ? value : resolve(source.cwd, value)) : join(home, '.aws', fallback);
+  const refreshableCredentials = read.boolean('refreshable-credentials', false);
+  const outputEnvCredentials = read.boolean('output-env-credentials', awsProfile === undefined);
+
+  return {
+    region,
+    ...(roleToAssume ? { roleToAssume } : {}),
+    audience: read.string('audience') ?? (cognito ? COGNITO_AUDIENCE : DEFAULT_AUDIENCE),
+    roleSessionName,
+    roleDurationSeconds,
+    source: credentialFrom,
+    ...(cognito ? { cognito } : {}),
+    ...(externalId ? { roleExternalId: externalId } : {}),
+    roleSkipSessionTagging,
+    transitiveTagKeys,
+    customTags,
+    ...(inlineSessionPolicy ? { inlineSessionPolicy } : {}),
+    managedSessionPolicies,
+    ...(awsProfile ? { awsProfile } : {}),
+    overwriteAwsProfile: read.boolean('overwrite-aws-profile', false),
+    outputCredentials: read.boolean('output-credentials', false),
+    outputEnvCredentials,
+    refreshableCredentials,
+    maskAwsAccountId: read.boolean('mask-aws-account-id', false),
+    allowedAccountIds,
+    useExistingCredentials,
+    unsetCurrentCredentials: unset,
+    ...(existingCredentials ? { existingCredentials } : {}),
+    specialCharactersWorkaround: read.boolean('special-characters-workaround', false),
+    maxAttempts,
+    timeoutMs: timeoutSeconds * 1000,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    ...(() => {
+      const stsEndpoint = endpointUrl(read, 'sts-endpoint', ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL']);
+      return stsEndpoint ? { stsEndpoint } : {};
+    })(),
+    ...(proxyUrl ? { proxy: { url: proxyUrl, noProxy } } : {}),
+    credentialsFile: fromHome(env.AWS_SHARED_CREDENTIALS_FILE, 'credentials'),
+    configFile: fromHome(env.AWS_CONFIG_FILE, 'config'),
+    ci,
+    debug: env.RUNNER_DEBUG === '1' || env.KEYLESS_AWS_DEBUG === '1',
+  };
+}

@@ -1,0 +1,76 @@
+import { InputError } from '../errors';
+import { inputSpec } from './inputs';
+
+/**
+ * Reads one setting the same way in every entry point: the explicit value (action input or CLI flag) wins, then the
+ * environment variables of the input table. Whitespace around values is trimmed, as @actions/core does.
+ */
+export interface SettingsSource {
+  readonly mode: 'action' | 'cli';
+  /** `INPUT_<NAME>` in the action, `--<name>` on the command line. */
+  explicit(name: string): string | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly homedir: string;
+}
+
+export class SettingsReader {
+  constructor(readonly source: SettingsSource) {}
+
+  /** How the user spells this setting, for error messages. */
+  label(name: string): string {
+    return this.source.mode === 'cli' ? `--${name}` : `input "${name}"`;
+  }
+
+  string(name: string): string | undefined {
+    const explicit = this.source.explicit(name)?.trim();
+    if (explicit) return explicit;
+    for (const variable of inputSpec(name).env) {
+      const value = this.source.env[variable]?.trim();
+      if (value) return value;
+    }
+    return undefined;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.string(name);
+    if (value === undefined) return fallback;
+    if (value === 'true' || value === 'True' || value === 'TRUE') return true;
+    if (value === 'false' || value === 'False' || value === 'FALSE') return false;
+    throw new InputError(
+      `${this.label(name)} must be true or false, got "${value}".`,
+      'Use true, True, TRUE, false, False or FALSE.',
+    );
+  }
+
+  integer(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    const value = this.string(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `between ${min} and ${max}`;
+      throw new InputError(`${this.label(name)} must be a whole number ${range}, got "${value}".`);
+    }
+    return Number(value);
+  }
+
+  /** One item per line (the action's multi-line inputs); blank lines are ignored. */
+  lines(name: string): string[] {
+    return (this.string(name) ?? '')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l.length > 0);
+  }
+
+  json(name: string): unknown {
+    const value = this.string(name);
+    if (value === undefined) return undefined;
+    try {
+      return JSON.parse(value);
+    } catch (error) {
+      throw new InputError(
+        `${this.label(name)} is not valid JSON: ${(error as Error).message}.`,
+        'Check quotes and commas.',
+      );
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync } from 'node:fs';
+import { EOL } from 'node:os';
+import { InputError } from '../errors';
+import type { Logger } from '../log';
+import { redact } from '../secrets';
+
+/** Workflow-command escaping for messages and masks (the runner decodes these sequences). */
+export function escapeData(value: string): string {
+  return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** The runner's file-command format for one key: a heredoc with a random delimiter the value cannot contain. */
+export function fileCommandEntry(name: string, value: string): string {
+  const delimiter = `ghadelimiter_${randomUUID()}`;
+  if (name.includes(delimiter) || value.includes(delimiter)) {
+    throw new Error('A value contained the file-command delimiter.');
+  }
+  return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`;
+}
+
+type FileCommand = 'GITHUB_ENV' | 'GITHUB_OUTPUT' | 'GITHUB_STATE';
+
+/**
+ * Talks to the Actions runner. Masks go out at once (before anything could print the secret); env, outputs and
+ * state are collected and written in one append per file by `flush`, after every stage has succeeded, so a failed
+ * run leaves GITHUB_ENV and GITHUB_OUTPUT untouched.
+ */
+export class GithubRunner {
+  private readonly pending: Record<FileCommand, string[]> = { GITHUB_ENV: [], GITHUB_OUTPUT: [], GITHUB_STATE: [] };
+
+  constructor(
+    private readonly env: Readonly<Record<string, string | undefined>>,
+    private readonly stdout: (text: string) => void = (t) => process.stdout.write(t),
+  ) {}
+
+  addMask(secret: string): void {
+    this.stdout(`::add-mask::${escapeData(secret)}${EOL}`);
+  }
+
+  logger(debug: boolean): Logger {
+    const line = (text: string) => this.stdout(`${redact(text)}${EOL}`);
+    return {
+      info: (m) => line(m),
+      warn: (m) => this.stdout(`::warning::${escapeData(redact(m))}${EOL}`),
+      debug: (m) => (debug ? this.stdout(`::debug::${escapeData(redact(m))}${EOL}`) : undefined),
+      error: (m) => this.stdout(`::error::${escapeData(redact(m))}${EOL}`),
+    };
+  }
+
+  /** Fails early, before any network call, when the runner did not provide the files we will need. */
+  requireFiles(...names: FileCommand[]): void {
+    for (const name of names) {
+      const path = this.env[name];
+      if (!path || !existsSync(path)) {
+        throw new InputError(
+          `${name} is not set or its file does not exist; this does not look like a GitHub Actions runner.`,
+        );
+      }
+    }
+  }
+
+  exportVariable(name: string, value: string): void {
+    this.pending.GITHUB_ENV.push(fileCommandEntry(name, value));
+  }
+
+  setOutput(name: string, value: string): void {
+    this.pending.GITHUB_OUTPUT.push(fileCommandEntry(name, value));
+  }
+
+  saveState(name: string, value: string): void {
+    this.pending.GITHUB_STATE.push(fileCommandEntry(name, value));
+  }
+
+  flush(): void {
+    for (const name of Object.keys(this.pending) as FileCommand[]) {
+      const entries = this.pending[name];
+      if (entries.length === 0) continue;
+      const path = this.env[name];
+      if (!path)
+        throw new InputError(
+          `${name} is not set; cannot write ${name === 'GITHUB_ENV' ? 'environment variables' : name === 'GITHUB_OUTPUT' ? 'outputs' : 'state'}.`,
+        );
+      appendFileSync(path, entries.join(''), { encoding: 'utf8' });
+      entries.length = 0;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Line-preserving edits of AWS shared config/credentials files: every section, comment and blank line we do not
+ * touch is written back byte for byte, which a parse-and-serialise round trip would not do.
+ */
+const HEADER = /^\s*\[([^\]]+)\]\s*(?:[#;].*)?$/;
+const COMMENT_OR_BLANK = /^\s*(?:[#;].*)?$/;
+
+interface SectionSpan {
+  readonly start: number;
+  /** Exclusive. */
+  readonly end: number;
+}
+
+function splitLines(text: string): string[] {
+  if (text === '') return [];
+  const lines = text.split(/\r?\n/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+function findSection(lines: readonly string[], name: string): SectionSpan | undefined {
+  const start = lines.findIndex((line) => HEADER.exec(line)?.[1]?.trim() === name);
+  if (start < 0) return undefined;
+  let end = start + 1;
+  while (end < lines.length && !HEADER.test(lines[end]!)) end++;
+  return { start, end };
+}
+
+export function hasSection(text: string, name: string): boolean {
+  return findSection(splitLines(text), name) !== undefined;
+}
+
+function keyLines(values: Readonly<Record<string, string>>): string[] {
+  return Object.entries(values).map(([key, value]) => `${key} = ${value}`);
+}
+
+/** Sets a section to exactly `values`, keeping comments that were inside it; appends the section if missing. */
+export function upsertSection(text: string, name: string, values: Readonly<Record<string, string>>): string {
+  const lines = splitLines(text);
+  const span = findSection(lines, name);
+  if (span === undefined) {
+    const out = [...lines];
+    if (out.length > 0 && out[out.length - 1]!.trim() !== '') out.push('');
+    out.push(`[${name}]`, ...keyLines(values));
+    return `${out.join('\n')}\n`;
+  }
+  const body = lines.slice(span.start + 1, span.end);
+  const comments = body.filter((line) => COMMENT_OR_BLANK.test(line) && line.trim() !== '');
+  const trailingBlank = body.length > 0 && body[body.length - 1]!.trim() === '' ? [''] : [];
+  const replaced = [lines[span.start]!, ...comments, ...keyLines(values), ...trailingBlank];
+  const out = [...lines.slice(0, span.start), ...replaced, ...lines.slice(span.end)];
+  return `${out.join('\n')}\n`;
+}
+
+/** Removes a section (header and keys); comments that followed it stay with whatever comes next. */
+export function removeSection(text: string, name: string): string {
+  const lines = splitLines(text);
+  const span = findSection(lines, name);
+  if (span === undefined) return text;
+  const body = lines.slice(span.start + 1, span.end);
+  const kept = body.filter((line) => COMMENT_OR_BLANK.test(line) && line.trim() !== '');
+  const out = [...lines.slice(0, span.start), ...kept, ...lines.slice(span.end)];
+  while (out.length > 0 && out[out.length - 1]!.trim() === '') out.pop();
+  return out.length === 0 ? '' : `${out.join('\n')}\n`;
+}

@@ -1,0 +1,71 @@
+import { TokenError, TransientError } from '../errors';
+import { httpRequestText } from '../net/http';
+import type { ProxySettings } from '../net/proxy';
+import { registerSecret } from '../secrets';
+import { decodeToken, type TokenSource } from './token';
+
+export interface EndpointOptions {
+  /** `ACTIONS_ID_TOKEN_REQUEST_URL` or `JENKINS_ID_TOKEN_REQUEST_URL`. */
+  readonly url: string;
+  /** The bearer that authorises the request; a secret. */
+  readonly requestToken: string;
+  readonly audience: string;
+  /** "GitHub" or "Jenkins", for messages. */
+  readonly name: string;
+  readonly timeoutMs: number;
+  readonly proxy?: ProxySettings;
+}
+
+/** GitHub's URL already carries `?api-version=…`; a Jenkins-style one may not. Join with whichever fits. */
+export function withAudience(url: string, audience: string): URL {
+  const target = new URL(url);
+  target.searchParams.set('audience', audience);
+  return target;
+}
+
+/**
+ * The GitHub ID-token protocol, which the keyless-aws token service speaks too: GET <url>&audience=<aud> with
+ * `Authorization: Bearer <request token>`, answered by `{"value": "<jwt>"}`.
+ */
+export function endpointTokenSource(options: EndpointOptions): TokenSource {
+  registerSecret(options.requestToken);
+  const what = `the ${options.name} ID-token endpoint`;
+  return async () => {
+    const response = await httpRequestText(withAudience(options.url, options.audience), {
+      headers: {
+        Authorization: `Bearer ${options.requestToken}`,
+        Accept: 'application/json',
+        'User-Agent': 'keyless-aws',
+      },
+      timeoutMs: options.timeoutMs,
+      what,
+      ...(options.proxy ? { proxy: options.proxy } : {}),
+    });
+    if (response.status === 429 || response.status >= 500) {
+      throw new TransientError('TokenEndpointUnavailable', `${what} answered HTTP ${response.status}.`);
+    }
+    if (response.status !== 200) {
+      throw new TokenError('TokenRequestRejected', `${what} refused the request with HTTP ${response.status}.`, {
+        hint:
+          response.status === 401 || response.status === 403
+            ? `The request token is missing, expired or not valid for this endpoint${options.name === 'GitHub' ? ' (does the job have permissions: id-token: write?)' : ''}.`
+            : response.status === 400
+              ? `The endpoint did not accept audience "${options.audience}"; check the audience setting.`
+              : undefined,
+      });
+    }
+    let value: unknown;
+    try {
+      value = (JSON.parse(response.body) as { value?: unknown }).value;
+    } catch {
+      value = undefined;
+    }
+    if (typeof value !== 'string' || value.length === 0) {
+      throw new TokenError(
+        'TokenResponseInvalid',
+        `${what} answered without a token (expected JSON {"value": "<jwt>"}).`,
+      );
+    }
+    return decodeToken(value, what);
+  };
+}

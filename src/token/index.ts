@@ -1,0 +1,36 @@
+import type { ProxySettings } from '../net/proxy';
+import type { TokenSourceSpec } from '../settings/types';
+import { buildkiteTokenSource } from './command';
+import { endpointTokenSource } from './endpoint';
+import { fileTokenSource } from './file';
+import { decodeToken, type TokenSource } from './token';
+
+export interface TokenSourceContext {
+  readonly audience: string;
+  readonly timeoutMs: number;
+  readonly proxy?: ProxySettings;
+}
+
+/** Builds the token source a run asked for. Each call of the result yields a fresh token where the CI can mint one. */
+export function createTokenSource(spec: TokenSourceSpec, context: TokenSourceContext): TokenSource {
+  switch (spec.kind) {
+    case 'github':
+    case 'jenkins':
+      return endpointTokenSource({
+        url: spec.url,
+        requestToken: spec.requestToken,
+        audience: context.audience,
+        name: spec.kind === 'github' ? 'GitHub' : 'Jenkins',
+        timeoutMs: context.timeoutMs,
+        ...(context.proxy ? { proxy: context.proxy } : {}),
+      });
+    case 'file':
+      return fileTokenSource(spec.path, spec.allowSymlink);
+    case 'env':
+      return async () => decodeToken(spec.value, `environment variable ${spec.variable}`);
+    case 'buildkite':
+      return buildkiteTokenSource(spec.command, context.audience, context.timeoutMs);
+  }
+}
+
+export type { Token, TokenSource } from './token';
