@@ -11,6 +11,7 @@ const entries = [
   { source: 'src/cleanup.ts', out: 'dist/cleanup' },
   { source: 'src/issuer/main.ts', out: 'dist/issuer' },
   { source: 'src/emulator/main.ts', out: 'dist/emulator' },
+  { source: 'src/demo/main.ts', out: 'dist/demo' },
 ];
 
 // `node scripts/build.mjs issuer` rebuilds only dist/issuer; with no argument everything is rebuilt from scratch.

@@ -28,6 +28,10 @@ export async function runAction(env: Env): Promise<number> {
   const log = runner.logger(debug);
   try {
     const settings = parseSettings(actionSettingsSource(env));
+    if (settings.unsetCurrentCredentials) {
+      // The SDK's default chain reads these itself; unset means it must not find them.
+      for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete process.env[name];
+    }
     const delivery = prepareGithubDelivery(settings, runner);
     const session = await obtainSession(settings, log);
     deliverToGithub(settings, delivery, session, runner, log);

@@ -1,4 +1,4 @@
-import { DeniedError, KeylessError, TimeoutError, TransientError } from '../errors';
+import { DeniedError, KeylessError, TimeoutError, TokenError, TransientError } from '../errors';
 
 /** The parts of an SDK error we look at; everything else (request ids, raw responses) stays behind. */
 export interface AwsErrorInfo {
@@ -75,6 +75,12 @@ export function classifyAwsError(
   const info = awsErrorInfo(error);
   if (info === undefined) {
     const err = error as NodeJS.ErrnoException & { name?: string };
+    if (err?.name === 'CredentialsProviderError') {
+      // The SDK's default chain found nothing to sign with: no amount of retrying changes that.
+      return new TokenError('NoCredentials', `${what}: no AWS credentials to sign the request with.`, {
+        hint: 'In GitHub Actions give the job permissions: id-token: write (for OIDC), or pass aws-access-key-id and aws-secret-access-key; on a self-hosted runner check its instance credentials.',
+      });
+    }
     if (err?.name === 'TimeoutError' || err?.code === 'ETIMEDOUT' || /timed? ?out/i.test(err?.message ?? '')) {
       return new TimeoutError(
         `${what}: the request timed out.`,
