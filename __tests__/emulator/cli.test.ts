@@ -1,0 +1,102 @@
+// Black-box: the built bundle as a child process — two stdout lines, a real STS call, clean exit on SIGTERM.
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
+import { stsClient } from './support/emulator';
+import { githubClaims, type OidcIssuer, startOidcIssuer } from './support/oidc-issuer';
+
+const ROOT = join(__dirname, '../..');
+const BUNDLE = join(ROOT, 'dist/emulator/index.js');
+
+function spawnEmulator(args: string[]): {
+  child: ChildProcessWithoutNullStreams;
+  lines: Promise<string[]>;
+  stderr: () => string;
+} {
+  const child = spawn(process.execPath, [BUNDLE, ...args], { cwd: ROOT });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const lines = new Promise<string[]>((resolve, reject) => {
+    const got: string[] = [];
+    const rl = createInterface({ input: child.stdout });
+    rl.on('line', (line) => {
+      got.push(line);
+      if (got.length === 2) {
+        rl.close();
+        resolve(got);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`emulator exited with ${code}: ${stderr}`)));
+  });
+  // Callers that expect an early exit never await the lines; keep that rejection from going unhandled.
+  lines.catch(() => undefined);
+  return { child, lines, stderr: () => stderr };
+}
+
+function exitCode(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+let issuer: OidcIssuer;
+
+beforeAll(async () => {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'emulator'], { cwd: ROOT, stdio: 'pipe' });
+  issuer = await startOidcIssuer();
+}, 180_000);
+
+afterAll(async () => {
+  await issuer.close();
+});
+
+it('prints its endpoint and ids, serves STS, and exits 0 on SIGTERM', async () => {
+  const { child, lines, stderr } = spawnEmulator([
+    '--template',
+    'examples/github-oidc.yml',
+    '--parameter',
+    `IssuerUrl=${issuer.url}`,
+    '--port',
+    '0',
+  ]);
+  try {
+    const [url, idsLine] = await lines;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const ids = JSON.parse(idsLine as string) as Record<string, string>;
+    const host = issuer.url.replace('http://', '');
+    expect(ids).toEqual({
+      GitHubOidcProvider: `arn:aws:iam::123456789012:oidc-provider/${host}`,
+      GitHubDeployRole: 'arn:aws:iam::123456789012:role/github-oidc-GitHubDeployRole',
+    });
+    const sts = stsClient(url as string);
+    const out = await sts.send(
+      new AssumeRoleWithWebIdentityCommand({
+        RoleArn: ids.GitHubDeployRole,
+        RoleSessionName: 'black-box',
+        WebIdentityToken: await issuer.sign(githubClaims(issuer.url)),
+      }),
+    );
+    sts.destroy();
+    expect(out.AssumedRoleUser?.Arn).toBe(
+      'arn:aws:sts::123456789012:assumed-role/github-oidc-GitHubDeployRole/black-box',
+    );
+    // The log line is written after the response; give the pipe a moment.
+    for (let i = 0; i < 50 && !stderr().includes('sts:AssumeRoleWithWebIdentity 200'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(stderr()).toContain('sts:AssumeRoleWithWebIdentity 200');
+    expect(stderr()).not.toContain('eyJ');
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await exitCode(child)).toBe(0);
+});
+
+it('exits 2 with a message for a bad template parameter', async () => {
+  const { child, stderr } = spawnEmulator(['--template', 'examples/github-oidc.yml', '--parameter', 'Nope=1']);
+  expect(await exitCode(child)).toBe(2);
+  expect(stderr()).toContain('parameter(s) Nope are not declared by any template');
+});

@@ -1,0 +1,220 @@
+// Template loading: intrinsic functions, parameters, conditions, physical ids, and the errors a template author sees.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildModel } from '../../src/emulator';
+import { parseEmulatorConfig } from '../../src/emulator/config';
+
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'emulator-cfn-'));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const trust = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { AWS: '123456789012' }, Action: 'sts:AssumeRole' }],
+};
+
+describe('CloudFormation loader', () => {
+  it('resolves Ref/Sub/GetAtt/Select/Split/Join/If, pseudo parameters and NoValue', () => {
+    const path = file(
+      'stack.yml',
+      `
+Parameters:
+  Env: { Type: String, Default: dev, AllowedValues: [dev, prod] }
+  Url: { Type: String, Default: 'https://issuer.example.com/tenant' }
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Provider:
+    Type: AWS::IAM::OIDCProvider
+    Properties:
+      Url: !Ref Url
+      ClientIdList: [!Join ['.', [sts, !Ref 'AWS::URLSuffix']]]
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: !Sub 'app-\${Env}-\${AWS::Region}'
+      Path: !If [IsProd, /prod/, !Ref 'AWS::NoValue']
+      MaxSessionDuration: 7200
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: { Federated: !GetAtt Provider.Arn }
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              StringEquals:
+                issuer.example.com/tenant:sub: !Sub '\${!Literal}-\${Role.RoleId}'
+  ProdOnly:
+    Type: AWS::IAM::Role
+    Condition: IsProd
+    Properties: { AssumeRolePolicyDocument: ${JSON.stringify(trust)} }
+  Topic:
+    Type: AWS::SNS::Topic
+`,
+    );
+    const { model, ids, skipped } = buildModel({ templates: [path], region: 'eu-west-1' });
+    expect(ids).toEqual({
+      Provider: 'arn:aws:iam::123456789012:oidc-provider/issuer.example.com/tenant',
+      Role: 'arn:aws:iam::123456789012:role/app-dev-eu-west-1',
+    });
+    expect(skipped).toEqual([`${path}: Topic (AWS::SNS::Topic)`]);
+    const role = model.findRole(ids.Role as string)!;
+    expect(role.maxSessionDuration).toBe(7200);
+    expect(model.findProviderByArn(ids.Provider as string)?.clientIds).toEqual(['sts.amazonaws.com']);
+    const statement = (
+      role.trustPolicy as { Statement: Array<{ Condition: { StringEquals: Record<string, string> } }> }
+    ).Statement[0]!;
+    expect(statement.Condition.StringEquals['issuer.example.com/tenant:sub']).toBe(`${'$'}{Literal}-${role.roleId}`);
+
+    const prod = buildModel({ templates: [{ path, parameters: { Env: 'prod' } }] });
+    expect(prod.ids.Role).toBe('arn:aws:iam::123456789012:role/prod/app-prod-us-east-1');
+    expect(prod.ids.ProdOnly).toBe('arn:aws:iam::123456789012:role/stack-ProdOnly');
+  });
+
+  it('loads JSON templates and gives stable identity pool ids', () => {
+    const template = {
+      Resources: {
+        Pool: { Type: 'AWS::Cognito::IdentityPool', Properties: { AllowUnauthenticatedIdentities: false } },
+        Tags: {
+          Type: 'AWS::Cognito::IdentityPoolPrincipalTag',
+          Properties: {
+            IdentityPoolId: { Ref: 'Pool' },
+            IdentityProviderName: 'issuer.example.com',
+            UseDefaults: true,
+          },
+        },
+      },
+    };
+    const path = file('pool.json', JSON.stringify(template));
+    const first = buildModel({ templates: [path] });
+    const second = buildModel({ templates: [path] });
+    expect(first.ids.Pool).toMatch(/^us-east-1:[0-9a-f-]{36}$/);
+    expect(second.ids.Pool).toBe(first.ids.Pool);
+    expect(first.ids.Tags).toBe(`${first.ids.Pool}|issuer.example.com`);
+    const pool = first.model.findIdentityPool(first.ids.Pool as string)!;
+    expect(pool.allowClassicFlow).toBeUndefined();
+    expect(first.model.findPrincipalTagMap(pool.id, 'issuer.example.com')?.useDefaults).toBe(true);
+  });
+
+  it('explains what is wrong with a template', () => {
+    const cases: Array<[string, string, RegExp]> = [
+      [
+        'noparam.yml',
+        'Parameters: { X: { Type: String } }\nResources: {}',
+        /parameter X has no Default and no override/,
+      ],
+      [
+        'allowed.yml',
+        'Parameters: { X: { Type: String, Default: a, AllowedValues: [b] } }\nResources: {}',
+        /not one of AllowedValues/,
+      ],
+      [
+        'cycle.yml',
+        'Resources:\n  A: { Type: AWS::IAM::Role, Properties: { RoleName: !Ref A, AssumeRolePolicyDocument: {} } }',
+        /circular/,
+      ],
+      [
+        'http.yml',
+        "Resources:\n  P: { Type: AWS::IAM::OIDCProvider, Properties: { Url: 'http://issuer.example.com', ClientIdList: [a] } }",
+        /must use https/,
+      ],
+      [
+        'badref.yml',
+        'Resources:\n  R: { Type: AWS::IAM::Role, Properties: { RoleName: !Ref Nope, AssumeRolePolicyDocument: {} } }',
+        /!Ref Nope: no such parameter or resource/,
+      ],
+      [
+        'map.yml',
+        'Resources:\n  R: { Type: AWS::IAM::Role, Properties: { RoleName: !FindInMap [M, a, b], AssumeRolePolicyDocument: {} } }',
+        /Fn::FindInMap is not supported/,
+      ],
+      [
+        'nostmt.yml',
+        "Resources:\n  R: { Type: AWS::IAM::Role, Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17' } } }",
+        /needs a Statement/,
+      ],
+      [
+        'duration.yml',
+        `Resources:\n  R: { Type: AWS::IAM::Role, Properties: { MaxSessionDuration: 100, AssumeRolePolicyDocument: ${JSON.stringify(trust)} } }`,
+        /MaxSessionDuration/,
+      ],
+      ['broken.yml', 'Resources: [', /cannot parse template/],
+    ];
+    for (const [name, text, error] of cases) expect(() => buildModel({ templates: [file(name, text)] })).toThrow(error);
+    expect(() => buildModel({ templates: [join(dir, 'missing.yml')] })).toThrow(/cannot read template/);
+  });
+
+  it('accepts a loopback http issuer and a port in the condition-key prefix', () => {
+    const path = file(
+      'loop.yml',
+      "Resources:\n  P: { Type: AWS::IAM::OIDCProvider, Properties: { Url: 'http://127.0.0.1:8080/oidc', ClientIdList: [a] } }",
+    );
+    const { model, ids } = buildModel({ templates: [path] });
+    expect(ids.P).toBe('arn:aws:iam::123456789012:oidc-provider/127.0.0.1:8080/oidc');
+    expect(model.findProviderByIssuer('123456789012', 'http://127.0.0.1:8080/oidc')?.name).toBe('127.0.0.1:8080/oidc');
+  });
+
+  it('refuses one logical id naming two different objects across templates', () => {
+    const a = file(
+      'a.yml',
+      `Resources:\n  R: { Type: AWS::IAM::Role, Properties: { RoleName: one, AssumeRolePolicyDocument: ${JSON.stringify(trust)} } }`,
+    );
+    const b = file(
+      'b.yml',
+      `Resources:\n  R: { Type: AWS::IAM::Role, Properties: { RoleName: two, AssumeRolePolicyDocument: ${JSON.stringify(trust)} } }`,
+    );
+    expect(() => buildModel({ templates: [a, b] })).toThrow(/logical id R is already used/);
+  });
+});
+
+describe('JSON config', () => {
+  it('declares providers, roles, pools and keys', () => {
+    const config = parseEmulatorConfig({
+      accountId: '111122223333',
+      oidcProviders: [{ url: 'https://issuer.example.com', clientIds: ['sts.amazonaws.com'] }],
+      roles: [{ name: 'r', path: '/ci/', assumeRolePolicyDocument: JSON.stringify(trust) }],
+      identityPools: [
+        {
+          name: 'pool',
+          allowClassicFlow: true,
+          openIdConnectProviderArns: ['arn:aws:iam::111122223333:oidc-provider/issuer.example.com'],
+          principalTags: [{ providerName: 'issuer.example.com', principalTags: { repo: 'repository' } }],
+        },
+      ],
+      accessKeys: [
+        { accessKeyId: 'AKIAEXAMPLE000000001', secretAccessKey: 's', arn: 'arn:aws:iam::111122223333:user/u' },
+      ],
+    });
+    const { model, ids } = buildModel({ config });
+    expect(ids).toMatchObject({
+      'issuer.example.com': 'arn:aws:iam::111122223333:oidc-provider/issuer.example.com',
+      r: 'arn:aws:iam::111122223333:role/ci/r',
+    });
+    expect(model.findPrincipalTagMap(ids.pool as string, 'issuer.example.com')?.principalTags).toEqual({
+      repo: 'repository',
+    });
+    expect(model.findAccessKey('AKIAEXAMPLE000000001')?.arn).toBe('arn:aws:iam::111122223333:user/u');
+  });
+
+  it('names the offending field', () => {
+    expect(() => parseEmulatorConfig({ roles: [{ name: 'r' }] })).toThrow(
+      'config: roles[0].assumeRolePolicyDocument must be present',
+    );
+    expect(() => parseEmulatorConfig({ oidcProviders: [{ url: 'https://x', clientIds: [] }] })).toThrow(
+      'config: oidcProviders[0].clientIds must be a non-empty array of strings',
+    );
+    expect(() => parseEmulatorConfig([])).toThrow('config: the top level must be a JSON object');
+  });
+});

@@ -1,0 +1,83 @@
+// Several instances behind one public URL: they share a key directory, so request tokens and ID tokens are
+// interchangeable between them, and a rotation reaches running instances without a restart.
+import { join } from 'node:path';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { rotateKeys } from '../../src/issuer/keys';
+import { registerOk, removeTempDirs, requestIdToken, startTestIssuer, type TestIssuer, tempDir } from './support';
+
+const PUBLIC_URL = 'https://jenkins-oidc.example.com/oidc';
+const running: TestIssuer[] = [];
+
+afterAll(async () => {
+  await Promise.all(running.map((r) => r.issuer.close()));
+  await removeTempDirs();
+});
+
+async function instance(keysDir: string, keyReloadIntervalMs = 0): Promise<TestIssuer> {
+  const started = await startTestIssuer({ keysDir, issuerUrl: PUBLIC_URL, keyReloadIntervalMs });
+  running.push(started);
+  return started;
+}
+
+async function idToken(from: TestIssuer, requestToken: string): Promise<string> {
+  // Builds would call token_url (the public URL); here each instance is addressed directly.
+  const response = await requestIdToken(`${from.issuer.url}/token`, requestToken, 'sts.amazonaws.com');
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { value: string }).value;
+}
+
+test('two instances started together on one directory accept each other’s request tokens', async () => {
+  const keysDir = join(await tempDir(), 'keys');
+  const [a, b] = await Promise.all([instance(keysDir), instance(keysDir)]);
+  expect(a!.issuer.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/oidc$/);
+
+  const fromA = await registerOk(a!.issuer, { job: 'shared', build_number: 3 });
+  expect(fromA.token_url).toBe(`${PUBLIC_URL}/token`);
+  const token = await idToken(b!, fromA.request_token);
+
+  // Verified with the JWKS of the *other* instance: both publish the same key.
+  const jwks = createRemoteJWKSet(new URL(`${a!.issuer.url}/.well-known/jwks`));
+  const { payload } = await jwtVerify(token, jwks, { issuer: PUBLIC_URL, audience: 'sts.amazonaws.com' });
+  expect(payload.sub).toBe('job:shared:build:3');
+});
+
+test('an instance with another directory refuses the request token', async () => {
+  const a = await instance(join(await tempDir(), 'keys'));
+  const c = await instance(join(await tempDir(), 'keys'));
+  const { request_token } = await registerOk(a.issuer, { job: 'x', build_number: 1 });
+  expect((await requestIdToken(`${c.issuer.url}/token`, request_token)).status).toBe(401);
+});
+
+test('routes live under the issuer path only', async () => {
+  const a = await instance(join(await tempDir(), 'keys'));
+  const origin = new URL(a.issuer.url).origin;
+  expect((await fetch(`${origin}/.well-known/openid-configuration`)).status).toBe(404);
+  const doc = (await (await fetch(`${a.issuer.url}/.well-known/openid-configuration`)).json()) as { jwks_uri: string };
+  expect(doc.jwks_uri).toBe(`${PUBLIC_URL}/.well-known/jwks`);
+});
+
+test('a rotation reaches running instances: reload() at once, the periodic reload within its interval', async () => {
+  const keysDir = join(await tempDir(), 'keys');
+  const manual = await instance(keysDir);
+  const periodic = await instance(keysDir, 100);
+  const { request_token } = await registerOk(manual.issuer, { job: 'rot', build_number: 1 });
+  const before = await idToken(manual, request_token);
+
+  const { kid } = await rotateKeys(keysDir);
+  await manual.issuer.reload();
+  const after = await idToken(manual, request_token);
+  expect(decodeProtectedHeader(after).kid).toBe(kid);
+  expect(decodeProtectedHeader(before).kid).not.toBe(kid);
+
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  expect(decodeProtectedHeader(await idToken(periodic, request_token)).kid).toBe(kid);
+  expect(periodic.logs.some((line) => line.includes('"keys reloaded"'))).toBe(true);
+
+  // Both tokens verify against either instance's JWKS: the old key stays published.
+  for (const server of [manual, periodic]) {
+    const jwks = createRemoteJWKSet(new URL(`${server.issuer.url}/.well-known/jwks`));
+    for (const token of [before, after]) {
+      await expect(jwtVerify(token, jwks, { issuer: PUBLIC_URL })).resolves.toBeDefined();
+    }
+  }
+});

@@ -1,0 +1,84 @@
+// Command-line arguments of `node dist/emulator/index.js`.
+import { EmulatorConfigError } from './errors';
+
+export interface EmulatorArgs {
+  templates: string[];
+  parameters: Record<string, string>;
+  config?: string;
+  host: string;
+  port: number;
+  accountId?: string;
+  region?: string;
+  help: boolean;
+}
+
+export const USAGE = `Usage: node dist/emulator/index.js [options]
+
+Local AWS STS + Cognito Identity emulator (one endpoint for both).
+
+Options:
+  --template <file>        CloudFormation template (YAML or JSON) to load; repeatable
+  --parameter <Key=Value>  template parameter override, applied to every template declaring it; repeatable
+  --config <file>          JSON config declaring providers, roles, identity pools and access keys
+  --host <address>         address to bind (default 127.0.0.1)
+  --port <n>               port to bind (default 0: any free port)
+  --account-id <12 digits> account of the emulated objects (default 123456789012)
+  --region <region>        region for identity pool ids (default us-east-1)
+  --help                   show this help
+
+Prints the endpoint URL on the first stdout line and a JSON object of logical id → physical id on the second.
+Logs one line per request to stderr. Stops on SIGTERM/SIGINT.`;
+
+export function parseArgs(argv: string[]): EmulatorArgs {
+  const args: EmulatorArgs = { templates: [], parameters: {}, host: '127.0.0.1', port: 0, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i] as string;
+    const eq = raw.indexOf('=');
+    const flag = raw.startsWith('--') && eq > 0 ? raw.slice(0, eq) : raw;
+    const inline = raw.startsWith('--') && eq > 0 ? raw.slice(eq + 1) : undefined;
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const next = argv[++i];
+      if (next === undefined) throw new EmulatorConfigError(`${flag} needs a value`);
+      return next;
+    };
+    switch (flag) {
+      case '--template':
+        args.templates.push(value());
+        break;
+      case '--parameter': {
+        const pair = value();
+        const at = pair.indexOf('=');
+        if (at <= 0) throw new EmulatorConfigError(`--parameter expects Key=Value, got '${pair}'`);
+        args.parameters[pair.slice(0, at)] = pair.slice(at + 1);
+        break;
+      }
+      case '--config':
+        args.config = value();
+        break;
+      case '--host':
+        args.host = value();
+        break;
+      case '--port': {
+        const port = Number(value());
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new EmulatorConfigError('--port must be 0-65535');
+        args.port = port;
+        break;
+      }
+      case '--account-id':
+        args.accountId = value();
+        break;
+      case '--region':
+        args.region = value();
+        break;
+      case '--help':
+      case '-h':
+        args.help = true;
+        break;
+      default:
+        throw new EmulatorConfigError(`unknown argument '${raw}' (see --help)`);
+    }
+  }
+  return args;
+}

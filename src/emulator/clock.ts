@@ -1,0 +1,13 @@
+/** Milliseconds since the epoch. Injectable so tests can expire sessions and tokens without waiting. */
+export type Clock = () => number;
+
+export const systemClock: Clock = () => Date.now();
+
+/** ISO-8601 UTC without milliseconds, the format STS uses for `Expiration`. */
+export function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+export function epochSeconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}

@@ -1,0 +1,302 @@
+// The IAM and Cognito objects the emulated STS/Cognito endpoints consult. Templates and JSON config both feed this
+// model; request handlers only read it (apart from Cognito identities, which are created on first sight).
+import { EmulatorConfigError } from './errors';
+import { deterministicUniqueId, deterministicUuid } from './identifiers';
+
+export const COGNITO_PROVIDER = 'cognito-identity.amazonaws.com';
+
+export interface OidcProvider {
+  arn: string;
+  accountId: string;
+  /** As registered, with scheme, e.g. `https://token.actions.githubusercontent.com`; equals the tokens' `iss`. */
+  url: string;
+  /** URL without the scheme: the condition-key prefix and the Cognito `Logins` key. */
+  name: string;
+  clientIds: string[];
+}
+
+export interface Role {
+  arn: string;
+  accountId: string;
+  name: string;
+  path: string;
+  /** `AROA…` unique id, the first half of `AssumedRoleId`. */
+  roleId: string;
+  trustPolicy: unknown;
+  maxSessionDuration: number;
+}
+
+export interface IdentityPool {
+  id: string;
+  name: string;
+  region: string;
+  accountId: string;
+  arn: string;
+  /** `undefined` means the property was never set (see `EmulatorOptions.unsetAllowsClassicFlow`). */
+  allowClassicFlow?: boolean;
+  allowUnauthenticatedIdentities: boolean;
+  openIdConnectProviderArns: string[];
+}
+
+/** `AWS::Cognito::IdentityPoolPrincipalTag`: tag key ← claim name, per (pool, provider). */
+export interface PrincipalTagMap {
+  identityPoolId: string;
+  providerName: string;
+  useDefaults: boolean;
+  principalTags: Record<string, string>;
+}
+
+/** Long-lived keys a caller may sign AssumeRole/GetCallerIdentity with (an IAM user or the account root). */
+export interface StaticAccessKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** `arn:aws:iam::<acct>:user/<name>` or `arn:aws:iam::<acct>:root`. */
+  arn: string;
+  /** Principal tags (`aws:PrincipalTag/*` in trust policies). */
+  tags?: Record<string, string>;
+}
+
+/** Default principal-tag mapping for a standard OIDC provider (`UseDefaults: true`). */
+export const DEFAULT_PRINCIPAL_TAGS: Readonly<Record<string, string>> = { client: 'aud', username: 'sub' };
+
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const ROLE_PATH = /^\/([\x21-\x7e]*\/)?$/;
+const ACCOUNT_ID = /^\d{12}$/;
+
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Validates an issuer URL and returns its provider name (URL without scheme). Real IAM demands https; plain http is
+ * accepted only on loopback so tests can run an issuer without certificates, and nothing else can be spoofed.
+ */
+export function issuerProviderName(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new EmulatorConfigError(`OIDC provider URL '${url}' is not a valid URL`);
+  }
+  if (parsed.search || parsed.hash)
+    throw new EmulatorConfigError(`OIDC provider URL '${url}' must not have a query or fragment`);
+  if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
+    throw new EmulatorConfigError(`OIDC provider URL '${url}' must use https (http is allowed only on loopback)`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new EmulatorConfigError(`OIDC provider URL '${url}' must use https`);
+  }
+  return url.replace(/^https?:\/\//i, '');
+}
+
+export function isAllowedFetchUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname));
+  } catch {
+    return false;
+  }
+}
+
+export interface OidcProviderInput {
+  url: string;
+  clientIds: string[];
+  accountId?: string;
+}
+
+export interface RoleInput {
+  name: string;
+  path?: string;
+  accountId?: string;
+  /** The trust policy, as an object or JSON text. */
+  assumeRolePolicyDocument: unknown;
+  maxSessionDuration?: number;
+}
+
+export interface IdentityPoolInput {
+  /** Explicit `<region>:<uuid>`; when absent it is derived from `seed` (or the name) so reruns give the same id. */
+  id?: string;
+  seed?: string;
+  name: string;
+  allowClassicFlow?: boolean;
+  allowUnauthenticatedIdentities?: boolean;
+  openIdConnectProviderArns?: string[];
+  accountId?: string;
+}
+
+export class IamModel {
+  readonly accountId: string;
+  readonly region: string;
+  private readonly providers = new Map<string, OidcProvider>();
+  private readonly roles = new Map<string, Role>();
+  private readonly pools = new Map<string, IdentityPool>();
+  private readonly principalTagMaps = new Map<string, PrincipalTagMap>();
+  private readonly accessKeys = new Map<string, StaticAccessKey>();
+
+  constructor(accountId: string, region: string) {
+    if (!ACCOUNT_ID.test(accountId)) throw new EmulatorConfigError(`account id '${accountId}' must be 12 digits`);
+    this.accountId = accountId;
+    this.region = region;
+  }
+
+  static providerArn(accountId: string, url: string): string {
+    return `arn:aws:iam::${accountId}:oidc-provider/${issuerProviderName(url)}`;
+  }
+
+  static roleArn(accountId: string, path: string, name: string): string {
+    return `arn:aws:iam::${accountId}:role${path}${name}`;
+  }
+
+  /**
+   * Registers a provider. IAM allows one provider per URL per account; a second declaration of the same URL (e.g.
+   * two example templates each bringing the GitHub provider) merges client ids instead of failing, so templates can
+   * be loaded together.
+   */
+  addOidcProvider(input: OidcProviderInput): OidcProvider {
+    const accountId = input.accountId ?? this.accountId;
+    const name = issuerProviderName(input.url);
+    if (input.clientIds.length > 100) {
+      throw new EmulatorConfigError(`OIDC provider ${input.url} accepts at most 100 client ids (ClientIdList)`);
+    }
+    const arn = `arn:aws:iam::${accountId}:oidc-provider/${name}`;
+    const existing = this.providers.get(arn);
+    if (existing) {
+      for (const id of input.clientIds) if (!existing.clientIds.includes(id)) existing.clientIds.push(id);
+      return existing;
+    }
+    const provider: OidcProvider = { arn, accountId, url: input.url, name, clientIds: [...input.clientIds] };
+    this.providers.set(arn, provider);
+    return provider;
+  }
+
+  addRole(input: RoleInput): Role {
+    const accountId = input.accountId ?? this.accountId;
+    const path = input.path ?? '/';
+    if (!ROLE_NAME.test(input.name))
+      throw new EmulatorConfigError(`role name '${input.name}' must match [\\w+=,.@-]{1,64}`);
+    if (!ROLE_PATH.test(path)) throw new EmulatorConfigError(`role path '${path}' must start and end with '/'`);
+    const maxSessionDuration = input.maxSessionDuration ?? 3600;
+    if (!Number.isInteger(maxSessionDuration) || maxSessionDuration < 3600 || maxSessionDuration > 43200) {
+      throw new EmulatorConfigError(`role ${input.name}: MaxSessionDuration must be an integer in 3600-43200`);
+    }
+    const trustPolicy = parsePolicyDocument(input.assumeRolePolicyDocument, `role ${input.name}`);
+    const arn = IamModel.roleArn(accountId, path, input.name);
+    if (this.roles.has(arn)) throw new EmulatorConfigError(`role ${arn} is declared twice`);
+    const role: Role = {
+      arn,
+      accountId,
+      name: input.name,
+      path,
+      roleId: deterministicUniqueId('AROA', arn),
+      trustPolicy,
+      maxSessionDuration,
+    };
+    this.roles.set(arn, role);
+    return role;
+  }
+
+  addIdentityPool(input: IdentityPoolInput): IdentityPool {
+    const accountId = input.accountId ?? this.accountId;
+    const id =
+      input.id ?? `${this.region}:${deterministicUuid(`identity-pool/${accountId}/${input.seed ?? input.name}`)}`;
+    if (!/^[\w-]+:[0-9a-f-]+$/.test(id) || id.length > 55) {
+      throw new EmulatorConfigError(`identity pool id '${id}' must look like <region>:<uuid>`);
+    }
+    if (this.pools.has(id)) throw new EmulatorConfigError(`identity pool ${id} is declared twice`);
+    const region = id.slice(0, id.indexOf(':'));
+    const pool: IdentityPool = {
+      id,
+      name: input.name,
+      region,
+      accountId,
+      arn: `arn:aws:cognito-identity:${region}:${accountId}:identitypool/${id}`,
+      allowClassicFlow: input.allowClassicFlow,
+      allowUnauthenticatedIdentities: input.allowUnauthenticatedIdentities ?? false,
+      openIdConnectProviderArns: [...(input.openIdConnectProviderArns ?? [])],
+    };
+    this.pools.set(id, pool);
+    return pool;
+  }
+
+  setPrincipalTagMap(map: PrincipalTagMap): void {
+    if (!this.pools.has(map.identityPoolId)) {
+      throw new EmulatorConfigError(`principal tag map refers to unknown identity pool ${map.identityPoolId}`);
+    }
+    const entries = Object.entries(map.principalTags);
+    if (entries.length > 50) throw new EmulatorConfigError('a principal tag map holds at most 50 tags');
+    for (const [tag, claim] of entries) {
+      if (tag.length < 1 || tag.length > 128 || typeof claim !== 'string' || claim.length < 1 || claim.length > 256) {
+        throw new EmulatorConfigError(
+          `principal tag '${tag}' must map a 1-128 char tag key to a 1-256 char claim name`,
+        );
+      }
+    }
+    this.principalTagMaps.set(`${map.identityPoolId}|${map.providerName}`, { ...map });
+  }
+
+  addAccessKey(key: StaticAccessKey): void {
+    if (!/^[\w]{16,128}$/.test(key.accessKeyId))
+      throw new EmulatorConfigError(`access key id '${key.accessKeyId}' is malformed`);
+    if (!/^arn:aws:iam::\d{12}:(root|user\/.+)$/.test(key.arn)) {
+      throw new EmulatorConfigError(`access key ${key.accessKeyId}: arn must be an IAM user ARN or account root`);
+    }
+    this.accessKeys.set(key.accessKeyId, { ...key });
+  }
+
+  /** The provider whose URL equals `iss` in the given account (exact, case-sensitive, as STS compares). */
+  findProviderByIssuer(accountId: string, issuer: string): OidcProvider | undefined {
+    for (const provider of this.providers.values()) {
+      if (provider.accountId === accountId && provider.url === issuer) return provider;
+    }
+    return undefined;
+  }
+
+  findProviderByArn(arn: string): OidcProvider | undefined {
+    return this.providers.get(arn);
+  }
+
+  findRole(arn: string): Role | undefined {
+    return this.roles.get(arn);
+  }
+
+  findIdentityPool(id: string): IdentityPool | undefined {
+    return this.pools.get(id);
+  }
+
+  findPrincipalTagMap(poolId: string, providerName: string): PrincipalTagMap | undefined {
+    return this.principalTagMaps.get(`${poolId}|${providerName}`);
+  }
+
+  findAccessKey(accessKeyId: string): StaticAccessKey | undefined {
+    return this.accessKeys.get(accessKeyId);
+  }
+
+  listProviders(): OidcProvider[] {
+    return [...this.providers.values()];
+  }
+
+  listRoles(): Role[] {
+    return [...this.roles.values()];
+  }
+
+  listIdentityPools(): IdentityPool[] {
+    return [...this.pools.values()];
+  }
+}
+
+/** Trust policies arrive as objects (YAML/JSON templates) or JSON text (config, IAM API style). */
+export function parsePolicyDocument(document: unknown, owner: string): unknown {
+  let parsed = document;
+  if (typeof document === 'string') {
+    try {
+      parsed = JSON.parse(document);
+    } catch {
+      throw new EmulatorConfigError(`${owner}: the policy document is not valid JSON`);
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || !('Statement' in parsed)) {
+    throw new EmulatorConfigError(`${owner}: the policy document needs a Statement`);
+  }
+  return parsed;
+}

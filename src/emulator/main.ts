@@ -1,0 +1,54 @@
+// CLI entry point: parse arguments, load config, start the emulator, print the endpoint and ids, stop on signals.
+import { readFileSync } from 'node:fs';
+import { parseArgs, USAGE } from './args';
+import { type EmulatorConfig, parseEmulatorConfig } from './config';
+import { EmulatorConfigError } from './errors';
+import { startEmulator } from './index';
+
+function readConfig(path: string): EmulatorConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new EmulatorConfigError(`cannot read config ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return parseEmulatorConfig(JSON.parse(text));
+  } catch (error) {
+    if (error instanceof EmulatorConfigError) throw error;
+    throw new EmulatorConfigError(`config ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const emulator = await startEmulator({
+    templates: args.templates,
+    parameters: args.parameters,
+    config: args.config ? readConfig(args.config) : undefined,
+    host: args.host,
+    port: args.port,
+    accountId: args.accountId,
+    region: args.region,
+  });
+  process.stdout.write(`${emulator.url}\n${JSON.stringify(emulator.ids)}\n`);
+  const stop = (signal: string) => {
+    process.stderr.write(`received ${signal}, stopping\n`);
+    emulator.close().then(
+      () => process.exit(0),
+      () => process.exit(0),
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof EmulatorConfigError ? error.message : ((error as Error).stack ?? String(error));
+  process.stderr.write(`emulator: ${message}\n`);
+  process.exit(error instanceof EmulatorConfigError ? 2 : 1);
+});

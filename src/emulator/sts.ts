@@ -1,0 +1,315 @@
+// The three STS operations the emulator serves. Each returns the `<…Result>` children in real STS element order;
+// the server wraps them with the response envelope and request id.
+import { deflateRawSync } from 'node:zlib';
+import { type Clock, isoSeconds } from './clock';
+import type { CognitoIssuer } from './cognito-issuer';
+import { StsError } from './errors';
+import type { IamModel, Role } from './iam-model';
+import { deterministicUniqueId } from './identifiers';
+import type { JwksCache } from './oidc-verify';
+import { ConditionContext } from './policy-conditions';
+import { type SessionTag, SOURCE_IDENTITY_CLAIM, tagsFromClaims, validateRequestTags } from './session-tags';
+import { type Caller, callerAccount, callerArn, type RoleSession, type SessionStore } from './sessions';
+import type { IncomingSignedRequest } from './sigv4';
+import { authenticate } from './sts-auth';
+import {
+  checkSourceIdentity,
+  durationParam,
+  externalIdParam,
+  type QueryParams,
+  required,
+  roleArnParam,
+  type SessionPolicies,
+  sessionNameParam,
+  sessionPoliciesParam,
+  tagsParam,
+  transitiveTagKeysParam,
+} from './sts-params';
+import { evaluateTrustPolicy, type RequiredAction, type TrustPrincipal } from './trust-policy';
+import { verifyWebIdentityToken } from './web-identity';
+import { el, type XmlNode } from './xml';
+
+export interface StsDeps {
+  model: IamModel;
+  sessions: SessionStore;
+  jwks: JwksCache;
+  cognito: CognitoIssuer;
+  clock: Clock;
+}
+
+export interface StsResult {
+  action: string;
+  result: XmlNode[];
+}
+
+/** Deflated size budget the PackedPolicySize percentage is computed against (an approximation of STS's packing). */
+const PACKED_BUDGET_BYTES = 2048;
+
+export async function handleStsAction(
+  action: string,
+  params: QueryParams,
+  request: IncomingSignedRequest,
+  deps: StsDeps,
+): Promise<StsResult> {
+  switch (action) {
+    case 'AssumeRoleWithWebIdentity':
+      return { action, result: await assumeRoleWithWebIdentity(params, deps) };
+    case 'AssumeRole':
+      return { action, result: assumeRole(params, authenticate(request, deps.model, deps.sessions, deps.clock), deps) };
+    case 'GetCallerIdentity':
+      return { action, result: getCallerIdentity(authenticate(request, deps.model, deps.sessions, deps.clock)) };
+    default:
+      throw new StsError('InvalidAction', `Could not find operation ${action} for version 2011-06-15`);
+  }
+}
+
+function packedPolicySize(tags: SessionTag[], policies: SessionPolicies): number | undefined {
+  if (tags.length === 0 && policies.policy === undefined && policies.policyArns.length === 0) return undefined;
+  const packed = deflateRawSync(
+    JSON.stringify([tags.map((t) => [t.key, t.value]), policies.policy ?? '', policies.policyArns]),
+  );
+  const percent = Math.max(1, Math.ceil((packed.length * 100) / PACKED_BUDGET_BYTES));
+  if (percent > 100) {
+    throw new StsError(
+      'PackedPolicyTooLarge',
+      `Packed size of session tags and policies consumes ${percent}% of allotted space.`,
+    );
+  }
+  return percent;
+}
+
+function credentialsXml(session: RoleSession): XmlNode {
+  return el('Credentials', [
+    el('AccessKeyId', session.accessKeyId),
+    el('SecretAccessKey', session.secretAccessKey),
+    el('SessionToken', session.sessionToken),
+    el('Expiration', isoSeconds(session.expiresAt)),
+  ]);
+}
+
+function assumedRoleUserXml(session: RoleSession, arnFirst: boolean): XmlNode {
+  const id = el('AssumedRoleId', session.userId);
+  const arn = el('Arn', session.arn);
+  return el('AssumedRoleUser', arnFirst ? [arn, id] : [id, arn]);
+}
+
+function addTagKeys(context: ConditionContext, tags: SessionTag[], transitiveKeys: string[]): void {
+  for (const tag of tags) context.set(`aws:RequestTag/${tag.key}`, tag.value);
+  if (tags.length > 0)
+    context.set(
+      'aws:TagKeys',
+      tags.map((t) => t.key),
+    );
+  if (transitiveKeys.length > 0) context.set('sts:TransitiveTagKeys', transitiveKeys);
+}
+
+/** AWS's refusal text, followed by the emulator's account of which rule failed (AWS never says). */
+function deny(reason: string, prefix: string): StsError {
+  return new StsError('AccessDenied', `${prefix} (emulator: ${reason})`, 403);
+}
+
+function checkDuration(requested: number | undefined, role: Role, chained: boolean): number {
+  const duration = requested ?? 3600;
+  if (chained && duration > 3600) {
+    throw new StsError(
+      'ValidationError',
+      'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+    );
+  }
+  if (duration > role.maxSessionDuration) {
+    throw new StsError(
+      'ValidationError',
+      'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+    );
+  }
+  return duration;
+}
+
+async function assumeRoleWithWebIdentity(params: QueryParams, deps: StsDeps): Promise<XmlNode[]> {
+  const { arn: roleArn, accountId } = roleArnParam(params);
+  const sessionName = sessionNameParam(params);
+  const token = required(params, 'WebIdentityToken');
+  if (token.length < 4 || token.length > 20000) {
+    throw new StsError(
+      'ValidationError',
+      `1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length ${token.length < 4 ? 'greater than or equal to 4' : 'less than or equal to 20000'}`,
+    );
+  }
+  const requestedDuration = durationParam(params);
+  const policies = sessionPoliciesParam(params);
+
+  const identity = await verifyWebIdentityToken(token, accountId, deps);
+  const tokenTags = tagsFromClaims(identity.claims);
+  const sourceIdentity = identity.claims[SOURCE_IDENTITY_CLAIM];
+  if (sourceIdentity !== undefined) {
+    if (typeof sourceIdentity !== 'string')
+      throw new StsError('InvalidIdentityToken', 'The source identity claim must be a string');
+    checkSourceIdentity(sourceIdentity, 'SourceIdentity');
+  }
+
+  const prefix = 'Not authorized to perform sts:AssumeRoleWithWebIdentity';
+  const role = deps.model.findRole(roleArn);
+  if (!role) throw deny(`role ${roleArn} does not exist`, prefix);
+  const duration = checkDuration(requestedDuration, role, false);
+
+  const federatedContext = new ConditionContext();
+  const p = identity.keyPrefix;
+  // A multi-valued `aud` puts every value under the key.
+  federatedContext.set(`${p}:aud`, audienceValues(identity.claims));
+  federatedContext.set(`${p}:sub`, identity.subject);
+  const amr = identity.claims.amr;
+  if (typeof amr === 'string' || Array.isArray(amr)) {
+    federatedContext.set(
+      `${p}:amr`,
+      (Array.isArray(amr) ? amr : [amr]).filter((v): v is string => typeof v === 'string'),
+    );
+  }
+  if (typeof identity.claims.azp === 'string') federatedContext.set(`${p}:azp`, identity.claims.azp);
+  federatedContext.set('aws:FederatedProvider', identity.federatedPrincipal);
+
+  const context = new ConditionContext();
+  for (const [k, v] of federatedContext.entries()) context.set(k, v);
+  context.set('sts:RoleSessionName', sessionName);
+  if (typeof sourceIdentity === 'string') context.set('sts:SourceIdentity', sourceIdentity);
+  addTagKeys(context, tokenTags.tags, tokenTags.transitiveKeys);
+
+  const actions: RequiredAction[] = [{ action: 'sts:AssumeRoleWithWebIdentity' }];
+  if (tokenTags.tags.length > 0) actions.push({ action: 'sts:TagSession', because: 'the token carries session tags' });
+  if (typeof sourceIdentity === 'string')
+    actions.push({ action: 'sts:SetSourceIdentity', because: 'the token carries a source identity' });
+  const principal: TrustPrincipal = { kind: 'Federated', provider: identity.federatedPrincipal };
+  const decision = evaluateTrustPolicy(role.trustPolicy, { principal, actions, context });
+  if (!decision.allowed) throw deny(decision.reason, prefix);
+
+  const packed = packedPolicySize(tokenTags.tags, policies);
+  const session = deps.sessions.issue({
+    role,
+    sessionName,
+    durationSeconds: duration,
+    tags: tokenTags.tags,
+    transitiveTagKeys: tokenTags.transitiveKeys,
+    sourceIdentity: typeof sourceIdentity === 'string' ? sourceIdentity : undefined,
+    federatedContext: federatedContext.entries(),
+  });
+  const result: XmlNode[] = [
+    el('Audience', identity.audience),
+    assumedRoleUserXml(session, false),
+    el('Provider', identity.responseProvider),
+    credentialsXml(session),
+    el('SubjectFromWebIdentityToken', identity.subject),
+  ];
+  if (packed !== undefined) result.push(el('PackedPolicySize', packed));
+  if (session.sourceIdentity) result.push(el('SourceIdentity', session.sourceIdentity));
+  return result;
+}
+
+function audienceValues(claims: Record<string, unknown>): string[] {
+  const aud = claims.aud;
+  if (typeof aud === 'string') return [aud];
+  return Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
+}
+
+function callerPrincipalTags(caller: Caller): SessionTag[] {
+  if (caller.kind === 'session') return caller.session.tags;
+  return Object.entries(caller.key.tags ?? {}).map(([key, value]) => ({ key, value }));
+}
+
+function assumeRole(params: QueryParams, caller: Caller, deps: StsDeps): XmlNode[] {
+  const { arn: roleArn } = roleArnParam(params);
+  const sessionName = sessionNameParam(params);
+  const requestedDuration = durationParam(params);
+  const policies = sessionPoliciesParam(params);
+  const tags = tagsParam(params);
+  validateRequestTags(tags);
+  const transitiveKeys = transitiveTagKeysParam(params);
+  for (const key of transitiveKeys) {
+    if (!tags.some((t) => t.key.toLowerCase() === key.toLowerCase())) {
+      throw new StsError(
+        'InvalidParameterValue',
+        `The transitive tag key '${key}' is not one of the tags passed in Tags.`,
+      );
+    }
+  }
+  const externalId = externalIdParam(params);
+  const requestedSourceIdentity = params.get('SourceIdentity');
+  if (requestedSourceIdentity !== undefined) checkSourceIdentity(requestedSourceIdentity, 'SourceIdentity');
+
+  const chained = caller.kind === 'session';
+  const inheritedTransitive = chained
+    ? caller.session.tags.filter((t) =>
+        caller.session.transitiveTagKeys.some((k) => k.toLowerCase() === t.key.toLowerCase()),
+      )
+    : [];
+  const conflicts = tags.filter((t) => inheritedTransitive.some((i) => i.key.toLowerCase() === t.key.toLowerCase()));
+  if (conflicts.length > 0) {
+    throw new StsError(
+      'InvalidParameterValue',
+      `One or more session tags conflict with transitive tags inherited from the calling session: ${conflicts.map((t) => t.key).join(', ')}`,
+    );
+  }
+  const inheritedSourceIdentity = chained ? caller.session.sourceIdentity : undefined;
+  if (inheritedSourceIdentity && requestedSourceIdentity && requestedSourceIdentity !== inheritedSourceIdentity) {
+    throw new StsError('InvalidParameterValue', 'SourceIdentity cannot be changed once it is set on a role session.');
+  }
+
+  const arn = callerArn(caller);
+  const prefix = `User: ${arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`;
+  const role = deps.model.findRole(roleArn);
+  if (!role) throw deny(`role ${roleArn} does not exist`, prefix);
+  const duration = checkDuration(requestedDuration, role, chained);
+
+  const context = new ConditionContext();
+  if (chained) for (const [k, v] of caller.session.federatedContext) context.set(k, v);
+  for (const tag of callerPrincipalTags(caller)) context.set(`aws:PrincipalTag/${tag.key}`, tag.value);
+  context.set('aws:PrincipalArn', chained ? caller.session.role.arn : arn);
+  context.set('aws:PrincipalAccount', callerAccount(caller));
+  context.set('sts:RoleSessionName', sessionName);
+  context.set('sts:ExternalId', externalId);
+  context.set('sts:SourceIdentity', requestedSourceIdentity ?? inheritedSourceIdentity);
+  addTagKeys(context, tags, transitiveKeys);
+
+  const actions: RequiredAction[] = [{ action: 'sts:AssumeRole' }];
+  if (tags.length > 0) actions.push({ action: 'sts:TagSession', because: 'the request passes session tags' });
+  if (requestedSourceIdentity !== undefined) {
+    actions.push({ action: 'sts:SetSourceIdentity', because: 'the request sets a source identity' });
+  }
+  const principal: TrustPrincipal = {
+    kind: 'AWS',
+    arns: chained ? [arn, caller.session.role.arn] : [arn],
+    accountId: callerAccount(caller),
+  };
+  const decision = evaluateTrustPolicy(role.trustPolicy, { principal, actions, context });
+  if (!decision.allowed) {
+    throw deny(
+      decision.reason,
+      `User: ${arn} is not authorized to perform: ${decision.action} on resource: ${roleArn}`,
+    );
+  }
+
+  const sessionTags = [...tags, ...inheritedTransitive];
+  const packed = packedPolicySize(sessionTags, policies);
+  const session = deps.sessions.issue({
+    role,
+    sessionName,
+    durationSeconds: duration,
+    tags: sessionTags,
+    transitiveTagKeys: [...transitiveKeys, ...inheritedTransitive.map((t) => t.key)],
+    sourceIdentity: requestedSourceIdentity ?? inheritedSourceIdentity,
+    federatedContext: chained ? caller.session.federatedContext : [],
+  });
+  const result: XmlNode[] = [];
+  if (session.sourceIdentity) result.push(el('SourceIdentity', session.sourceIdentity));
+  result.push(assumedRoleUserXml(session, true), credentialsXml(session));
+  if (packed !== undefined) result.push(el('PackedPolicySize', packed));
+  return result;
+}
+
+function getCallerIdentity(caller: Caller): XmlNode[] {
+  const arn = callerArn(caller);
+  const account = callerAccount(caller);
+  let userId: string;
+  if (caller.kind === 'session') userId = caller.session.userId;
+  else if (arn.endsWith(':root')) userId = account;
+  else userId = deterministicUniqueId('AIDA', arn);
+  return [el('Arn', arn), el('UserId', userId), el('Account', account)];
+}

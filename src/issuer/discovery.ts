@@ -1,0 +1,76 @@
+/**
+ * The two public documents AWS fetches to verify ID tokens, and `export-discovery`, which writes them as static
+ * files for hosting on S3/a CDN when the token service itself is not reachable from AWS.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { KeyStore, PublicJwk } from './keys';
+import { openExistingKeyStore } from './keys';
+
+/** Paths relative to the issuer URL. The JWKS path is what the discovery document names as `jwks_uri`. */
+export const DISCOVERY_PATH = '/.well-known/openid-configuration';
+export const JWKS_PATH = '/.well-known/jwks';
+
+/** Protocol claims plus the build claims the Jenkins step registers; registrations may add others. */
+export const CLAIMS_SUPPORTED: readonly string[] = [
+  'iss',
+  'sub',
+  'aud',
+  'iat',
+  'nbf',
+  'exp',
+  'jti',
+  'job',
+  'build_number',
+  'build_url',
+  'branch',
+  'commit',
+  'node',
+  'triggered_by',
+];
+
+export interface DiscoveryDocument {
+  readonly issuer: string;
+  readonly jwks_uri: string;
+  readonly response_types_supported: readonly string[];
+  readonly subject_types_supported: readonly string[];
+  readonly id_token_signing_alg_values_supported: readonly string[];
+  readonly claims_supported: readonly string[];
+}
+
+export function discoveryDocument(issuerUrl: string): DiscoveryDocument {
+  return {
+    issuer: issuerUrl,
+    jwks_uri: `${issuerUrl}${JWKS_PATH}`,
+    response_types_supported: ['id_token'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    claims_supported: CLAIMS_SUPPORTED,
+  };
+}
+
+export function jwksDocument(keys: KeyStore): { keys: PublicJwk[] } {
+  return keys.jwks();
+}
+
+/**
+ * Writes `<outDir>/.well-known/openid-configuration` and `<outDir>/.well-known/jwks`; upload the contents of
+ * `outDir` so that `outDir` maps to the issuer URL. Returns the written paths.
+ */
+export async function exportDiscovery(options: {
+  issuerUrl: string;
+  keysDir: string;
+  outDir: string;
+}): Promise<string[]> {
+  const keys = await openExistingKeyStore(options.keysDir);
+  const files: [string, unknown][] = [
+    [join(options.outDir, DISCOVERY_PATH), discoveryDocument(options.issuerUrl)],
+    [join(options.outDir, JWKS_PATH), jwksDocument(keys)],
+  ];
+  for (const [file, document] of files) {
+    await mkdir(dirname(file), { recursive: true });
+    // Public documents: world-readable on purpose.
+    await writeFile(file, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o644 });
+  }
+  return files.map(([file]) => file);
+}

@@ -1,0 +1,346 @@
+/**
+ * The key store: RS256 signing keys for ID tokens and the HS256 secret for request tokens, kept in one directory.
+ *
+ * Layout (all files 0600, directory 0700):
+ *   keys.json              {"version":1,"keys":[{kid, createdAt, activatesAt, retiresAt, privateJwk}, …]}
+ *   request-token.secret   base64url of 32 random bytes
+ *
+ * Lifecycle of a signing key: created → active once `activatesAt` passes (the newest active key signs) → retired
+ * at `retiresAt`, which a rotation sets to the successor's activation time + the longest possible token lifetime
+ * + the time a rotation needs to reach every instance. Until then its public half stays in the JWKS so that every
+ * token it signed remains verifiable; after that it is pruned.
+ *
+ * Private keys are imported into CryptoKeys once per load and reused for every signature.
+ */
+import { generateKeyPair, randomBytes, webcrypto } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type CryptoKey, calculateJwkThumbprint, importJWK, type JWK } from 'jose';
+import { DEFAULT_KEY_RELOAD_INTERVAL_MS, MAX_TOKEN_TTL_SECONDS } from './config';
+import { KeyStoreError } from './errors';
+import { ensurePrivateDir, withDirectoryLock, writeFileAtomic } from './key-files';
+
+export const KEYSET_FILE = 'keys.json';
+export const REQUEST_SECRET_FILE = 'request-token.secret';
+/**
+ * Time for a rotation to reach every running instance: they re-read the directory every 60 s, so an instance may
+ * sign with the previous key for up to a minute after the new one activates. Twice that, for margin.
+ */
+export const KEY_PROPAGATION_SECONDS = (2 * DEFAULT_KEY_RELOAD_INTERVAL_MS) / 1000;
+const RSA_MODULUS_BITS = 2048;
+const REQUEST_SECRET_BYTES = 32;
+
+const generateRsaKeyPair = promisify(generateKeyPair);
+
+export interface PublicJwk {
+  readonly kty: 'RSA';
+  readonly kid: string;
+  readonly use: 'sig';
+  readonly alg: 'RS256';
+  readonly n: string;
+  readonly e: string;
+}
+
+export interface SigningKey {
+  readonly kid: string;
+  readonly privateKey: CryptoKey;
+}
+
+/** One key as stored in keys.json. Times are Unix seconds. */
+export interface KeyRecord {
+  readonly kid: string;
+  readonly createdAt: number;
+  readonly activatesAt: number;
+  readonly retiresAt: number | null;
+  readonly privateJwk: JWK;
+}
+
+interface LoadedKey {
+  readonly kid: string;
+  readonly createdAt: number;
+  readonly activatesAt: number;
+  readonly retiresAt: number | null;
+  readonly publicJwk: PublicJwk;
+  readonly privateKey: CryptoKey;
+}
+
+interface LoadedState {
+  readonly source: string;
+  readonly keys: readonly LoadedKey[];
+  readonly requestTokenKey: CryptoKey;
+}
+
+export interface KeyStoreOptions {
+  /** Unix-seconds clock, injectable for tests of activation and retirement. */
+  readonly now?: () => number;
+  /** Called with non-fatal findings, e.g. a key directory readable by others. */
+  readonly onWarning?: (message: string) => void;
+}
+
+export const unixNow = (): number => Math.floor(Date.now() / 1000);
+
+export class KeyStore {
+  private state: LoadedState;
+
+  private constructor(
+    readonly dir: string,
+    private readonly now: () => number,
+    state: LoadedState,
+  ) {
+    this.state = state;
+  }
+
+  /**
+   * Opens the key directory, generating the first signing key and the request-token secret if they are missing
+   * (under the directory lock, so concurrent first starts agree on one key). An existing, complete directory is
+   * only read, so it may be mounted read-only.
+   */
+  static async open(dir: string, options: KeyStoreOptions = {}): Promise<KeyStore> {
+    const now = options.now ?? unixNow;
+    const warning = await ensurePrivateDir(dir);
+    if (warning) options.onWarning?.(warning);
+    if (!(await keyFilesExist(dir))) {
+      await withDirectoryLock(dir, async () => {
+        if (!(await fileExists(join(dir, KEYSET_FILE)))) {
+          const first = await createKeyRecord(now(), 0);
+          await writeKeyset(dir, [first]);
+        }
+        await ensureRequestSecret(dir);
+      });
+    }
+    return new KeyStore(dir, now, await loadState(dir, undefined));
+  }
+
+  /** The key new tokens are signed with: the most recently activated key that has not retired. */
+  signingKey(): SigningKey {
+    const now = this.now();
+    let best: LoadedKey | undefined;
+    for (const key of this.state.keys) {
+      if (key.activatesAt > now || (key.retiresAt !== null && key.retiresAt <= now)) continue;
+      // `>=`: keys are stored in creation order, so on a tie (a rotation within the same second) the newer wins.
+      if (!best || key.activatesAt >= best.activatesAt) best = key;
+    }
+    if (!best) throw new KeyStoreError(`No active signing key in ${this.dir}; run rotate-keys.`);
+    return best;
+  }
+
+  /** Public keys to publish: every key not yet retired, including ones scheduled to activate later. */
+  jwks(): { keys: PublicJwk[] } {
+    const now = this.now();
+    return {
+      keys: this.state.keys.filter((key) => key.retiresAt === null || key.retiresAt > now).map((key) => key.publicJwk),
+    };
+  }
+
+  get requestTokenKey(): CryptoKey {
+    return this.state.requestTokenKey;
+  }
+
+  /**
+   * Re-reads the directory and swaps in the new state if the files changed. A failed reload keeps serving the
+   * previous keys (and reports the error) rather than taking the service down over a half-copied directory.
+   */
+  async reload(): Promise<boolean> {
+    const next = await loadState(this.dir, this.state);
+    if (next === this.state) return false;
+    this.state = next;
+    return true;
+  }
+}
+
+export interface RotationResult {
+  readonly kid: string;
+  readonly activatesAt: number;
+  readonly retired: readonly { kid: string; retiresAt: number }[];
+  readonly pruned: readonly string[];
+}
+
+/**
+ * Adds a new signing key (active after `activateDelaySeconds`, so statically hosted JWKS copies can be updated
+ * first), schedules every previously unretired key for retirement, and drops keys whose retirement has passed.
+ */
+export async function rotateKeys(
+  dir: string,
+  options: { activateDelaySeconds?: number; now?: () => number } = {},
+): Promise<RotationResult> {
+  const now = (options.now ?? unixNow)();
+  await ensurePrivateDir(dir);
+  return withDirectoryLock(dir, async () => {
+    const existing = (await fileExists(join(dir, KEYSET_FILE))) ? await readKeyset(dir) : [];
+    // The very first key has nothing to wait for: activate it at once.
+    const delay = existing.length === 0 ? 0 : (options.activateDelaySeconds ?? 0);
+    const fresh = await createKeyRecord(now, delay);
+    const retireAt = fresh.activatesAt + MAX_TOKEN_TTL_SECONDS + KEY_PROPAGATION_SECONDS;
+    const retired: { kid: string; retiresAt: number }[] = [];
+    const pruned: string[] = [];
+    const kept: KeyRecord[] = [];
+    for (const record of existing) {
+      if (record.retiresAt !== null && record.retiresAt <= now) {
+        pruned.push(record.kid);
+        continue;
+      }
+      if (record.retiresAt === null) {
+        retired.push({ kid: record.kid, retiresAt: retireAt });
+        kept.push({ ...record, retiresAt: retireAt });
+      } else {
+        kept.push(record);
+      }
+    }
+    await writeKeyset(dir, [...kept, fresh]);
+    await ensureRequestSecret(dir);
+    return { kid: fresh.kid, activatesAt: fresh.activatesAt, retired, pruned };
+  });
+}
+
+/** Loads the key directory read-only (export-discovery): no generation, a clear error if it is empty. */
+export async function openExistingKeyStore(dir: string, options: KeyStoreOptions = {}): Promise<KeyStore> {
+  if (!(await fileExists(join(dir, KEYSET_FILE)))) {
+    throw new KeyStoreError(`No ${KEYSET_FILE} in ${dir}: start the issuer once or run rotate-keys first.`);
+  }
+  return KeyStore.open(dir, options);
+}
+
+async function createKeyRecord(now: number, activateDelaySeconds: number): Promise<KeyRecord> {
+  const { privateKey } = await generateRsaKeyPair('rsa', { modulusLength: RSA_MODULUS_BITS, publicExponent: 0x10001 });
+  const privateJwk = privateKey.export({ format: 'jwk' }) as JWK;
+  const kid = await thumbprint(privateJwk);
+  return { kid, createdAt: now, activatesAt: now + activateDelaySeconds, retiresAt: null, privateJwk };
+}
+
+/** RFC 7638 thumbprint of the public members: stable, derived from the key, identical on every instance. */
+function thumbprint(jwk: JWK): Promise<string> {
+  return calculateJwkThumbprint({ kty: 'RSA', n: jwk.n, e: jwk.e }, 'sha256');
+}
+
+async function writeKeyset(dir: string, keys: readonly KeyRecord[]): Promise<void> {
+  await writeFileAtomic(join(dir, KEYSET_FILE), `${JSON.stringify({ version: 1, keys }, null, 2)}\n`);
+}
+
+async function ensureRequestSecret(dir: string): Promise<void> {
+  const file = join(dir, REQUEST_SECRET_FILE);
+  if (await fileExists(file)) return;
+  await writeFileAtomic(file, `${randomBytes(REQUEST_SECRET_BYTES).toString('base64url')}\n`);
+}
+
+async function keyFilesExist(dir: string): Promise<boolean> {
+  return (await fileExists(join(dir, KEYSET_FILE))) && (await fileExists(join(dir, REQUEST_SECRET_FILE)));
+}
+
+async function fileExists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new KeyStoreError(`Cannot read ${file} (${(error as NodeJS.ErrnoException).code}).`);
+  }
+}
+
+async function readKeyset(dir: string): Promise<KeyRecord[]> {
+  return parseKeyset(await readFile(join(dir, KEYSET_FILE), 'utf8'), join(dir, KEYSET_FILE));
+}
+
+function parseKeyset(text: string, file: string): KeyRecord[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new KeyStoreError(`${file} is not valid JSON; restore it from backup or move it away to start afresh.`);
+  }
+  const doc = parsed as { version?: unknown; keys?: unknown };
+  if (typeof parsed !== 'object' || parsed === null || doc.version !== 1 || !Array.isArray(doc.keys)) {
+    throw new KeyStoreError(`${file} is not a version 1 key set ({"version":1,"keys":[…]}).`);
+  }
+  return doc.keys.map((entry, index) => parseKeyRecord(entry, `${file} keys[${index}]`));
+}
+
+function parseKeyRecord(entry: unknown, where: string): KeyRecord {
+  const record = entry as Partial<KeyRecord> | null;
+  const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
+  const jwk = record?.privateJwk;
+  const privateMembers = ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'] as const;
+  if (
+    !record ||
+    typeof record.kid !== 'string' ||
+    !isTime(record.createdAt) ||
+    !isTime(record.activatesAt) ||
+    !(record.retiresAt === null || isTime(record.retiresAt)) ||
+    typeof jwk !== 'object' ||
+    jwk === null ||
+    jwk.kty !== 'RSA' ||
+    privateMembers.some((member) => typeof jwk[member] !== 'string')
+  ) {
+    throw new KeyStoreError(`${where} is not a valid key record (kid, createdAt, activatesAt, retiresAt, privateJwk).`);
+  }
+  // base64url of a 2048-bit modulus is 342 characters; refuse weaker keys someone may have dropped in.
+  if ((jwk.n as string).length < 342) throw new KeyStoreError(`${where} is shorter than ${RSA_MODULUS_BITS} bits.`);
+  return record as KeyRecord;
+}
+
+async function loadState(dir: string, previous: LoadedState | undefined): Promise<LoadedState> {
+  const keysetFile = join(dir, KEYSET_FILE);
+  const secretFile = join(dir, REQUEST_SECRET_FILE);
+  let keysetText: string;
+  let secretText: string;
+  try {
+    [keysetText, secretText] = await Promise.all([readFile(keysetFile, 'utf8'), readFile(secretFile, 'utf8')]);
+  } catch (error) {
+    throw new KeyStoreError(`Cannot read the key directory ${dir} (${(error as NodeJS.ErrnoException).code}).`);
+  }
+  const source = `${keysetText}\n${secretText}`;
+  if (previous && previous.source === source) return previous;
+
+  const records = parseKeyset(keysetText, keysetFile);
+  if (records.length === 0) throw new KeyStoreError(`${keysetFile} holds no keys; run rotate-keys.`);
+  const reusable = new Map(previous?.keys.map((key) => [key.kid, key]));
+  const keys: LoadedKey[] = [];
+  for (const record of records) {
+    const known = reusable.get(record.kid);
+    keys.push(
+      known
+        ? { ...known, activatesAt: record.activatesAt, retiresAt: record.retiresAt }
+        : await importRecord(record, keysetFile),
+    );
+  }
+  return { source, keys, requestTokenKey: await importRequestSecret(secretText, secretFile) };
+}
+
+async function importRecord(record: KeyRecord, file: string): Promise<LoadedKey> {
+  const { n, e } = record.privateJwk as { n: string; e: string };
+  if ((await thumbprint(record.privateJwk)) !== record.kid) {
+    throw new KeyStoreError(
+      `${file}: kid ${record.kid} is not the thumbprint of its key; the file was edited by hand.`,
+    );
+  }
+  let privateKey: CryptoKey;
+  try {
+    privateKey = (await importJWK({ ...record.privateJwk, alg: 'RS256' }, 'RS256')) as CryptoKey;
+  } catch {
+    throw new KeyStoreError(`${file}: key ${record.kid} cannot be imported as an RS256 private key.`);
+  }
+  return {
+    kid: record.kid,
+    createdAt: record.createdAt,
+    activatesAt: record.activatesAt,
+    retiresAt: record.retiresAt,
+    publicJwk: { kty: 'RSA', kid: record.kid, use: 'sig', alg: 'RS256', n, e },
+    privateKey,
+  };
+}
+
+async function importRequestSecret(text: string, file: string): Promise<CryptoKey> {
+  const encoded = text.trim();
+  if (!/^[A-Za-z0-9_-]+$/.test(encoded) || Buffer.from(encoded, 'base64url').length < REQUEST_SECRET_BYTES) {
+    throw new KeyStoreError(`${file} must hold at least ${REQUEST_SECRET_BYTES} random bytes, base64url-encoded.`);
+  }
+  // Imported as a non-extractable CryptoKey once, rather than handing jose raw bytes it would re-import per token.
+  const key = await webcrypto.subtle.importKey(
+    'raw',
+    Buffer.from(encoded, 'base64url'),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  );
+  return key as unknown as CryptoKey;
+}
