@@ -20,7 +20,8 @@ export class KeylessError extends Error {
     message: string,
     options: { hint?: string; details?: string; cause?: unknown } = {},
   ) {
-    const text = message.charAt(0).toUpperCase() + message.slice(1);
+    // Sentences start with a capital; operation names such as `sts:AssumeRole` keep their spelling.
+    const text = /^[a-z-]+:\S/.test(message) ? message : message.charAt(0).toUpperCase() + message.slice(1);
     super(text, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.kind = kind;

@@ -1,5 +1,8 @@
 // The SDK warns about Node 20 on stderr at load time; that line is noise for our users, and the action runs node24.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// The CLI gets the environment as the user gave it, so `exec` does not pass our setting on to the program.
+const SDK_WARNING_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+const userEnv: NodeJS.ProcessEnv = { ...process.env };
+process.env[SDK_WARNING_SWITCH] ??= 'true';
 
 import { runAction } from './action';
 import { runCli } from './cli/main';
@@ -8,7 +11,11 @@ import { runCli } from './cli/main';
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   if (process.env.GITHUB_ACTIONS === 'true' && args.length === 0) return runAction(process.env);
-  return runCli(args, process.env);
+  const code = await runCli(args, userEnv);
+  // A CLI ends when its answer is out, even if an attempt abandoned at the deadline still holds a socket: a
+  // Jenkins step must not hang on it. Writes are ordered, so these callbacks run once earlier output is flushed.
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  return code;
 }
 
 main().then(

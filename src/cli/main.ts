@@ -1,5 +1,57 @@
-/** The command-line interface (Jenkins `sh` steps and other shells). */
-export async function runCli(argv: readonly string[], _env: NodeJS.ProcessEnv): Promise<number> {
-  process.stderr.write(`keyless-aws: the command line interface is not built yet (${argv.join(' ')}).\n`);
-  return 2;
+import { version } from '../../package.json';
+import { stderrLogger } from '../log';
+import { exitCodeOf, formatFailure } from '../report';
+import { type Invocation, parseArgs } from './args';
+import type { CommandName } from './command-table';
+import { credentialProcessCommand } from './commands/credential-process';
+import { envCommand } from './commands/env';
+import { execCommand } from './commands/exec';
+import { profileCommand } from './commands/profile';
+import { tokenCommand } from './commands/token';
+import type { CommandContext, Env } from './context';
+import { commandHelp, globalHelp } from './help';
+
+const HANDLERS: Record<CommandName, (context: CommandContext) => Promise<number>> = {
+  exec: execCommand,
+  env: envCommand,
+  'credential-process': credentialProcessCommand,
+  profile: profileCommand,
+  token: tokenCommand,
+};
+
+const writeStdout = (text: string) => {
+  process.stdout.write(text);
+};
+
+/**
+ * The command-line interface (Jenkins `sh` steps, other CIs, a laptop). stdout carries only what the command was
+ * asked for; every message goes to stderr through the redacting logger, and no GitHub workflow command is ever
+ * printed (nothing here listens for secrets to mask). Returns the process exit code.
+ */
+export async function runCli(argv: readonly string[], env: Env): Promise<number> {
+  let invocation: Invocation;
+  try {
+    invocation = parseArgs(argv);
+  } catch (error) {
+    stderrLogger({ debug: false }).error(formatFailure(error, false));
+    return exitCodeOf(error);
+  }
+  if (invocation.kind === 'version') {
+    writeStdout(`keyless-aws ${version}\n`);
+    return 0;
+  }
+  if (invocation.kind === 'help') {
+    writeStdout(invocation.command ? commandHelp(invocation.command) : globalHelp(version));
+    return 0;
+  }
+  const debug = invocation.debug || env.KEYLESS_AWS_DEBUG === '1';
+  // credential_process runs unattended and SDKs may log its stderr: only problems are worth saying there.
+  const quiet = invocation.quiet || (invocation.command === 'credential-process' && !debug);
+  const log = stderrLogger({ debug, quiet });
+  try {
+    return await HANDLERS[invocation.command]({ invocation, env, log, stdout: writeStdout, cwd: process.cwd() });
+  } catch (error) {
+    log.error(formatFailure(error, debug));
+    return exitCodeOf(error);
+  }
 }

@@ -40,24 +40,18 @@ async function webIdentitySession(settings: Settings, log: Logger, deadline: num
     ...(settings.proxy ? { proxy: settings.proxy } : {}),
   });
   const sts = createStsClient(connectionOf(settings));
+  const pool = settings.cognito;
+  // Loaded only in this flow: the plain OIDC path does not pay for the Cognito client at start-up.
+  const throughCognito = pool ? (await import('./cognito')).cognitoExchange(pool, settings, log) : undefined;
   return withRetry(
     async () => {
       const ciToken = await tokens();
       log.info(describeToken(ciToken));
       let stsToken = ciToken;
       let cognito: CognitoResult | undefined;
-      if (settings.cognito) {
-        // Loaded only in this flow: the plain OIDC path does not pay for the Cognito client at start-up.
-        const { exchangeThroughCognito, explainCognitoDenial } = await import('./cognito');
-        const pool = settings.cognito;
-        cognito = await exchangeThroughCognito(pool, ciToken, settings, (info: AwsErrorInfo) =>
-          explainCognitoDenial(info, pool, ciToken),
-        );
+      if (throughCognito) {
+        cognito = await throughCognito(ciToken);
         stsToken = cognito.token;
-        const tags = Object.entries(cognito.principalTags).map(([k, v]) => `${k}=${v}`);
-        log.info(
-          `Cognito identity ${cognito.identityId}; principal tags: ${tags.length > 0 ? tags.join(', ') : '(none)'}`,
-        );
       }
       const session = await assumeRoleWithWebIdentity(
         sts,
@@ -74,8 +68,15 @@ async function webIdentitySession(settings: Settings, log: Logger, deadline: num
             roleArn,
             token: stsToken,
             durationSeconds: settings.roleDurationSeconds,
-            ...(settings.cognito && cognito
-              ? { cognito: { identityPoolId: settings.cognito.identityPoolId, principalTags: cognito.principalTags } }
+            roleSessionName: settings.roleSessionName,
+            ...(pool && cognito
+              ? {
+                  cognito: {
+                    identityPoolId: pool.identityPoolId,
+                    providerName: cognito.providerName,
+                    principalTags: cognito.principalTags,
+                  },
+                }
               : {}),
           }),
       );

@@ -23,6 +23,7 @@ export interface DenialContext {
   readonly roleArn?: string;
   readonly token?: Token;
   readonly durationSeconds?: number;
+  readonly roleSessionName?: string;
   /** Present in the Cognito flow. */
   readonly cognito?: {
     readonly identityPoolId: string;
@@ -65,24 +66,131 @@ export function trustPolicyKeys(token: Token): string[] {
   return [`  ${host}:aud = ${audValues}`, `  ${host}:sub = ${String(token.claims.sub ?? '(none)')}`];
 }
 
+/**
+ * STS refusing a Cognito token is about the role's trust policy (Cognito is a built-in provider, there is no IAM
+ * OIDC provider to blame) or about the size of what the token carries.
+ */
+function cognitoStsCauses(info: AwsErrorInfo, cognito: NonNullable<DenialContext['cognito']>): string[] | undefined {
+  const tagged = cognito.principalTags !== undefined && Object.keys(cognito.principalTags).length > 0;
+  if (info.code === 'PackedPolicyTooLarge') {
+    return [
+      'The principal tags mapped by the identity pool (plus the CI subject Cognito puts into amr) exceed what STS can pack into a session: map fewer or shorter claims in the pool (IdentityPoolPrincipalTag), or drop session policies.',
+    ];
+  }
+  if (info.code !== 'AccessDenied' && info.code !== 'InvalidIdentityToken' && info.code !== 'IDPRejectedClaim') {
+    return undefined;
+  }
+  const causes = [
+    'The role\'s trust policy must allow sts:AssumeRoleWithWebIdentity for Principal {"Federated": "cognito-identity.amazonaws.com"} (not an IAM OIDC provider ARN).',
+    `It must have the condition "StringEquals": {"cognito-identity.amazonaws.com:aud": "${cognito.identityPoolId}"} — the identity pool id, not the CI token's audience.`,
+  ];
+  if (tagged) {
+    causes.push(
+      'The Cognito token carries principal tags, so the same statement must also allow sts:TagSession; without it STS refuses even when every condition matches.',
+      'Conditions on aws:RequestTag/<key> must match the principal tags above, and a condition on sts:RoleSessionName the session name above.',
+    );
+  } else {
+    causes.push(
+      'The token carries no principal tags: if the trust policy tests aws:RequestTag/<key>, map those claims in the identity pool (IdentityPoolPrincipalTag for this provider).',
+    );
+  }
+  causes.push(
+    'A condition on cognito-identity.amazonaws.com:amr (ForAnyValue:StringLike) must match "authenticated" or the provider name shown in amr.',
+  );
+  return causes;
+}
+
+/** The values a trust policy for a Cognito token is evaluated against. */
+function cognitoPolicyKeys(
+  token: Token,
+  cognito: NonNullable<DenialContext['cognito']>,
+  roleSessionName?: string,
+): string[] {
+  const amr = token.claims.amr;
+  const lines = [
+    `  cognito-identity.amazonaws.com:aud = ${String(token.claims.aud ?? cognito.identityPoolId)}`,
+    `  cognito-identity.amazonaws.com:sub = ${String(token.claims.sub ?? '(none)')}`,
+    `  cognito-identity.amazonaws.com:amr = ${Array.isArray(amr) ? amr.join(', ') : String(amr ?? '(none)')}`,
+  ];
+  for (const [key, value] of Object.entries(cognito.principalTags ?? {}))
+    lines.push(`  aws:RequestTag/${key} = ${value}`);
+  if (roleSessionName !== undefined) lines.push(`  sts:RoleSessionName = ${roleSessionName}`);
+  return lines;
+}
+
+export interface CognitoDenialContext {
+  readonly identityPoolId: string;
+  readonly region: string;
+  /** The Logins key the CI token was sent under. */
+  readonly providerName: string;
+  /** The CI token (claims only are shown). */
+  readonly token: Token;
+  readonly accountId?: string;
+  readonly endpoint?: string;
+  readonly now?: Date;
+}
+
+/** What to change when Cognito Identity (GetId / GetOpenIdToken) refuses the CI token. */
+export function explainCognitoDenial(
+  info: AwsErrorInfo,
+  context: CognitoDenialContext,
+): { hint?: string; details?: string } {
+  const { token, providerName, identityPoolId, region } = context;
+  const iss = String(token.claims.iss ?? '(none)');
+  const audClaim = token.claims.azp ?? token.claims.aud;
+  const aud = Array.isArray(audClaim) ? audClaim.join(', ') : String(audClaim ?? '(none)');
+  const host = issuerHost(token.claims.iss) ?? providerName;
+  const providerArn = `arn:aws:iam::${context.accountId ?? '<account>'}:oidc-provider/${host}`;
+  const lines = [
+    `Identity pool: ${identityPoolId} (region ${region}${context.endpoint ? `, endpoint ${context.endpoint}` : ''})`,
+    `Logins key (provider name): ${providerName}`,
+    `CI token claims (from ${token.origin}, decoded, not verified):`,
+    ...describeClaims(token, context.now ?? new Date()),
+  ];
+  let hint: string | undefined;
+  const msg = info.message;
+  if (info.code === 'InvalidParameterException' && /RoleMappings/i.test(msg)) {
+    hint = `The basic (classic) flow cannot be used on a pool with role mappings: remove RoleMappings from identity pool ${identityPoolId} (role-to-assume picks the role) or use a separate pool.`;
+  } else if (info.code === 'InvalidParameterException' && /classic|basic/i.test(msg)) {
+    hint = `Activate the basic (classic) flow on identity pool ${identityPoolId}: AllowClassicFlow: true in CloudFormation (AWS::Cognito::IdentityPool), "Activate basic flow" in the console, or aws cognito-identity update-identity-pool --allow-classic-flow.`;
+  } else if (info.code === 'NotAuthorizedException') {
+    const causes = [
+      `The pool must list the IAM OIDC provider of this issuer in OpenIdConnectProviderARNs: ${providerArn}.`,
+      `That IAM OIDC provider must have the token's audience "${aud}" among its client ids (audience setting; the Cognito flow defaults to cognito-identity.amazonaws.com).`,
+      `The Logins key must be the issuer without https:// ("${host}"); it was "${providerName}"${
+        providerName === host ? '' : ' — fix or remove cognito-provider-name'
+      }.`,
+    ];
+    if (/expired|too old/i.test(msg))
+      causes.unshift("The CI token expired before Cognito saw it: check this machine's clock.");
+    if (/verify/i.test(msg)) {
+      causes.unshift(
+        `Cognito could not verify the signature: ${iss}/.well-known/openid-configuration and its jwks_uri must be reachable from AWS with a trusted certificate.`,
+      );
+    }
+    lines.push('Likely causes:', ...causes.map((c) => `  - ${c}`));
+    hint = `Identity pool ${identityPoolId} does not accept tokens from ${iss} with audience ${aud}: add ${providerArn} to its OpenIdConnectProviderARNs and "${aud}" to that provider's client ids.`;
+  } else if (info.code === 'ResourceNotFoundException') {
+    hint = `Identity pool ${identityPoolId} was not found in region ${region}: check cognito-identity-pool-id, and cognito-region (a pool lives in the region its id starts with)${
+      context.accountId ? `, and that aws-account-id ${context.accountId} owns it` : ''
+    }.`;
+  } else if (info.code === 'ResourceConflictException') {
+    hint =
+      "The login is linked to another Cognito identity; Cognito refuses to merge them. Check the pool's identities for this provider.";
+  } else if (info.code === 'InvalidParameterException') {
+    hint = "Check cognito-identity-pool-id, aws-account-id (12 digits, the pool's account) and cognito-provider-name.";
+  }
+  return { ...(hint ? { hint } : {}), details: lines.join('\n') };
+}
+
 function likelyCauses(info: AwsErrorInfo, context: DenialContext): string[] {
   const token = context.token;
   const host = token ? issuerHost(token.claims.iss) : undefined;
   const causes: string[] = [];
   const msg = info.message;
-  if (context.cognito && info.code === 'AccessDenied') {
-    causes.push(
-      `The role's trust policy must allow sts:AssumeRoleWithWebIdentity for Principal {"Federated": "cognito-identity.amazonaws.com"}.`,
-      `It must have the condition "cognito-identity.amazonaws.com:aud": "${context.cognito.identityPoolId}".`,
-    );
-    const tags = context.cognito.principalTags;
-    if (tags && Object.keys(tags).length > 0) {
-      causes.push('The Cognito token carries principal tags, so the trust policy must also allow sts:TagSession.');
-      causes.push(
-        `Conditions on aws:RequestTag/<key> or sts:RoleSessionName must match the tags and session name shown above.`,
-      );
-    }
-    return causes;
+  if (context.cognito) {
+    const cognitoCauses = cognitoStsCauses(info, context.cognito);
+    if (cognitoCauses) return cognitoCauses;
   }
   if (/No OpenIDConnect provider found/i.test(msg)) {
     causes.push(
@@ -124,14 +232,14 @@ function likelyCauses(info: AwsErrorInfo, context: DenialContext): string[] {
 }
 
 /**
- * Turns a denial into the text a platform engineer needs to fix the trust policy: the role, what AWS said, the
- * token's claims and the values the policy sees, and the usual causes. Never includes the token itself.
+ * Turns a denial into the text a platform engineer needs to fix the trust policy (the error message already carries
+ * AWS's code and words): the role, the token's claims, the values the policy sees, and the usual causes. Never
+ * includes the token itself.
  */
 export function explainDenial(info: AwsErrorInfo, context: DenialContext): { hint?: string; details?: string } {
   const now = context.now ?? new Date();
   const lines: string[] = [];
   if (context.roleArn) lines.push(`Role: ${context.roleArn}`);
-  lines.push(`AWS said: ${info.code}: ${info.message}`);
   if (context.cognito) {
     lines.push(`Cognito identity pool: ${context.cognito.identityPoolId}`);
     if (context.cognito.principalTags) {
@@ -144,10 +252,21 @@ export function explainDenial(info: AwsErrorInfo, context: DenialContext): { hin
       `Token claims (from ${context.token.origin}, decoded, not verified):`,
       ...describeClaims(context.token, now),
     );
-    const keys = trustPolicyKeys(context.token);
-    if (keys.length > 0 && !context.cognito) lines.push('What the trust policy sees:', ...keys);
+    const keys = context.cognito
+      ? cognitoPolicyKeys(context.token, context.cognito, context.roleSessionName)
+      : trustPolicyKeys(context.token);
+    if (keys.length > 0) lines.push('What the trust policy sees:', ...keys);
   }
   const causes = likelyCauses(info, context);
   if (causes.length > 0) lines.push('Likely causes:', ...causes.map((c) => `  - ${c}`));
-  return { details: lines.join('\n') };
+  const hint =
+    context.cognito && info.code === 'AccessDenied' ? cognitoTrustHint(context.cognito, context.roleArn) : undefined;
+  return { ...(hint ? { hint } : {}), details: lines.join('\n') };
+}
+
+function cognitoTrustHint(cognito: NonNullable<DenialContext['cognito']>, roleArn?: string): string {
+  const tagged = cognito.principalTags !== undefined && Object.keys(cognito.principalTags).length > 0;
+  return `The trust policy of ${roleArn ?? 'the role'} must trust Principal.Federated cognito-identity.amazonaws.com with cognito-identity.amazonaws.com:aud = ${cognito.identityPoolId}${
+    tagged ? ' and allow sts:TagSession (the Cognito token carries principal tags)' : ''
+  }.`;
 }

@@ -5,7 +5,7 @@ import { GITHUB_TAG_KEYS, githubSessionTags, parseCustomTags } from '../exchange
 import { registerSecret } from '../secrets';
 import { defaultSessionName, detectCi } from './ci-context';
 import { resolveTokenSource } from './token-source';
-import type { CognitoSettings, CredentialSource, Settings, StaticKeys } from './types';
+import type { CognitoSettings, CredentialSource, Settings, StaticKeys, TokenSourceSpec } from './types';
 import { SettingsReader, type SettingsSource } from './values';
 
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
@@ -20,6 +20,8 @@ const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const POLICY_ARN = /^arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy\/.+$/;
 const POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A Logins key: the issuer without its scheme (a user-pool key also has a path), never a URL. */
+const PROVIDER_NAME = /^(?![a-z][a-z0-9+.-]*:\/\/)[^\s]{1,128}$/i;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const PROFILE_NAME = /^[\w.+@:-]+$/;
 
@@ -48,6 +50,24 @@ function endpointUrl(read: SettingsReader, input: string, envNames: readonly str
   return value;
 }
 
+function parseProxy(read: SettingsReader): { url: string; noProxy: string[] } | undefined {
+  const env = read.source.env;
+  const url =
+    read.string('http-proxy') ??
+    ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].map((n) => env[n]?.trim()).find((v) => v);
+  if (url === undefined) return undefined;
+  try {
+    new URL(url);
+  } catch {
+    throw new InputError(`${read.label('http-proxy')} must be a URL such as http://proxy:3128, got "${url}".`);
+  }
+  const noProxy = (read.string('no-proxy') ?? env.NO_PROXY ?? env.no_proxy ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  return { url, noProxy };
+}
+
 function parseCognito(read: SettingsReader): CognitoSettings | undefined {
   const identityPoolId = read.string('cognito-identity-pool-id');
   if (identityPoolId === undefined) return undefined;
@@ -64,6 +84,11 @@ function parseCognito(read: SettingsReader): CognitoSettings | undefined {
     throw new InputError(`${read.label('aws-account-id')} must be 12 digits, got "${accountId}".`);
   }
   const providerName = read.string('cognito-provider-name');
+  if (providerName !== undefined && !PROVIDER_NAME.test(providerName)) {
+    throw new InputError(
+      `${read.label('cognito-provider-name')} is the token issuer without https:// as the identity pool lists it (e.g. token.actions.githubusercontent.com), at most 128 characters; got "${providerName}".`,
+    );
+  }
   const endpoint = endpointUrl(read, 'cognito-endpoint', ['AWS_ENDPOINT_URL_COGNITO_IDENTITY', 'AWS_ENDPOINT_URL']);
   return {
     identityPoolId,
@@ -262,21 +287,7 @@ export function parseSettings(source: SettingsSource): Settings {
   const timeoutSeconds = read.integer('action-timeout-s', DEFAULT_TIMEOUT_SECONDS, 1, 3600);
   const roleDurationSeconds = read.integer('role-duration-seconds', 3600, 900, 43200);
 
-  const proxyUrl =
-    read.string('http-proxy') ??
-    ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].map((n) => env[n]?.trim()).find((v) => v);
-  if (proxyUrl !== undefined) {
-    try {
-      new URL(proxyUrl);
-    } catch {
-      throw new InputError(`${read.label('http-proxy')} must be a URL such as http://proxy:3128, got "${proxyUrl}".`);
-    }
-  }
-  const noProxyRaw = read.string('no-proxy') ?? env.NO_PROXY ?? env.no_proxy ?? '';
-  const noProxy = noProxyRaw
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+  const proxy = parseProxy(read);
 
   const home = source.homedir || osHomedir();
   const fromHome = (value: string | undefined, fallback: string) =>
@@ -316,10 +327,35 @@ export function parseSettings(source: SettingsSource): Settings {
       const stsEndpoint = endpointUrl(read, 'sts-endpoint', ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL']);
       return stsEndpoint ? { stsEndpoint } : {};
     })(),
-    ...(proxyUrl ? { proxy: { url: proxyUrl, noProxy } } : {}),
+    ...(proxy ? { proxy } : {}),
     credentialsFile: fromHome(env.AWS_SHARED_CREDENTIALS_FILE, 'credentials'),
     configFile: fromHome(env.AWS_CONFIG_FILE, 'config'),
     ci,
     debug: env.RUNNER_DEBUG === '1' || env.KEYLESS_AWS_DEBUG === '1',
+  };
+}
+
+/** What the CLI's `token` command needs: where the CI token comes from and how to ask for it; no region or role. */
+export interface TokenSettings {
+  readonly source: TokenSourceSpec;
+  readonly audience: string;
+  /** The Cognito flow would pass this token to Cognito, not to STS: the trust policy sees other keys. */
+  readonly cognito?: CognitoSettings;
+  readonly requestTimeoutMs: number;
+  readonly proxy?: { readonly url: string; readonly noProxy: readonly string[] };
+}
+
+export function parseTokenSettings(source: SettingsSource): TokenSettings {
+  const read = new SettingsReader(source);
+  const ci = detectCi(source.env);
+  const fileBase = source.mode === 'action' && ci.vars.GITHUB_WORKSPACE ? ci.vars.GITHUB_WORKSPACE : source.cwd;
+  const cognito = parseCognito(read);
+  const proxy = parseProxy(read);
+  return {
+    source: resolveTokenSource(read, fileBase),
+    audience: read.string('audience') ?? (cognito ? COGNITO_AUDIENCE : DEFAULT_AUDIENCE),
+    ...(cognito ? { cognito } : {}),
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    ...(proxy ? { proxy } : {}),
   };
 }

@@ -19,7 +19,8 @@ export interface GithubDelivery {
 
 /** Everything that can be checked about the delivery is checked here, before the first network call. */
 export function prepareGithubDelivery(settings: Settings, runner: GithubRunner): GithubDelivery {
-  runner.requireFiles('GITHUB_ENV', 'GITHUB_OUTPUT');
+  // GITHUB_STATE too: without it the post step could not undo what this step exports.
+  runner.requireFiles('GITHUB_ENV', 'GITHUB_OUTPUT', 'GITHUB_STATE');
   if (settings.awsProfile === undefined || settings.refreshableCredentials) return {};
   return { profile: planProfile({ ...settings, awsProfile: settings.awsProfile }, { refreshable: false }) };
 }
@@ -55,7 +56,10 @@ export function deliverToGithub(
   if (delivery.writeRefreshable) {
     ({ plan: profile, temporaryFiles } = delivery.writeRefreshable(session));
     exported.AWS_CONFIG_FILE = profile.configFile;
+    exported.AWS_SHARED_CREDENTIALS_FILE = profile.credentialsFile;
     exported.AWS_PROFILE = profile.name;
+    // Keys an earlier step exported would outrank the profile in the AWS CLI and most SDKs; every SDK skips empty ones.
+    Object.assign(exported, { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '' });
   } else if (delivery.profile) {
     profile = delivery.profile;
     writeStaticProfile(profile, session, settings.region);

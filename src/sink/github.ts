@@ -73,16 +73,14 @@ export class GithubRunner {
   }
 
   flush(): void {
-    for (const name of Object.keys(this.pending) as FileCommand[]) {
-      const entries = this.pending[name];
-      if (entries.length === 0) continue;
-      const path = this.env[name];
-      if (!path)
-        throw new InputError(
-          `${name} is not set; cannot write ${name === 'GITHUB_ENV' ? 'environment variables' : name === 'GITHUB_OUTPUT' ? 'outputs' : 'state'}.`,
-        );
-      appendFileSync(path, entries.join(''), { encoding: 'utf8' });
-      entries.length = 0;
+    const names = (Object.keys(this.pending) as FileCommand[]).filter((name) => this.pending[name].length > 0);
+    // Every target is checked before the first write: a missing file must not leave env written and outputs not.
+    for (const name of names) {
+      if (!this.env[name]) throw new InputError(`${name} is not set; this does not look like a GitHub Actions runner.`);
+    }
+    for (const name of names) {
+      appendFileSync(this.env[name]!, this.pending[name].join(''), { encoding: 'utf8' });
+      this.pending[name].length = 0;
     }
   }
 }

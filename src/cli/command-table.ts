@@ -1,0 +1,135 @@
+/**
+ * What each command is, which options of its own it takes, and how it is described in `--help`. The settings flags
+ * (every input of src/settings/inputs.ts) are shared by all commands and are not repeated here.
+ */
+import { SHELL_FORMATS } from '../sink/shell-formats';
+
+export type CommandName = 'exec' | 'env' | 'credential-process' | 'profile' | 'token';
+
+export interface OptionSpec {
+  readonly name: string;
+  /** Placeholder for the value; absent for a switch (`--refreshable`). */
+  readonly value?: string;
+  readonly choices?: readonly string[];
+  readonly description: string;
+}
+
+export interface CommandSpec {
+  readonly name: CommandName;
+  readonly summary: string;
+  readonly usage: string;
+  readonly description: string;
+  readonly options: readonly OptionSpec[];
+  /** Takes `-- <program> [args…]`. */
+  readonly program: boolean;
+  /** Settings that only this command uses (others refuse them rather than silently ignore them). */
+  readonly ownSettings: readonly string[];
+  readonly examples: readonly string[];
+}
+
+export const TOKEN_FORMATS = ['text', 'json'] as const;
+
+/** Settings meaningful to `profile` alone: writing a profile is what they configure. */
+export const PROFILE_SETTINGS = ['aws-profile', 'overwrite-aws-profile', 'refreshable-credentials'];
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'exec',
+    summary: 'Run a program with the credentials in its environment (safest: nothing is printed).',
+    usage: 'exec [flags] -- <program> [args…]',
+    description:
+      'Gets credentials, then runs the program with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, ' +
+      'AWS_REGION, AWS_DEFAULT_REGION and AWS_CREDENTIAL_EXPIRATION set, and AWS_PROFILE, AWS_DEFAULT_PROFILE and ' +
+      'AWS_SECURITY_TOKEN removed, so the program uses exactly these credentials. stdin, stdout and stderr are the ' +
+      "program's; SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGUSR2 are forwarded to it. The exit code is the program's " +
+      '(128+n when signal n ended it; 127 when it is not found, 126 when it cannot be executed).',
+    options: [],
+    program: true,
+    ownSettings: [],
+    examples: ['exec --role-to-assume arn:aws:iam::123456789012:role/deploy --aws-region eu-west-1 -- ./deploy.sh'],
+  },
+  {
+    name: 'env',
+    summary: 'Print (or write to a file) the credential variables for a shell, docker or PowerShell.',
+    usage: 'env [--format export|dotenv|json|powershell] [--output-file PATH] [flags]',
+    description:
+      "Prints the same variables exec sets. export: `export NAME='value'` lines for eval in POSIX sh; dotenv: " +
+      'NAME=value lines for `docker --env-file` and Jenkins readProperties; json: one object; powershell: ' +
+      "`$Env:NAME = 'value'` lines. With --output-file the file is written atomically with mode 0600 and nothing " +
+      'goes to stdout. Under `sh -x` (the Jenkins default) eval and `.` echo every secret: run `{ set +x; } 2>/dev/null` ' +
+      'first, or use exec.',
+    options: [
+      { name: 'format', value: 'FORMAT', choices: SHELL_FORMATS, description: 'Output format (default export).' },
+      { name: 'output-file', value: 'PATH', description: 'Write to this file (mode 0600, atomic) instead of stdout.' },
+    ],
+    program: false,
+    ownSettings: [],
+    examples: [
+      '{ set +x; } 2>/dev/null; eval "$(node dist/index.js env --role-to-assume "$ROLE")"',
+      'node dist/index.js env --format dotenv --output-file "$WORKSPACE_TMP/aws.env"',
+    ],
+  },
+  {
+    name: 'credential-process',
+    summary: 'Print AWS credential_process JSON; every call fetches a fresh CI token.',
+    usage: 'credential-process [flags]',
+    description:
+      'For `credential_process = …` in an AWS config profile. stdout carries only the JSON (Version 1, AccessKeyId, ' +
+      'SecretAccessKey, SessionToken, Expiration, AccountId); messages go to stderr and never hold a secret. Each ' +
+      'run gets a fresh CI token and assumes the role again, so an SDK that re-runs it before Expiration keeps ' +
+      'getting credentials for as long as the CI can mint tokens. Quiet unless something fails (or --debug).',
+    options: [],
+    program: false,
+    ownSettings: [],
+    examples: ['credential-process --role-to-assume arn:aws:iam::123456789012:role/deploy --aws-region eu-west-1'],
+  },
+  {
+    name: 'profile',
+    summary: 'Write a named profile to the AWS config/credentials files (static, or refreshable).',
+    usage: 'profile --aws-profile NAME [--refreshable] [flags]',
+    description:
+      'Static: writes the keys to [NAME] in AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/credentials) and the region ' +
+      'to AWS_CONFIG_FILE (default ~/.aws/config). --refreshable: writes `credential_process = <node> <this ' +
+      'script> credential-process --<settings…>` to the config file instead (absolute paths, no secret; a static ' +
+      '[NAME] in the credentials file is removed because it would win). Files are written atomically with mode ' +
+      '0600; symbolic links are refused; an existing profile is kept unless --overwrite-aws-profile. The role must ' +
+      'be assumable now: credentials are fetched once before anything is written.',
+    options: [
+      {
+        name: 'refreshable',
+        description: 'Write a credential_process profile (same as --refreshable-credentials).',
+      },
+    ],
+    program: false,
+    ownSettings: PROFILE_SETTINGS,
+    examples: [
+      'AWS_CONFIG_FILE="$WORKSPACE_TMP/aws-config" node dist/index.js profile --aws-profile ci --refreshable --role-to-assume "$ROLE"',
+    ],
+  },
+  {
+    name: 'token',
+    summary: 'Show the CI token that would be used: header, claims and what a trust policy sees.',
+    usage: 'token [--format text|json] [flags]',
+    description:
+      'Fetches the CI token the other commands would use and prints its decoded header and claims, and the values ' +
+      'an IAM trust policy compares (<issuer-host>:aud, <issuer-host>:sub). Never prints the raw token or its ' +
+      'signature. The first thing to run when AWS says no. Needs no role or region; takes the same flags as the ' +
+      'other commands, so a failing command line can be rerun with `token` in place of the command.',
+    options: [
+      { name: 'format', value: 'FORMAT', choices: TOKEN_FORMATS, description: 'Output format (default text).' },
+    ],
+    program: false,
+    ownSettings: PROFILE_SETTINGS,
+    examples: ['token --token-source jenkins --audience sts.amazonaws.com'],
+  },
+];
+
+export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
+  { name: 'quiet', description: 'Only warnings and errors on stderr.' },
+  { name: 'debug', description: 'Debug messages and stack traces on stderr (also KEYLESS_AWS_DEBUG=1).' },
+  { name: 'help', description: 'Show help (per command: <command> --help).' },
+];
+
+export function commandSpec(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}

@@ -1,0 +1,21 @@
+import { obtainSession } from '../../exchange/obtain';
+import { parseSettings } from '../../settings/parse';
+import { credentialVariables, isoSeconds } from '../../sink/env-vars';
+import { programEnvironment, runProgram } from '../../sink/exec';
+import { type CommandContext, cliSettingsSource } from '../context';
+
+/** `exec -- program args…`: the credentials live only in the program's environment; nothing is printed. */
+export async function execCommand(context: CommandContext): Promise<number> {
+  const settings = parseSettings(cliSettingsSource(context));
+  const session = await obtainSession(settings, context.log);
+  const [program, ...args] = context.invocation.program;
+  const expires = session.credentials.expiration ? ` (expire ${isoSeconds(session.credentials.expiration)})` : '';
+  context.log.info(`Running ${program} with credentials for ${session.arn}${expires}.`);
+  return runProgram({
+    program: program!,
+    args,
+    env: programEnvironment(context.env, credentialVariables(session, settings.region)),
+    log: context.log,
+    interactive: process.stdin.isTTY === true,
+  });
+}

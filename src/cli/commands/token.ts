@@ -1,0 +1,100 @@
+import { parseTokenSettings } from '../../settings/parse';
+import { createTokenSource } from '../../token';
+import { issuerHost, type Token } from '../../token/token';
+import { type CommandContext, cliSettingsSource } from '../context';
+
+const TIME_CLAIMS = new Set(['exp', 'iat', 'nbf', 'auth_time']);
+const FIRST_CLAIMS = ['iss', 'aud', 'sub', 'azp', 'exp', 'iat', 'nbf', 'jti'];
+
+function describeTime(seconds: unknown, now: number): string {
+  if (typeof seconds !== 'number') return JSON.stringify(seconds);
+  const delta = Math.round(seconds - now / 1000);
+  return `${new Date(seconds * 1000).toISOString()} (${delta >= 0 ? `in ${delta} s` : `${-delta} s ago`})`;
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** The condition keys an IAM trust policy compares for AssumeRoleWithWebIdentity with this token. */
+export function trustPolicyValues(token: Token): Record<string, string> {
+  const host = issuerHost(token.claims.iss);
+  if (host === undefined) return {};
+  const aud = token.claims.azp ?? token.claims.aud;
+  return {
+    [`${host}:aud`]: Array.isArray(aud) ? aud.map(String).join(', ') : String(aud ?? '(none)'),
+    [`${host}:sub`]: String(token.claims.sub ?? '(none)'),
+  };
+}
+
+function orderedClaims(token: Token): [string, unknown][] {
+  const names = [
+    ...FIRST_CLAIMS.filter((n) => n in token.claims),
+    ...Object.keys(token.claims)
+      .filter((n) => !FIRST_CLAIMS.includes(n))
+      .sort(),
+  ];
+  return names.map((n) => [n, token.claims[n]]);
+}
+
+/** `token`: what the CI hands out, decoded; never the raw token or its signature. */
+export async function tokenCommand(context: CommandContext): Promise<number> {
+  const settings = parseTokenSettings(cliSettingsSource(context));
+  const token = await createTokenSource(settings.source, {
+    audience: settings.audience,
+    timeoutMs: settings.requestTimeoutMs,
+    ...(settings.proxy ? { proxy: settings.proxy } : {}),
+  })();
+  const now = Date.now();
+  const trust = trustPolicyValues(token);
+  const exp = token.claims.exp;
+  if (typeof exp === 'number' && exp * 1000 < now) context.log.warn(`the token expired ${describeTime(exp, now)}.`);
+  const cognito = settings.cognito;
+  const cognitoNote = cognito
+    ? {
+        identityPoolId: cognito.identityPoolId,
+        loginsKey: cognito.providerName ?? issuerHost(token.claims.iss) ?? '(none)',
+        trustPolicy: { 'cognito-identity.amazonaws.com:aud': cognito.identityPoolId },
+      }
+    : undefined;
+
+  if (context.invocation.options.get('format') === 'json') {
+    context.stdout(
+      `${JSON.stringify(
+        {
+          origin: token.origin,
+          requestedAudience: settings.audience,
+          header: token.header,
+          claims: token.claims,
+          trustPolicy: trust,
+          ...(cognitoNote ? { cognito: cognitoNote } : {}),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return 0;
+  }
+  const lines = [
+    `Token from ${token.origin} (decoded, not verified; the raw token and its signature are not shown)`,
+    `Requested audience: ${settings.audience}`,
+    'Header:',
+    ...Object.entries(token.header).map(([k, v]) => `  ${k}: ${show(v)}`),
+    'Claims:',
+    ...orderedClaims(token).map(([k, v]) => `  ${k}: ${TIME_CLAIMS.has(k) ? describeTime(v, now) : show(v)}`),
+  ];
+  if (cognitoNote) {
+    lines.push(
+      `Cognito flow: this token goes to identity pool ${cognitoNote.identityPoolId} under the Logins key ${cognitoNote.loginsKey};`,
+      'the role then sees a Cognito token, so its trust policy compares:',
+      `  cognito-identity.amazonaws.com:aud = ${cognitoNote.identityPoolId}`,
+    );
+  } else {
+    lines.push(
+      'What an IAM trust policy sees (AssumeRoleWithWebIdentity):',
+      ...Object.entries(trust).map(([k, v]) => `  ${k} = ${v}`),
+    );
+  }
+  context.stdout(`${lines.join('\n')}\n`);
+  return 0;
+}

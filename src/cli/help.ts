@@ -1,0 +1,111 @@
+import { INPUTS } from '../settings/inputs';
+import { TOKEN_SOURCE_NAMES } from '../settings/token-source';
+import {
+  COMMANDS,
+  type CommandName,
+  commandSpec,
+  GLOBAL_OPTIONS,
+  type OptionSpec,
+  PROFILE_SETTINGS,
+} from './command-table';
+
+const INVOKE = 'node dist/index.js';
+
+export const EXIT_CODES: readonly (readonly [string, string])[] = [
+  ['0', 'success'],
+  ['1', 'unexpected internal error'],
+  ['2', 'usage or input error (nothing was fetched or written)'],
+  ['3', 'no usable CI token (none found, endpoint refused, unreadable or malformed)'],
+  ['4', 'denied by AWS or Cognito (trust policy, audience, provider, account not allowed)'],
+  ['5', 'transient failure after retries, or timeout'],
+  ['exec', "the program's exit code; 128+n if signal n ended it; 127 not found; 126 not executable"],
+];
+
+function wrap(text: string, indent: number, width = 100): string {
+  const words = text.split(/\s+/).filter((w) => w.length > 0);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    if (line.length > 0 && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line.length > 0 ? `${line} ${word}` : word;
+    }
+  }
+  if (line.length > 0) lines.push(line);
+  return lines.map((l) => `${' '.repeat(indent)}${l}`).join('\n');
+}
+
+function table(rows: readonly (readonly [string, string])[], indent = 2): string {
+  const width = Math.min(34, Math.max(...rows.map(([left]) => left.length)) + 2);
+  return rows
+    .map(([left, right]) => {
+      const body = wrap(right, indent + width).trimStart();
+      return left.length + 2 > width
+        ? `${' '.repeat(indent)}${left}\n${' '.repeat(indent + width)}${body}`
+        : `${' '.repeat(indent)}${left.padEnd(width)}${body}`;
+    })
+    .join('\n');
+}
+
+function optionRow(option: OptionSpec): readonly [string, string] {
+  return [`--${option.name}${option.value ? ` ${option.value}` : ''}`, option.description];
+}
+
+function settingsRows(command: CommandName): (readonly [string, string])[] {
+  const spec = commandSpec(command)!;
+  return INPUTS.filter(
+    (i) => !i.secret && !i.actionOnly && (!PROFILE_SETTINGS.includes(i.name) || spec.ownSettings.includes(i.name)),
+  ).map((i) => {
+    const env = i.env.length > 0 ? ` [env: ${i.env.join(', ')}]` : '';
+    return [`--${i.name}${i.boolean ? '' : ' <value>'}`, `${i.description}${env}`] as const;
+  });
+}
+
+export function globalHelp(version: string): string {
+  return [
+    `keyless-aws ${version}: CI OIDC token → short-lived AWS credentials, without stored keys.`,
+    '',
+    `Usage: ${INVOKE} <command> [--<setting> <value> …] [-- <program> <args…>]`,
+    '',
+    'Commands:',
+    table(COMMANDS.map((c) => [c.name, c.summary])),
+    '',
+    'Settings are the GitHub Action inputs as flags (--role-to-assume, --aws-region, --token-source, …); each',
+    'falls back to its environment variable (e.g. AWS_ROLE_ARN, AWS_REGION). A flag wins over the environment.',
+    'Boolean flags may be given bare (--role-chaining). No flag takes a secret: tokens and keys come from files,',
+    'the environment or the CI token endpoint.',
+    '',
+    `Token sources (--token-source): ${TOKEN_SOURCE_NAMES.join(', ')}.`,
+    'auto looks, in order, for: web-identity-token-file / AWS_WEB_IDENTITY_TOKEN_FILE; ACTIONS_ID_TOKEN_REQUEST_URL',
+    '+ _TOKEN (GitHub); JENKINS_ID_TOKEN_REQUEST_URL + _TOKEN (keyless-aws token service); GITLAB_OIDC_TOKEN,',
+    'AWS_ID_TOKEN, ID_TOKEN; CIRCLE_OIDC_TOKEN_V2, CIRCLE_OIDC_TOKEN; BITBUCKET_STEP_OIDC_TOKEN; Buildkite agent.',
+    '',
+    'Global flags:',
+    table([...GLOBAL_OPTIONS.map(optionRow), ['--version', 'Print the version.']]),
+    '',
+    'Exit codes:',
+    table(EXIT_CODES),
+    '',
+    `Run \`${INVOKE} <command> --help\` for a command's flags and examples.`,
+    '',
+  ].join('\n');
+}
+
+export function commandHelp(name: CommandName): string {
+  const spec = commandSpec(name)!;
+  const parts = [`Usage: ${INVOKE} ${spec.usage}`, '', wrap(spec.summary, 0), '', wrap(spec.description, 0), ''];
+  if (spec.options.length > 0) parts.push(`Options of ${name}:`, table(spec.options.map(optionRow)), '');
+  parts.push('Global flags:', table(GLOBAL_OPTIONS.map(optionRow)), '');
+  parts.push('Settings (flag > environment variable):', table(settingsRows(name)), '');
+  parts.push(
+    'Examples:',
+    ...spec.examples.map(
+      (e) => `  ${e.startsWith('node ') || e.startsWith('{') || e.startsWith('AWS_') ? e : `${INVOKE} ${e}`}`,
+    ),
+    '',
+  );
+  parts.push('Exit codes:', table(EXIT_CODES), '');
+  return parts.join('\n');
+}

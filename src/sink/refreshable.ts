@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { InputError } from '../errors';
+import type { Session } from '../exchange/session';
+import type { Settings, TokenSourceSpec } from '../settings/types';
+import { type ProfilePlan, planProfile, writeRefreshableProfile } from './profile';
+
+/** The program an SDK will start: this Node binary and this bundle, both absolute (credential_process knows no cwd). */
+export interface CommandTarget {
+  readonly node: string;
+  readonly script: string;
+  readonly platform: NodeJS.Platform;
+}
+
+/** The running bundle (`dist/index.js`) as an absolute path, whichever directory it was started from. */
+export function runningTarget(): CommandTarget {
+  return { node: process.execPath, script: resolve(process.argv[1] ?? ''), platform: process.platform };
+}
+
+export const DEFAULT_REFRESHABLE_PROFILE = 'keyless-aws';
+
+function tokenSourceName(spec: TokenSourceSpec): string {
+  return spec.kind === 'env' ? `env:${spec.variable}` : spec.kind;
+}
+
+/** A proxy URL may carry a password; the command line must not. The child then reads HTTPS_PROXY itself. */
+function proxyWithoutSecret(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username === '' && parsed.password === '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The `credential-process` arguments that reproduce this run's settings. A credential_process child inherits the
+ * environment but no flags, so every setting that shapes the exchange is spelled out; only paths and non-secret
+ * values go in, never a token, a request token or a key (those stay in files, the environment, or the endpoint).
+ */
+export function credentialProcessArgs(settings: Settings): string[] {
+  if (settings.source.kind !== 'web-identity' || !settings.roleToAssume) {
+    throw new InputError(
+      'Refreshable credentials need a CI OIDC token and a role to assume: each refresh fetches a new token and assumes the role again.',
+      'Give the job an ID token (GitHub: permissions: id-token: write; elsewhere see --token-source) and set role-to-assume; access keys and role chaining cannot refresh.',
+    );
+  }
+  const spec = settings.source.token;
+  const args = [
+    'credential-process',
+    '--aws-region',
+    settings.region,
+    '--role-to-assume',
+    settings.roleToAssume,
+    '--token-source',
+    tokenSourceName(spec),
+  ];
+  const add = (name: string, value: string | undefined) => {
+    if (value !== undefined) args.push(`--${name}`, value);
+  };
+  if (spec.kind === 'file') add('web-identity-token-file', spec.path);
+  add('audience', settings.audience);
+  add('role-session-name', settings.roleSessionName);
+  add('role-duration-seconds', String(settings.roleDurationSeconds));
+  if (settings.cognito) {
+    add('cognito-identity-pool-id', settings.cognito.identityPoolId);
+    add('cognito-region', settings.cognito.region);
+    add('cognito-provider-name', settings.cognito.providerName);
+    add('cognito-endpoint', settings.cognito.endpoint);
+    add('aws-account-id', settings.cognito.accountId);
+  }
+  add('sts-endpoint', settings.stsEndpoint);
+  // One flag per policy: an INI value cannot hold the newline the multi-line input would need.
+  for (const arn of settings.managedSessionPolicies) add('managed-session-policies', arn);
+  add('inline-session-policy', settings.inlineSessionPolicy);
+  if (settings.allowedAccountIds.length > 0) add('allowed-account-ids', settings.allowedAccountIds.join(','));
+  if (settings.maskAwsAccountId) add('mask-aws-account-id', 'true');
+  if (settings.specialCharactersWorkaround) add('special-characters-workaround', 'true');
+  add('retry-max-attempts', String(settings.maxAttempts));
+  add('action-timeout-s', String(Math.round(settings.timeoutMs / 1000)));
+  if (settings.proxy && proxyWithoutSecret(settings.proxy.url)) {
+    add('http-proxy', settings.proxy.url);
+    if (settings.proxy.noProxy.length > 0) add('no-proxy', settings.proxy.noProxy.join(','));
+  }
+  return args;
+}
+
+const POSIX_SAFE = /^[A-Za-z0-9_\-./=:,@+%]+$/;
+
+/**
+ * Quotes one argument for the way SDKs start credential_process: through `sh -c` (JavaScript, Go, Java, Rust) or
+ * shlex-style splitting (botocore) on POSIX, where single quotes mean the same to both; through cmd.exe or
+ * botocore's Windows splitter on Windows, where only double quotes are common ground. The JavaScript SDK's INI
+ * parser also cuts a line at whitespace followed by `#` or `;`, so such text cannot be carried at all.
+ */
+export function quoteArgument(arg: string, platform: NodeJS.Platform): string {
+  if (/[\r\n\0]/.test(arg) || /\s[#;]/.test(arg)) {
+    throw new InputError(`The value "${arg}" cannot be written into a credential_process line.`);
+  }
+  if (platform === 'win32') {
+    if (/["%]/.test(arg)) {
+      throw new InputError(`The value "${arg}" cannot be quoted for a credential_process line on Windows.`);
+    }
+    return /^[A-Za-z0-9_\-./\\=:,@+]+$/.test(arg) ? arg : `"${arg}"`;
+  }
+  return POSIX_SAFE.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The full `credential_process` value: absolute node, absolute bundle, then the settings. */
+export function credentialProcessCommand(settings: Settings, target: CommandTarget): string {
+  for (const path of [target.node, target.script]) {
+    if (!isAbsolute(path)) throw new Error(`credential_process needs absolute paths, got ${path}`);
+  }
+  return [target.node, target.script, ...credentialProcessArgs(settings)]
+    .map((arg) => quoteArgument(arg, target.platform))
+    .join(' ');
+}
+
+export interface RefreshableWrite {
+  readonly plan: ProfilePlan;
+  readonly temporaryFiles: string[];
+}
+
+/**
+ * The action's refreshable-credentials: a fresh directory under RUNNER_TEMP holding a config file with one
+ * credential_process profile. The credentials file is pointed at a path in the same directory that is never
+ * written, so a static section of the same name elsewhere cannot outrank the process. Everything is decided (and
+ * the command line built) before the first network call; the returned function writes after the exchange.
+ */
+export function prepareGithubRefreshable(
+  settings: Settings,
+  runnerTemp: string | undefined,
+  target: CommandTarget,
+): (session: Session) => RefreshableWrite {
+  if (!runnerTemp) {
+    throw new InputError(
+      'refreshable-credentials needs RUNNER_TEMP, which every GitHub Actions runner sets; it is missing here.',
+    );
+  }
+  const command = credentialProcessCommand(settings, target);
+  const directory = join(runnerTemp, `keyless-aws-${randomBytes(8).toString('hex')}`);
+  const plan = planProfile(
+    {
+      awsProfile: settings.awsProfile ?? DEFAULT_REFRESHABLE_PROFILE,
+      overwriteAwsProfile: true,
+      credentialsFile: join(directory, 'credentials'),
+      configFile: join(directory, 'config'),
+    },
+    { refreshable: true },
+  );
+  return () => {
+    mkdirSync(directory, { mode: 0o700 });
+    writeRefreshableProfile(plan, command, settings.region);
+    return { plan, temporaryFiles: [plan.configFile] };
+  };
+}
