@@ -88,6 +88,7 @@ function cognitoStsCauses(info: AwsErrorInfo, cognito: NonNullable<DenialContext
     causes.push(
       'The Cognito token carries principal tags, so the same statement must also allow sts:TagSession; without it STS refuses even when every condition matches.',
       'Conditions on aws:RequestTag/<key> must match the principal tags above, and a condition on sts:RoleSessionName the session name above.',
+      'A policy that pins sts:RoleSessionName to ${aws:RequestTag/run_id}@${aws:RequestTag/sha} (as examples/cognito-tags.yml does) needs role-session-name left unset: the Cognito flow defaults it to <run_id>@<sha>.',
     );
   } else {
     causes.push(
@@ -221,7 +222,10 @@ function likelyCauses(info: AwsErrorInfo, context: DenialContext): string[] {
         `Its conditions on ${host}:aud and ${host}:sub must match the values above (StringLike for wildcards).`,
       );
     }
-    causes.push('No IAM OIDC provider for the issuer, or the audience is not among its client ids.');
+    // AWS reports a missing provider or a foreign audience as InvalidIdentityToken, never as AccessDenied.
+    if (info.code !== 'AccessDenied') {
+      causes.push('No IAM OIDC provider for the issuer, or the audience is not among its client ids.');
+    }
     if (context.durationSeconds !== undefined && context.durationSeconds > 3600) {
       causes.push(
         `role-duration-seconds (${context.durationSeconds}) may be above the role's maximum session duration.`,
@@ -265,8 +269,5 @@ export function explainDenial(info: AwsErrorInfo, context: DenialContext): { hin
 }
 
 function cognitoTrustHint(cognito: NonNullable<DenialContext['cognito']>, roleArn?: string): string {
-  const tagged = cognito.principalTags !== undefined && Object.keys(cognito.principalTags).length > 0;
-  return `The trust policy of ${roleArn ?? 'the role'} must trust Principal.Federated cognito-identity.amazonaws.com with cognito-identity.amazonaws.com:aud = ${cognito.identityPoolId}${
-    tagged ? ' and allow sts:TagSession (the Cognito token carries principal tags)' : ''
-  }.`;
+  return `The trust policy of ${roleArn ?? 'the role'} did not accept the Cognito token of pool ${cognito.identityPoolId}: compare its Principal, actions and conditions with the values the policy sees, below.`;
 }
