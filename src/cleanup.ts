@@ -22,7 +22,7 @@ export function runCleanup(env: NodeJS.ProcessEnv): number {
     const files = state<string[]>(env, STATE_FILES) ?? [];
     if (exported.length > 0) runner.requireFiles('GITHUB_ENV');
     if (profile) removeProfile(profile);
-    for (const file of files) rmSync(file, { force: true });
+    for (const file of files) rmSync(file, { recursive: true, force: true });
     for (const name of exported) runner.exportVariable(name, '');
     runner.flush();
     if (exported.length + files.length > 0 || profile) {

@@ -5,7 +5,7 @@
  * Jenkins agent) and the action's `refreshable-credentials` (a later workflow step).
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { cleanupCliDirs, cliDir, cliEnv, runCli } from '../cli/support/run-cli';
@@ -162,10 +162,11 @@ test('action refreshable-credentials: a later step’s SDK refreshes through the
   expect(github.requests.at(-1)!.audience).toBe('sts.amazonaws.com');
   expect(sts.requests.at(-1)!.params.RoleSessionName).toBe('GitHubActions');
 
-  // The post step removes the profile file.
+  // The post step removes the profile file and its private directory.
+  expect(existsSync(dirname(configFile))).toBe(true);
   const post = await runPost(main);
   expect(post.code).toBe(0);
-  expect(readdirSync(dirname(configFile))).toEqual([]);
+  expect(existsSync(dirname(configFile))).toBe(false);
 });
 
 test('action refreshable-credentials without an ID token fails before anything is written', async () => {

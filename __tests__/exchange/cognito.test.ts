@@ -309,9 +309,11 @@ describe('what users are told when Cognito says no', () => {
     const error = await failure(obtainSession(settingsFor({ 'disable-retry': 'true' }), recordingLogger()));
     expect(error).toBeInstanceOf(DeniedError);
     expect(error.code).toBe('AccessDenied');
-    expect(error.hint).toContain('cognito-identity.amazonaws.com');
-    expect(error.hint).toContain(`cognito-identity.amazonaws.com:aud = ${cognito.poolId}`);
-    expect(error.hint).toContain('sts:TagSession');
+    expect(error.hint).toContain(cognito.poolId);
+    const advice = `${error.hint}\n${error.details}`;
+    expect(advice).toContain('{"Federated": "cognito-identity.amazonaws.com"}');
+    expect(advice).toContain(`cognito-identity.amazonaws.com:aud = ${cognito.poolId}`);
+    expect(advice).toContain('must also allow sts:TagSession');
     expect(error.details).toContain(`Role: ${ROLE}`);
     expect(error.details).toContain(`Cognito identity pool: ${cognito.poolId}`);
     expect(error.details).toContain(`aws:RequestTag/repository = ${String(githubClaims().repository)}`);

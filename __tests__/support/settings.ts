@@ -25,7 +25,11 @@ export function actionSource(
   };
 }
 
-export function cliSource(flags: Values, env: Values = {}, paths: { cwd?: string; homedir?: string } = {}): SettingsSource {
+export function cliSource(
+  flags: Values,
+  env: Values = {},
+  paths: { cwd?: string; homedir?: string } = {},
+): SettingsSource {
   return {
     mode: 'cli',
     explicit: (name) => flags[name],

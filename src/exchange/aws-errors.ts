@@ -87,8 +87,14 @@ export function classifyAwsError(
         'Check that the endpoint is reachable from this machine (proxy, firewall, endpoint URL).',
       );
     }
-    if (err?.code && NETWORK_CODES.has(err.code)) {
-      return new TransientError('NetworkError', `${what}: network error ${err.code}.`, {
+    // The SDK wraps throwables that are not `instanceof Error` (another realm) as "AWS SDK error wrapper for …",
+    // dropping `code`; the code is still in the message.
+    const networkCode =
+      err?.code && NETWORK_CODES.has(err.code)
+        ? err.code
+        : [...NETWORK_CODES].find((code) => new RegExp(`\\b${code}\\b`).test(err?.message ?? ''));
+    if (networkCode) {
+      return new TransientError('NetworkError', `${what}: network error ${networkCode}.`, {
         hint: 'Check the endpoint URL, proxy settings and DNS.',
       });
     }

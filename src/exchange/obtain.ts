@@ -9,7 +9,17 @@ import type { AwsErrorInfo } from './aws-errors';
 import type { CognitoResult } from './cognito';
 import type { Session } from './session';
 import { githubSessionTags } from './session-tags';
-import { assumeRole, assumeRoleWithWebIdentity, createStsClient, getCallerIdentity, type StsConnection } from './sts';
+import type { StsConnection } from './sts';
+
+/**
+ * The STS client is most of the bundle's start-up cost; it is loaded once, and on the web-identity path only after
+ * the token request is out, so that loading it overlaps the CI's answer instead of preceding it.
+ */
+let stsModule: Promise<typeof import('./sts')> | undefined;
+const loadSts = () => {
+  stsModule ??= import('./sts');
+  return stsModule;
+};
 
 const ALPHANUMERIC = /^[a-zA-Z0-9]+$/;
 
@@ -39,13 +49,27 @@ async function webIdentitySession(settings: Settings, log: Logger, deadline: num
     timeoutMs: settings.requestTimeoutMs,
     ...(settings.proxy ? { proxy: settings.proxy } : {}),
   });
-  const sts = createStsClient(connectionOf(settings));
+  let sts: import('@aws-sdk/client-sts').STSClient | undefined;
   const pool = settings.cognito;
   // Loaded only in this flow: the plain OIDC path does not pay for the Cognito client at start-up.
   const throughCognito = pool ? (await import('./cognito')).cognitoExchange(pool, settings, log) : undefined;
   return withRetry(
     async () => {
-      const ciToken = await tokens();
+      let requestSent: () => void = () => {};
+      const sent = new Promise<void>((resolve) => {
+        requestSent = resolve;
+      });
+      const pending = tokens({ onRequestSent: requestSent });
+      await Promise.race([
+        sent,
+        pending.then(
+          () => undefined,
+          () => undefined,
+        ),
+      ]);
+      const { assumeRoleWithWebIdentity, createStsClient } = await loadSts();
+      sts ??= createStsClient(connectionOf(settings));
+      const ciToken = await pending;
       log.info(describeToken(ciToken));
       let stsToken = ciToken;
       let cognito: CognitoResult | undefined;
@@ -100,6 +124,7 @@ async function signedSession(
   deadline: number,
   keys: StaticKeys | 'ambient',
 ): Promise<Session> {
+  const { assumeRole, createStsClient, getCallerIdentity } = await loadSts();
   const source = createStsClient(connectionOf(settings), keys);
   const explainPlain = (info: AwsErrorInfo) =>
     explainDenial(info, { ...(settings.roleToAssume ? { roleArn: settings.roleToAssume } : {}) });
@@ -169,6 +194,7 @@ async function existingSession(settings: Settings, log: Logger): Promise<Session
   const keys = settings.existingCredentials;
   if (!settings.useExistingCredentials || !keys) return undefined;
   try {
+    const { createStsClient, getCallerIdentity } = await loadSts();
     const identity = await getCallerIdentity(createStsClient(connectionOf(settings), keys), (info) =>
       explainDenial(info, {}),
     );

@@ -35,6 +35,8 @@ export function createStsClient(connection: StsConnection, credentials?: StaticK
     maxAttempts: 1,
     requestHandler: {
       requestTimeout: connection.requestTimeoutMs,
+      // Without this the SDK only logs a warning when requestTimeout passes and keeps waiting for an answer.
+      throwOnRequestTimeout: true,
       connectionTimeout: connection.requestTimeoutMs,
       ...(agent ? { httpsAgent: agent, httpAgent: agent } : {}),
     },

@@ -88,6 +88,7 @@ function cognitoStsCauses(info: AwsErrorInfo, cognito: NonNullable<DenialContext
     causes.push(
       'The Cognito token carries principal tags, so the same statement must also allow sts:TagSession; without it STS refuses even when every condition matches.',
       'Conditions on aws:RequestTag/<key> must match the principal tags above, and a condition on sts:RoleSessionName the session name above.',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, shown as the user writes it.
       'A policy that pins sts:RoleSessionName to ${aws:RequestTag/run_id}@${aws:RequestTag/sha} (as examples/cognito-tags.yml does) needs role-session-name left unset: the Cognito flow defaults it to <run_id>@<sha>.',
     );
   } else {

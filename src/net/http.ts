@@ -1,5 +1,4 @@
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { TimeoutError, TransientError } from '../errors';
 import { type ProxySettings, proxyAgentFor } from './proxy';
 
@@ -16,6 +15,8 @@ export interface HttpOptions {
   readonly proxy?: ProxySettings;
   /** Named in errors instead of the URL, which may carry a query the user did not write. */
   readonly what: string;
+  /** Called once the request has been handed to the network, while the answer is still to come. */
+  readonly onRequestSent?: () => void;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -26,7 +27,9 @@ const MAX_BODY_BYTES = 1024 * 1024;
  */
 export function httpRequestText(url: URL, options: HttpOptions): Promise<HttpResponse> {
   return new Promise((resolvePromise, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    // node:https brings TLS with it; it is loaded only when a URL needs it (on the start-up path of every run).
+    const send =
+      url.protocol === 'https:' ? (require('node:https') as typeof import('node:https')).request : httpRequest;
     const agent = proxyAgentFor(url, options.proxy);
     const req = send(url, {
       method: options.method ?? 'GET',
@@ -66,6 +69,7 @@ export function httpRequestText(url: URL, options: HttpOptions): Promise<HttpRes
           }),
         );
     });
+    if (options.onRequestSent) req.once('finish', options.onRequestSent);
     req.end(options.body);
   });
 }

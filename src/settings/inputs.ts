@@ -66,7 +66,15 @@ export const INPUTS: readonly InputSpec[] = [
     secret: true,
     actionOnly: true,
   }),
-  input('aws-profile', 'Write the credentials to this named profile instead of (or as well as) environment variables.'),
+  // No AWS_PROFILE fallback: that variable selects the profile to read, and a job-level AWS_PROFILE must not turn
+  // every run into a profile write.
+  input(
+    'aws-profile',
+    'Write the credentials to this named profile instead of (or as well as) environment variables.',
+    {
+      env: [],
+    },
+  ),
   input('overwrite-aws-profile', 'Replace the profile when it already exists.', { boolean: true }),
   input('http-proxy', 'Proxy for every HTTP request (default: HTTPS_PROXY/HTTP_PROXY).'),
   input('no-proxy', 'Comma-separated hosts that bypass the proxy (default: NO_PROXY).'),

@@ -56,9 +56,14 @@ function parseProxy(read: SettingsReader): { url: string; noProxy: string[] } | 
     read.string('http-proxy') ??
     ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].map((n) => env[n]?.trim()).find((v) => v);
   if (url === undefined) return undefined;
+  // "proxy.corp:3128" parses as a URL with scheme "proxy.corp:"; only an http(s) proxy URL can work.
+  let protocol: string;
   try {
-    new URL(url);
+    protocol = new URL(url).protocol;
   } catch {
+    protocol = '';
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
     throw new InputError(`${read.label('http-proxy')} must be a URL such as http://proxy:3128, got "${url}".`);
   }
   const noProxy = (read.string('no-proxy') ?? env.NO_PROXY ?? env.no_proxy ?? '')
@@ -144,7 +149,13 @@ function credentialSource(
   } catch (error) {
     // The action, like configure-aws-credentials, falls back to the runner's own credentials (self-hosted runners);
     // the CLI and the Cognito flow need a token and say which ones they looked for.
-    const canFallBack = read.source.mode === 'action' && !cognito && !explicitSource && roleToAssume !== undefined;
+    // use-existing-credentials with keys in the environment needs no token and no role: keep them if valid.
+    const keepsExisting =
+      read.boolean('use-existing-credentials', false) &&
+      !read.boolean('unset-current-credentials', false) &&
+      environmentKeys(read.source.env) !== undefined;
+    const canFallBack =
+      read.source.mode === 'action' && !cognito && !explicitSource && (roleToAssume !== undefined || keepsExisting);
     if (canFallBack && error instanceof KeylessError && error.code === 'NoToken') return { kind: 'ambient' };
     throw error;
   }

@@ -11,6 +11,11 @@ interface SectionSpan {
   readonly end: number;
 }
 
+/** A file written on Windows keeps its CRLF line endings: we rewrite the sections we own, not the file's style. */
+function lineEnding(text: string): string {
+  return text.includes('\r\n') ? '\r\n' : '\n';
+}
+
 function splitLines(text: string): string[] {
   if (text === '') return [];
   const lines = text.split(/\r?\n/);
@@ -42,14 +47,14 @@ export function upsertSection(text: string, name: string, values: Readonly<Recor
     const out = [...lines];
     if (out.length > 0 && out[out.length - 1]!.trim() !== '') out.push('');
     out.push(`[${name}]`, ...keyLines(values));
-    return `${out.join('\n')}\n`;
+    return `${out.join(lineEnding(text))}${lineEnding(text)}`;
   }
   const body = lines.slice(span.start + 1, span.end);
   const comments = body.filter((line) => COMMENT_OR_BLANK.test(line) && line.trim() !== '');
   const trailingBlank = body.length > 0 && body[body.length - 1]!.trim() === '' ? [''] : [];
   const replaced = [lines[span.start]!, ...comments, ...keyLines(values), ...trailingBlank];
   const out = [...lines.slice(0, span.start), ...replaced, ...lines.slice(span.end)];
-  return `${out.join('\n')}\n`;
+  return `${out.join(lineEnding(text))}${lineEnding(text)}`;
 }
 
 /** Removes a section (header and keys); comments that followed it stay with whatever comes next. */
@@ -61,5 +66,5 @@ export function removeSection(text: string, name: string): string {
   const kept = body.filter((line) => COMMENT_OR_BLANK.test(line) && line.trim() !== '');
   const out = [...lines.slice(0, span.start), ...kept, ...lines.slice(span.end)];
   while (out.length > 0 && out[out.length - 1]!.trim() === '') out.pop();
-  return out.length === 0 ? '' : `${out.join('\n')}\n`;
+  return out.length === 0 ? '' : `${out.join(lineEnding(text))}${lineEnding(text)}`;
 }

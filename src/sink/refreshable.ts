@@ -152,6 +152,7 @@ export function prepareGithubRefreshable(
   return () => {
     mkdirSync(directory, { mode: 0o700 });
     writeRefreshableProfile(plan, command, settings.region);
-    return { plan, temporaryFiles: [plan.configFile] };
+    // The whole private directory goes in the post step: config file and the empty credentials path alike.
+    return { plan, temporaryFiles: [directory] };
   };
 }

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { TokenError, TransientError } from '../errors';
 import { decodeToken, type TokenSource } from './token';
 
@@ -9,6 +8,8 @@ import { decodeToken, type TokenSource } from './token';
 export function buildkiteTokenSource(command: string, audience: string, timeoutMs: number): TokenSource {
   return () =>
     new Promise((resolvePromise, reject) => {
+      // Loaded here: only Buildkite runs need a child process to get a token.
+      const { execFile } = require('node:child_process') as typeof import('node:child_process');
       execFile(
         command,
         ['oidc', 'request-token', '--audience', audience],

@@ -30,7 +30,7 @@ export function withAudience(url: string, audience: string): URL {
 export function endpointTokenSource(options: EndpointOptions): TokenSource {
   registerSecret(options.requestToken);
   const what = `the ${options.name} ID-token endpoint`;
-  return async () => {
+  return async (hooks) => {
     const response = await httpRequestText(withAudience(options.url, options.audience), {
       headers: {
         Authorization: `Bearer ${options.requestToken}`,
@@ -39,6 +39,7 @@ export function endpointTokenSource(options: EndpointOptions): TokenSource {
       },
       timeoutMs: options.timeoutMs,
       what,
+      ...(hooks?.onRequestSent ? { onRequestSent: hooks.onRequestSent } : {}),
       ...(options.proxy ? { proxy: options.proxy } : {}),
     });
     if (response.status === 429 || response.status >= 500) {

@@ -1,4 +1,4 @@
-import { decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
 import { TokenError } from '../errors';
 import { registerSecret } from '../secrets';
 
@@ -12,14 +12,32 @@ export interface Token {
 }
 
 /** Returns a fresh token on every call, so that retries and credential refreshes never resend an expired one. */
-export type TokenSource = () => Promise<Token>;
+export type TokenSource = (hooks?: TokenFetchHooks) => Promise<Token>;
+
+export interface TokenFetchHooks {
+  /** A network source calls this once its request is out, so the caller can do other work while the CI answers. */
+  readonly onRequestSent?: () => void;
+}
+
+/**
+ * One base64url JSON object of a compact JWS. Hand-written rather than jose's decodeJwt: decoding is all the action
+ * needs, and not loading jose takes ~20 ms off every run's start-up.
+ */
+function decodeSegment(segment: string | undefined): Record<string, unknown> {
+  if (!segment || !/^[A-Za-z0-9_-]+$/.test(segment)) throw new Error('not base64url');
+  const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
+  return value as Record<string, unknown>;
+}
 
 /** Decodes without verifying: AWS verifies. Registering the raw value first keeps it out of every later log line. */
 export function decodeToken(raw: string, origin: string): Token {
   const value = raw.trim();
   registerSecret(value);
   try {
-    return { value, claims: decodeJwt(value) as Token['claims'], header: decodeProtectedHeader(value), origin };
+    const parts = value.split('.');
+    if (parts.length !== 3) throw new Error('not three segments');
+    return { value, claims: decodeSegment(parts[1]) as Token['claims'], header: decodeSegment(parts[0]), origin };
   } catch {
     throw new TokenError(
       'MalformedToken',

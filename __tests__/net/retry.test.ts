@@ -1,0 +1,140 @@
+import { DeniedError, TimeoutError, TransientError } from '../../src/errors';
+import { withDeadline, withRetry } from '../../src/net/retry';
+
+const transient = () => new TransientError('Throttling', 'slow down');
+
+function recorder() {
+  const sleeps: number[] = [];
+  return { sleeps, sleep: async (ms: number) => void sleeps.push(ms) };
+}
+
+describe('withRetry', () => {
+  it('retries transient failures with full jitter: delay = floor(random * min(cap, base * 2^(n-1)))', async () => {
+    const { sleeps, sleep } = recorder();
+    let calls = 0;
+    const result = await withRetry(
+      async (attempt) => {
+        calls++;
+        if (attempt < 5) throw transient();
+        return 'ok';
+      },
+      {
+        maxAttempts: 5,
+        deadline: Date.now() + 60_000,
+        sleep,
+        random: () => 0.999999,
+        baseDelayMs: 100,
+        maxDelayMs: 500,
+      },
+    );
+    expect(result).toBe('ok');
+    expect(calls).toBe(5);
+    expect(sleeps).toEqual([99, 199, 399, 499]);
+  });
+
+  it('random 0 means no wait at all; every delay is within [0, bound)', async () => {
+    const { sleeps, sleep } = recorder();
+    await withRetry(
+      async (attempt) => {
+        if (attempt < 3) throw transient();
+      },
+      { maxAttempts: 3, deadline: Date.now() + 60_000, sleep, random: () => 0 },
+    );
+    expect(sleeps).toEqual([0, 0]);
+  });
+
+  it('does not sleep after the last attempt and throws its error', async () => {
+    const { sleeps, sleep } = recorder();
+    let calls = 0;
+    const error = await withRetry(
+      async () => {
+        calls++;
+        throw new TransientError('Throttling', `attempt ${calls}`);
+      },
+      { maxAttempts: 3, deadline: Date.now() + 60_000, sleep, random: () => 0.5 },
+    ).catch((e) => e);
+    expect(calls).toBe(3);
+    expect(sleeps).toHaveLength(2);
+    expect(error.message).toBe('Attempt 3');
+  });
+
+  it('never retries a denial', async () => {
+    const { sleeps, sleep } = recorder();
+    let calls = 0;
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw new DeniedError('AccessDenied', 'no');
+        },
+        { maxAttempts: 12, deadline: Date.now() + 60_000, sleep },
+      ),
+    ).rejects.toBeInstanceOf(DeniedError);
+    expect(calls).toBe(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('retries timeouts', async () => {
+    let calls = 0;
+    await withRetry(
+      async () => {
+        if (++calls === 1) throw new TimeoutError('slow');
+      },
+      { maxAttempts: 2, deadline: Date.now() + 60_000, sleep: async () => {} },
+    );
+    expect(calls).toBe(2);
+  });
+
+  it('does not start a sleep that would end past the deadline', async () => {
+    const { sleeps, sleep } = recorder();
+    let calls = 0;
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw transient();
+        },
+        { maxAttempts: 10, deadline: Date.now() + 50, sleep, random: () => 0.99, baseDelayMs: 1000 },
+      ),
+    ).rejects.toBeInstanceOf(TransientError);
+    expect(calls).toBe(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('reports each retry with its attempt number and delay', async () => {
+    const seen: Array<[number, number]> = [];
+    await withRetry(
+      async (attempt) => {
+        if (attempt < 3) throw transient();
+      },
+      {
+        maxAttempts: 3,
+        deadline: Date.now() + 60_000,
+        sleep: async () => {},
+        random: () => 0.5,
+        onRetry: (attempt, _e, delay) => seen.push([attempt, delay]),
+      },
+    );
+    expect(seen).toEqual([
+      [1, 50],
+      [2, 100],
+    ]);
+  });
+});
+
+describe('withDeadline', () => {
+  it('rejects with a TimeoutError when the work outlives the deadline', async () => {
+    const started = Date.now();
+    const never = new Promise<never>(() => {});
+    const error = await withDeadline(never, Date.now() + 100, 'Getting AWS credentials').catch((e) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toBe('Getting AWS credentials did not finish in time.');
+    expect(error.hint).toMatch(/action-timeout-s/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('passes the result through and clears its timer', async () => {
+    expect(await withDeadline(Promise.resolve(7), Date.now() + 10_000, 'x')).toBe(7);
+  });
+});

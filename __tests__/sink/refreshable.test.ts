@@ -1,0 +1,125 @@
+import { execFileSync } from 'node:child_process';
+import { parseSettings } from '../../src/settings/parse';
+import { credentialProcessArgs, credentialProcessCommand, quoteArgument } from '../../src/sink/refreshable';
+import { cliSource } from '../support/settings';
+
+const ROLE = 'arn:aws:iam::111122223333:role/deploy';
+const JENKINS = {
+  JENKINS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/t',
+  JENKINS_ID_TOKEN_REQUEST_TOKEN: 'request-token-secret-123',
+};
+
+/** What botocore does with the line on POSIX (shlex.split) — the other common reader besides `sh -c`. */
+function shlexSplit(line: string): string[] {
+  return JSON.parse(
+    execFileSync('python3', ['-c', 'import json,shlex,sys; print(json.dumps(shlex.split(sys.argv[1])))', line], {
+      encoding: 'utf8',
+    }),
+  );
+}
+
+function shSplit(line: string): string[] {
+  const out = execFileSync('sh', ['-c', `printf '%s\\0' ${line}`], { encoding: 'utf8' });
+  return out.split('\0').slice(0, -1);
+}
+
+test('the arguments carry every setting of the exchange, and no secret', () => {
+  const settings = parseSettings(
+    cliSource(
+      {
+        'role-to-assume': ROLE,
+        'token-source': 'jenkins',
+        'managed-session-policies': 'arn:aws:iam::aws:policy/ReadOnlyAccess\narn:aws:iam::111122223333:policy/extra',
+        'inline-session-policy':
+          '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}',
+        'cognito-identity-pool-id': 'eu-west-1:11111111-2222-3333-4444-555555555555',
+        'allowed-account-ids': '111122223333',
+      },
+      {
+        ...JENKINS,
+        AWS_REGION: 'eu-west-1',
+        JENKINS_URL: 'https://j/',
+        JOB_BASE_NAME: 'deploy',
+        BUILD_NUMBER: '7',
+        AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:2',
+      },
+    ),
+  );
+  const args = credentialProcessArgs(settings);
+  expect(args.join(' ')).not.toContain('request-token-secret-123');
+  const pairs = (name: string) => args.flatMap((a, i) => (a === `--${name}` ? [args[i + 1]] : []));
+  expect(args[0]).toBe('credential-process');
+  expect(pairs('token-source')).toEqual(['jenkins']);
+  expect(pairs('aws-region')).toEqual(['eu-west-1']);
+  expect(pairs('audience')).toEqual(['cognito-identity.amazonaws.com']);
+  expect(pairs('role-session-name')).toEqual([settings.roleSessionName]);
+  expect(pairs('managed-session-policies')).toEqual([
+    'arn:aws:iam::aws:policy/ReadOnlyAccess',
+    'arn:aws:iam::111122223333:policy/extra',
+  ]);
+  expect(pairs('cognito-identity-pool-id')).toEqual(['eu-west-1:11111111-2222-3333-4444-555555555555']);
+  expect(pairs('cognito-region')).toEqual(['eu-west-1']);
+  expect(pairs('sts-endpoint')).toEqual(['http://127.0.0.1:2']);
+  expect(pairs('allowed-account-ids')).toEqual(['111122223333']);
+});
+
+test('the command line splits back into the same argv under sh and shlex, paths with spaces included', () => {
+  const settings = parseSettings(
+    cliSource(
+      {
+        'role-to-assume': ROLE,
+        'web-identity-token-file': '/tmp/my tokens/id token',
+        'inline-session-policy': `{"Statement":[{"Sid":"it's","Effect":"Allow","Action":"s3:*","Resource":"*"}]}`,
+      },
+      { AWS_REGION: 'eu-west-1' },
+    ),
+  );
+  const target = {
+    node: '/opt/node 20/bin/node',
+    script: '/home/ci/keyless aws/dist/index.js',
+    platform: 'linux' as const,
+  };
+  const line = credentialProcessCommand(settings, target);
+  const expected = [target.node, target.script, ...credentialProcessArgs(settings)];
+  expect(expected).toContain('/tmp/my tokens/id token');
+  expect(shSplit(line)).toEqual(expected);
+  expect(shlexSplit(line)).toEqual(expected);
+});
+
+test('refuses what no credential_process line can carry, and sources that cannot refresh', () => {
+  expect(() => quoteArgument('a #comment', 'linux')).toThrow(/cannot be written/);
+  expect(() => quoteArgument('two\nlines', 'linux')).toThrow(/cannot be written/);
+  expect(() => quoteArgument('say "hi"', 'win32')).toThrow(/Windows/);
+  expect(quoteArgument('C:\\Program Files\\node.exe', 'win32')).toBe('"C:\\Program Files\\node.exe"');
+  const chaining = parseSettings(
+    cliSource(
+      { 'role-to-assume': ROLE, 'role-chaining': 'true' },
+      { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIA0000', AWS_SECRET_ACCESS_KEY: 'secret00000' },
+    ),
+  );
+  expect(() => credentialProcessArgs(chaining)).toThrow(/need a CI OIDC token/);
+});
+
+test('a proxy with a password stays out of the line', () => {
+  const settings = parseSettings(
+    cliSource(
+      { 'role-to-assume': ROLE, 'token-source': 'jenkins', 'http-proxy': 'http://user:pa55@proxy:3128' },
+      { ...JENKINS, AWS_REGION: 'eu-west-1' },
+    ),
+  );
+  expect(credentialProcessArgs(settings).join(' ')).not.toContain('pa55');
+  const plain = parseSettings(
+    cliSource(
+      {
+        'role-to-assume': ROLE,
+        'token-source': 'jenkins',
+        'http-proxy': 'http://proxy:3128',
+        'no-proxy': 'localhost,.internal',
+      },
+      { ...JENKINS, AWS_REGION: 'eu-west-1' },
+    ),
+  );
+  expect(credentialProcessArgs(plain).join(' ')).toContain(
+    '--http-proxy http://proxy:3128 --no-proxy localhost,.internal',
+  );
+});

@@ -1,0 +1,118 @@
+import { endpointTokenSource, withAudience } from '../../src/token/endpoint';
+import { startTokenEndpoint, type TokenEndpoint } from '../support/token-endpoint';
+
+describe('withAudience', () => {
+  it('appends to an existing query', () => {
+    expect(withAudience('https://x/token?api-version=2.0', 'sts.amazonaws.com').href).toBe(
+      'https://x/token?api-version=2.0&audience=sts.amazonaws.com',
+    );
+  });
+  it('starts a query when the URL has none (Jenkins style)', () => {
+    expect(withAudience('https://jenkins/oidc/token', 'sts.amazonaws.com').href).toBe(
+      'https://jenkins/oidc/token?audience=sts.amazonaws.com',
+    );
+  });
+  it('encodes the audience and replaces one already present', () => {
+    expect(withAudience('https://x/t?audience=old', 'a b&c').search).toBe('?audience=a+b%26c');
+  });
+});
+
+describe('endpointTokenSource against a GitHub-protocol endpoint', () => {
+  let github: TokenEndpoint;
+  let jenkins: TokenEndpoint;
+  beforeAll(async () => {
+    github = await startTokenEndpoint();
+    jenkins = await startTokenEndpoint({ query: null, path: '/oidc/token' });
+  });
+  afterAll(async () => {
+    await github.close();
+    await jenkins.close();
+  });
+  beforeEach(() => {
+    github.reset();
+    jenkins.reset();
+  });
+
+  const source = (endpoint: TokenEndpoint, overrides: Partial<Parameters<typeof endpointTokenSource>[0]> = {}) =>
+    endpointTokenSource({
+      url: endpoint.url,
+      requestToken: endpoint.requestToken,
+      audience: 'sts.amazonaws.com',
+      name: 'GitHub',
+      timeoutMs: 2000,
+      ...overrides,
+    });
+
+  it('sends the bearer and the audience after the existing query; returns decoded claims', async () => {
+    const token = await source(github)();
+    const [request] = github.requests;
+    expect(request?.rawQuery).toBe('api-version=2.0&audience=sts.amazonaws.com');
+    expect(request?.authorization).toBe(`Bearer ${github.requestToken}`);
+    expect(request?.method).toBe('GET');
+    expect(token.value).toBe(github.issued[0]);
+    expect(token.claims.aud).toBe('sts.amazonaws.com');
+    expect(token.claims.iss).toBe('https://token.actions.githubusercontent.com');
+    expect(token.origin).toBe('the GitHub ID-token endpoint');
+  });
+
+  it('joins the audience with ? when the URL has no query (Jenkins style)', async () => {
+    await source(jenkins, { name: 'Jenkins' })();
+    expect(jenkins.requests[0]?.path).toBe('/oidc/token');
+    expect(jenkins.requests[0]?.rawQuery).toBe('audience=sts.amazonaws.com');
+  });
+
+  it('mints a fresh token on every call', async () => {
+    const tokens = source(github);
+    const a = await tokens();
+    const b = await tokens();
+    expect(a.claims.jti).not.toBe(b.claims.jti);
+  });
+
+  it('a refused bearer is a token error with the permissions hint, not retried', async () => {
+    const error = await source(github, { requestToken: 'wrong-request-token' })().catch((e) => e);
+    expect(error.kind).toBe('token');
+    expect(error.message).toBe('The GitHub ID-token endpoint refused the request with HTTP 401.');
+    expect(error.hint).toMatch(/permissions: id-token: write/);
+    expect(github.requests[0]?.authorized).toBe(false);
+  });
+
+  it('5xx and 429 are transient', async () => {
+    github.next({ kind: 'status', status: 503 }, { kind: 'status', status: 429 });
+    const tokens = source(github);
+    expect(await tokens().catch((e) => [e.kind, e.code])).toEqual(['transient', 'TokenEndpointUnavailable']);
+    expect(await tokens().catch((e) => [e.kind, e.code])).toEqual(['transient', 'TokenEndpointUnavailable']);
+  });
+
+  it('400 says the audience was not accepted', async () => {
+    github.next({ kind: 'status', status: 400 });
+    const error = await source(github, { audience: 'bad-aud' })().catch((e) => e);
+    expect(error.hint).toBe('The endpoint did not accept audience "bad-aud"; check the audience setting.');
+  });
+
+  it('an answer without a value is a token error', async () => {
+    github.next({ kind: 'status', status: 200, body: '{"count":0}' });
+    const error = await source(github)().catch((e) => e);
+    expect(error.code).toBe('TokenResponseInvalid');
+  });
+
+  it('a value that is not a JWT is refused without echoing it', async () => {
+    github.next({ kind: 'status', status: 200, body: '{"value":"not-a-jwt-but-secret"}' });
+    const error = await source(github)().catch((e) => e);
+    expect(error.code).toBe('MalformedToken');
+    expect(error.message).not.toContain('not-a-jwt-but-secret');
+  });
+
+  it('an endpoint that never answers costs the timeout, then a TimeoutError', async () => {
+    github.hang(1);
+    const started = Date.now();
+    const error = await source(github, { timeoutMs: 300 })().catch((e) => e);
+    expect(error.kind).toBe('timeout');
+    expect(error.message).toBe('The GitHub ID-token endpoint did not answer within 0.3 s.');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('an unreachable endpoint is a transient network error', async () => {
+    const error = await source(github, { url: 'http://127.0.0.1:1/token' })().catch((e) => e);
+    expect([error.kind, error.code]).toEqual(['transient', 'NetworkError']);
+  });
+});

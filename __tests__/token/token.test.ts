@@ -1,0 +1,38 @@
+import { decodeToken, issuerHost } from '../../src/token/token';
+import { createTestIssuer } from '../support/jwt';
+
+describe('decodeToken', () => {
+  it('decodes header and claims of a compact JWS without verifying, trimming whitespace', async () => {
+    const issuer = await createTestIssuer('https://issuer.example', 'kid-1');
+    const jwt = await issuer.sign({ sub: 'ü-subject', aud: ['a', 'b'] });
+    const token = decodeToken(`\n${jwt}\r\n`, 'test');
+    expect(token.value).toBe(jwt);
+    expect(token.header).toMatchObject({ alg: 'RS256', kid: 'kid-1', typ: 'JWT' });
+    expect(token.claims).toMatchObject({ iss: 'https://issuer.example', sub: 'ü-subject', aud: ['a', 'b'] });
+  });
+
+  const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+  it.each([
+    ['two segments', `${b64({ alg: 'RS256' })}.${b64({ sub: 'x' })}`],
+    ['four segments', `${b64({})}.${b64({})}.sig.extra`],
+    ['payload not JSON', `${b64({ alg: 'RS256' })}.${b64('not json')}.sig`],
+    ['payload an array', `${b64({ alg: 'RS256' })}.${b64([1])}.sig`],
+    ['header not base64url', `abc+/=.${b64({ sub: 'x' })}.sig`],
+    ['empty payload', `${b64({ alg: 'RS256' })}..sig`],
+    ['a path instead of a token', '/var/run/secrets/token'],
+  ])('refuses %s with MalformedToken, without echoing it', (_label, raw) => {
+    let error: { code?: string; message: string } | undefined;
+    try {
+      decodeToken(raw, 'the file t');
+    } catch (e) {
+      error = e as typeof error;
+    }
+    expect(error?.code).toBe('MalformedToken');
+    expect(error?.message).toBe('The token from the file t is not a JWT (expected header.payload.signature).');
+  });
+
+  it('issuerHost strips the scheme only', () => {
+    expect(issuerHost('https://jenkins.example.com/oidc')).toBe('jenkins.example.com/oidc');
+    expect(issuerHost(undefined)).toBeUndefined();
+  });
+});
