@@ -4,7 +4,8 @@ import { CognitoIdentityClient, GetIdCommand, GetOpenIdTokenCommand } from '@aws
 import { DeniedError } from '../errors';
 import { explainCognitoDenial } from '../explain/denial';
 import type { Logger } from '../log';
-import { type ProxySettings, proxyAgentFor } from '../net/proxy';
+import type { ProxySettings } from '../net/proxy';
+import { sdkRequestHandler } from '../net/sdk-handler';
 import type { CognitoSettings } from '../settings/types';
 import { decodeToken, issuerHost, type Token } from '../token/token';
 import { classifyAwsError } from './aws-errors';
@@ -68,17 +69,12 @@ export function describeCognitoResult(result: CognitoResult): string {
 
 export function createCognitoClient(settings: CognitoSettings, connection: CognitoConnection): CognitoIdentityClient {
   const target = new URL(settings.endpoint ?? `https://cognito-identity.${settings.region}.amazonaws.com`);
-  const agent = proxyAgentFor(target, connection.proxy);
   return new CognitoIdentityClient({
     region: settings.region,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     // Our retry loop owns retries: it re-runs the whole chain with a fresh CI token.
     maxAttempts: 1,
-    requestHandler: {
-      requestTimeout: connection.requestTimeoutMs,
-      connectionTimeout: connection.requestTimeoutMs,
-      ...(agent ? { httpsAgent: agent, httpAgent: agent } : {}),
-    },
+    requestHandler: sdkRequestHandler(target, connection.requestTimeoutMs, connection.proxy),
     // GetId and GetOpenIdToken are public (unsigned) APIs; never let the default chain go looking for credentials.
     credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
   });

@@ -7,7 +7,8 @@ import {
   type Credentials as StsCredentials,
 } from '@aws-sdk/client-sts';
 import { DeniedError } from '../errors';
-import { type ProxySettings, proxyAgentFor } from '../net/proxy';
+import type { ProxySettings } from '../net/proxy';
+import { sdkRequestHandler } from '../net/sdk-handler';
 import { registerSecret } from '../secrets';
 import type { StaticKeys } from '../settings/types';
 import type { Token } from '../token/token';
@@ -28,18 +29,11 @@ export interface StsConnection {
  */
 export function createStsClient(connection: StsConnection, credentials?: StaticKeys | 'ambient'): STSClient {
   const target = new URL(connection.endpoint ?? `https://sts.${connection.region}.amazonaws.com`);
-  const agent = proxyAgentFor(target, connection.proxy);
   return new STSClient({
     region: connection.region,
     ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
     maxAttempts: 1,
-    requestHandler: {
-      requestTimeout: connection.requestTimeoutMs,
-      // Without this the SDK only logs a warning when requestTimeout passes and keeps waiting for an answer.
-      throwOnRequestTimeout: true,
-      connectionTimeout: connection.requestTimeoutMs,
-      ...(agent ? { httpsAgent: agent, httpAgent: agent } : {}),
-    },
+    requestHandler: sdkRequestHandler(target, connection.requestTimeoutMs, connection.proxy),
     ...(credentials && credentials !== 'ambient' ? { credentials } : {}),
   });
 }
