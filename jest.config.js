@@ -19,6 +19,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
   testTimeout: 30000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.js'],
   // watchman is not on these machines; probing for it can stall jest before the first test.
   watchman: false,
 };
