@@ -1,4 +1,4 @@
-import { decodeToken, issuerHost } from '../../src/token/token';
+import { decodeToken, issuerHost, startTokenFetch, type Token } from '../../src/token/token';
 import { createTestIssuer } from '../support/jwt';
 
 describe('decodeToken', () => {
@@ -34,5 +34,37 @@ describe('decodeToken', () => {
   it('issuerHost strips the scheme only', () => {
     expect(issuerHost('https://jenkins.example.com/oidc')).toBe('jenkins.example.com/oidc');
     expect(issuerHost(undefined)).toBeUndefined();
+  });
+});
+
+describe('startTokenFetch', () => {
+  const token = { value: 'x', claims: {}, header: {}, origin: 'test' } as Token;
+
+  it('reports the request as sent before the answer arrives', async () => {
+    let answer: (t: Token) => void = () => {};
+    const fetch = startTokenFetch(
+      (hooks) =>
+        new Promise<Token>((resolve) => {
+          answer = resolve;
+          hooks?.onRequestSent?.();
+        }),
+    );
+    let settled = false;
+    void fetch.token.then(() => {
+      settled = true;
+    });
+    await fetch.sent;
+    expect(settled).toBe(false);
+    answer(token);
+    await expect(fetch.token).resolves.toBe(token);
+  });
+
+  it('settles `sent` for sources without a request, and when the fetch fails', async () => {
+    await startTokenFetch(async () => token).sent;
+    const failing = startTokenFetch(async () => {
+      throw new Error('no token');
+    });
+    await failing.sent;
+    await expect(failing.token).rejects.toThrow('no token');
   });
 });

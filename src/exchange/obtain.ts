@@ -1,10 +1,10 @@
 import { DeniedError, InputError } from '../errors';
 import { explainDenial } from '../explain/denial';
 import type { Logger } from '../log';
-import { withDeadline, withRetry } from '../net/retry';
+import { type RetryPolicy, withDeadline, withRetry } from '../net/retry';
 import type { Settings, StaticKeys } from '../settings/types';
 import { createTokenSource } from '../token';
-import type { Token } from '../token/token';
+import { startTokenFetch, type Token } from '../token/token';
 import type { AwsErrorInfo } from './aws-errors';
 import type { CognitoResult } from './cognito';
 import type { Session } from './session';
@@ -32,6 +32,15 @@ function connectionOf(settings: Settings): StsConnection {
   };
 }
 
+function retryPolicy(settings: Settings, deadline: number, log: Logger, how = ''): RetryPolicy {
+  return {
+    maxAttempts: settings.maxAttempts,
+    deadline,
+    onRetry: (attempt, error, delay) =>
+      log.info(`Attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms${how}.`),
+  };
+}
+
 function describeToken(token: Token): string {
   const { iss, sub } = token.claims;
   return `Got an ID token from ${token.origin} (iss ${String(iss)}, sub ${String(sub)})`;
@@ -55,21 +64,11 @@ async function webIdentitySession(settings: Settings, log: Logger, deadline: num
   const throughCognito = pool ? (await import('./cognito')).cognitoExchange(pool, settings, log) : undefined;
   return withRetry(
     async () => {
-      let requestSent: () => void = () => {};
-      const sent = new Promise<void>((resolve) => {
-        requestSent = resolve;
-      });
-      const pending = tokens({ onRequestSent: requestSent });
-      await Promise.race([
-        sent,
-        pending.then(
-          () => undefined,
-          () => undefined,
-        ),
-      ]);
+      const fetch = startTokenFetch(tokens);
+      await fetch.sent;
       const { assumeRoleWithWebIdentity, createStsClient } = await loadSts();
       sts ??= createStsClient(connectionOf(settings));
-      const ciToken = await pending;
+      const ciToken = await fetch.token;
       log.info(describeToken(ciToken));
       let stsToken = ciToken;
       let cognito: CognitoResult | undefined;
@@ -106,14 +105,7 @@ async function webIdentitySession(settings: Settings, log: Logger, deadline: num
       );
       return cognito ? { ...session, identityId: cognito.identityId, principalTags: cognito.principalTags } : session;
     },
-    {
-      maxAttempts: settings.maxAttempts,
-      deadline,
-      onRetry: (attempt, error, delay) =>
-        log.info(
-          `Attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms with a fresh token.`,
-        ),
-    },
+    retryPolicy(settings, deadline, log, ' with a fresh token'),
   );
 }
 
@@ -128,13 +120,7 @@ async function signedSession(
   const source = createStsClient(connectionOf(settings), keys);
   const explainPlain = (info: AwsErrorInfo) =>
     explainDenial(info, { ...(settings.roleToAssume ? { roleArn: settings.roleToAssume } : {}) });
-  const retry = <T>(fn: () => Promise<T>) =>
-    withRetry(fn, {
-      maxAttempts: settings.maxAttempts,
-      deadline,
-      onRetry: (attempt, error, delay) =>
-        log.info(`Attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms.`),
-    });
+  const retry = <T>(fn: () => Promise<T>) => withRetry(fn, retryPolicy(settings, deadline, log));
 
   if (!settings.roleToAssume) {
     if (keys === 'ambient') throw new InputError('role-to-assume is required.');

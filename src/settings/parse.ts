@@ -109,6 +109,8 @@ function credentialSource(
   roleToAssume: string | undefined,
   cognito: CognitoSettings | undefined,
   fileBase: string,
+  /** use-existing-credentials with keys in the environment: needs neither a token nor a role if they are valid. */
+  keepsExisting: boolean,
 ): CredentialSource {
   const accessKeyId = read.source.mode === 'action' ? read.string('aws-access-key-id') : undefined;
   const secretAccessKey = read.source.mode === 'action' ? read.string('aws-secret-access-key') : undefined;
@@ -149,11 +151,6 @@ function credentialSource(
   } catch (error) {
     // The action, like configure-aws-credentials, falls back to the runner's own credentials (self-hosted runners);
     // the CLI and the Cognito flow need a token and say which ones they looked for.
-    // use-existing-credentials with keys in the environment needs no token and no role: keep them if valid.
-    const keepsExisting =
-      read.boolean('use-existing-credentials', false) &&
-      !read.boolean('unset-current-credentials', false) &&
-      environmentKeys(read.source.env) !== undefined;
     const canFallBack =
       read.source.mode === 'action' && !cognito && !explicitSource && (roleToAssume !== undefined || keepsExisting);
     if (canFallBack && error instanceof KeylessError && error.code === 'NoToken') return { kind: 'ambient' };
@@ -201,21 +198,18 @@ export function parseSettings(source: SettingsSource): Settings {
 
   const fileBase = source.mode === 'action' && ci.vars.GITHUB_WORKSPACE ? ci.vars.GITHUB_WORKSPACE : source.cwd;
   const cognito = parseCognito(read);
-  const roleHint = read.string('role-to-assume');
-  const credentialFrom = credentialSource(read, roleHint, cognito, fileBase);
-  const roleToAssume = parseRole(read, credentialFrom);
-
   const useExistingCredentials = read.boolean('use-existing-credentials', false);
   const unset = read.boolean('unset-current-credentials', false);
   const existingCredentials = unset ? undefined : environmentKeys(env);
   registerSecret(existingCredentials?.secretAccessKey);
   registerSecret(existingCredentials?.sessionToken);
+  const keepsExisting = useExistingCredentials && existingCredentials !== undefined;
 
-  if (
-    roleToAssume === undefined &&
-    credentialFrom.kind !== 'access-keys' &&
-    !(useExistingCredentials && existingCredentials)
-  ) {
+  const roleHint = read.string('role-to-assume');
+  const credentialFrom = credentialSource(read, roleHint, cognito, fileBase, keepsExisting);
+  const roleToAssume = parseRole(read, credentialFrom);
+
+  if (roleToAssume === undefined && credentialFrom.kind !== 'access-keys' && !keepsExisting) {
     throw new InputError(
       `${read.label('role-to-assume')} is required${cognito ? ' in the Cognito flow' : ''}.`,
       source.mode === 'action'

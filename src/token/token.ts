@@ -53,3 +53,17 @@ export function decodeToken(raw: string, origin: string): Token {
 export function issuerHost(iss: unknown): string | undefined {
   return typeof iss === 'string' && iss.length > 0 ? iss.replace(/^https?:\/\//, '') : undefined;
 }
+
+/**
+ * Starts a fetch and says when its request is out: `sent` settles then (or when the fetch ends, for sources with
+ * no request), so the caller can do other work, such as loading the STS client, while the CI answers.
+ */
+export function startTokenFetch(source: TokenSource): { readonly token: Promise<Token>; readonly sent: Promise<void> } {
+  let markSent: () => void = () => {};
+  const sent = new Promise<void>((resolve) => {
+    markSent = resolve;
+  });
+  const token = source({ onRequestSent: () => markSent() });
+  token.then(markSent, markSent);
+  return { token, sent };
+}
