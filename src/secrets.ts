@@ -29,3 +29,18 @@ export function redact(text: string): string {
   }
   return out;
 }
+
+const SECRET_SHAPES = [
+  /^[\w-]+\.[\w-]+\.[\w-]*$/, // a JWT (ID token, request token)
+  /^(?:AKIA|ASIA)[A-Z0-9]{16}$/, // an access key id
+  /^[A-Za-z0-9+/]{40}$/, // a secret access key
+];
+
+/**
+ * How a value the user typed is quoted back in an error message: as is, unless it looks like a credential that went
+ * into the wrong place (a token after a bare boolean flag, say), which is described instead of printed.
+ */
+export function shownValue(value: string): string {
+  const suspicious = value.length > 200 || SECRET_SHAPES.some((shape) => shape.test(value));
+  return suspicious ? `(a ${value.length}-character value that looks like a credential, not shown)` : `"${value}"`;
+}

@@ -209,6 +209,7 @@ describe('env', () => {
     const dotenv = await runCli(['env', '--format', 'dotenv'], {
       env: baseEnv(cliDir(), { ...jenkins.env('jenkins'), ...JENKINS }),
     });
+    expect(dotenv.code).toBe(0);
     expect(dotenv.stderr).not.toContain('set +x');
   });
 
@@ -571,6 +572,20 @@ describe('profile', () => {
     expect(JSON.parse(out).AccessKeyId).toBe(issued(1).accessKeyId);
     expect(sts.requests[1]!.params.RoleSessionName).toBe('Jenkins-deploy-42');
     expect(sts.requests[1]!.params.DurationSeconds).toBe('900');
+  });
+
+  test('--refreshable keeps an existing static profile of that name unless --overwrite-aws-profile', async () => {
+    const dir = cliDir();
+    execFileSync('mkdir', ['-p', join(dir, 'aws')]);
+    const existing = '[ci]\naws_access_key_id = AKIAEXISTINGKEY00001\naws_secret_access_key = kept\n';
+    writeFileSync(join(dir, 'aws', 'credentials'), existing);
+    const run = await runCli(['profile', '--aws-profile', 'ci', '--refreshable', '--token-source', 'jenkins'], {
+      env: profileEnv(dir, { ...jenkins.env('jenkins'), ...JENKINS }),
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('already exists');
+    expect(readFileSync(join(dir, 'aws', 'credentials'), 'utf8')).toBe(existing);
+    expect(sts.requests).toHaveLength(0);
   });
 
   test('--refreshable without a CI token (role chaining cannot refresh) is an input error before any request', async () => {

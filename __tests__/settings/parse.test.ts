@@ -1,4 +1,5 @@
 import { InputError } from '../../src/errors';
+import { redact } from '../../src/secrets';
 import { INPUTS } from '../../src/settings/inputs';
 import { DEFAULT_AUDIENCE, parseSettings } from '../../src/settings/parse';
 import { actionSource, cliSource, settingsError } from '../support/settings';
@@ -186,6 +187,39 @@ describe('parseSettings: the OIDC defaults', () => {
     const env = { ...OIDC_ENV, HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: 'a.example, .b.example' };
     expect(parse({}, env).proxy).toEqual({ url: 'http://proxy:3128', noProxy: ['a.example', '.b.example'] });
     expect(parse({ 'http-proxy': 'http://other:8080' }, env).proxy?.url).toBe('http://other:8080');
+  });
+});
+
+describe('parseSettings: proxy credentials', () => {
+  it('registers a proxy password as a secret and never echoes it in an error', () => {
+    const env = { ...OIDC_ENV, HTTPS_PROXY: 'user:pr0xy-Passw0rd@proxy.corp:3128' };
+    const error = settingsError(() => parse({}, env));
+    expect(error.message).toContain('***@proxy.corp:3128');
+    expect(error.message).not.toContain('pr0xy-Passw0rd');
+    parse({}, { ...OIDC_ENV, HTTPS_PROXY: 'http://user:An0ther-Passw0rd@proxy.corp:3128' });
+    expect(redact('via An0ther-Passw0rd')).toBe('via ***');
+  });
+
+  it('refuses credentials in the --http-proxy flag, and takes them from HTTPS_PROXY', () => {
+    const flags = { 'aws-region': 'us-east-1', 'role-to-assume': 'arn:aws:iam::111122223333:role/r' };
+    const error = settingsError(() =>
+      parseSettings(cliSource({ ...flags, 'http-proxy': 'http://u:Flag-Passw0rd@proxy:3128' }, OIDC_ENV)),
+    );
+    expect(error.message).toBe(
+      '--http-proxy must not carry credentials: argv is visible to other processes and in sh -x traces.',
+    );
+    expect(error.hint).toBe('Put the proxy URL with its credentials in HTTPS_PROXY instead.');
+    const fromEnv = parseSettings(cliSource(flags, { ...OIDC_ENV, HTTPS_PROXY: 'http://u:Env-Passw0rd@proxy:3128' }));
+    expect(fromEnv.proxy?.url).toBe('http://u:Env-Passw0rd@proxy:3128');
+  });
+
+  it('describes, rather than prints, a value shaped like a credential', () => {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+    const error = settingsError(() =>
+      parseSettings(actionSource({ 'aws-region': 'us-east-1', 'role-chaining': jwt }, OIDC_ENV)),
+    );
+    expect(error.message).not.toContain(jwt);
+    expect(error.message).toContain(`(a ${jwt.length}-character value that looks like a credential, not shown)`);
   });
 });
 

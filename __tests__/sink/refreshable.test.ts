@@ -100,13 +100,14 @@ test('refuses what no credential_process line can carry, and sources that cannot
   expect(() => credentialProcessArgs(chaining)).toThrow(/need a CI OIDC token/);
 });
 
-test('a proxy with a password stays out of the line', () => {
+test('a proxy with a password stays out of the line (the child reads HTTPS_PROXY, where it came from)', () => {
   const settings = parseSettings(
     cliSource(
-      { 'role-to-assume': ROLE, 'token-source': 'jenkins', 'http-proxy': 'http://user:pa55@proxy:3128' },
-      { ...JENKINS, AWS_REGION: 'eu-west-1' },
+      { 'role-to-assume': ROLE, 'token-source': 'jenkins' },
+      { ...JENKINS, AWS_REGION: 'eu-west-1', HTTPS_PROXY: 'http://user:pa55@proxy:3128' },
     ),
   );
+  expect(settings.proxy?.url).toBe('http://user:pa55@proxy:3128');
   expect(credentialProcessArgs(settings).join(' ')).not.toContain('pa55');
   const plain = parseSettings(
     cliSource(

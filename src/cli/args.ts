@@ -1,11 +1,12 @@
+import { shownValue } from '../secrets';
 import { INPUTS, type InputSpec } from '../settings/inputs';
 import {
+  acceptsSetting,
   COMMANDS,
   type CommandName,
   type CommandSpec,
   commandSpec,
   GLOBAL_OPTIONS,
-  PROFILE_SETTINGS,
 } from './command-table';
 import { UsageError } from './usage-error';
 
@@ -79,9 +80,7 @@ function suggestion(word: string, candidates: readonly string[], prefix = ''): s
 
 /** The flags a command accepts, for "unknown flag" messages and help. */
 export function validFlags(command: CommandSpec): string[] {
-  const settings = INPUTS.filter(
-    (i) => !i.secret && !i.actionOnly && (!PROFILE_SETTINGS.includes(i.name) || command.ownSettings.includes(i.name)),
-  ).map((i) => i.name);
+  const settings = INPUTS.filter((i) => acceptsSetting(command, i)).map((i) => i.name);
   return [...command.options.map((o) => o.name), ...GLOBAL_OPTIONS.map((o) => o.name), ...settings];
 }
 
@@ -109,8 +108,8 @@ function parseCommandArgs(command: CommandSpec, args: readonly string[]): Invoca
     if (!arg.startsWith('--')) {
       throw new UsageError(
         command.program
-          ? `Unexpected argument "${arg}": put the program after "--": ${command.usage}.`
-          : `Unexpected argument "${arg}": the ${command.name} command takes flags only (${command.usage}).`,
+          ? `Unexpected argument ${shownValue(arg)}: put the program after "--": ${command.usage}.`
+          : `Unexpected argument ${shownValue(arg)}: the ${command.name} command takes flags only (${command.usage}).`,
         usageHint,
       );
     }
@@ -122,7 +121,8 @@ function parseCommandArgs(command: CommandSpec, args: readonly string[]): Invoca
     if (refused) throw refused;
 
     const option = command.options.find((o) => o.name === name) ?? GLOBAL_OPTIONS.find((o) => o.name === name);
-    const isSetting = input !== undefined && (!PROFILE_SETTINGS.includes(name) || command.ownSettings.includes(name));
+    // Secret and action-only inputs were refused just above; what is left is a matter of which command.
+    const isSetting = input !== undefined && acceptsSetting(command, input);
     if (!option && !isSetting) {
       if (input) {
         throw new UsageError(`--${name} is only used by the profile command.`, usageHint);
@@ -158,10 +158,10 @@ function parseCommandArgs(command: CommandSpec, args: readonly string[]): Invoca
 
     if (option) {
       if (option.choices && !option.choices.includes(value)) {
-        throw new UsageError(`--${name} must be one of ${option.choices.join(', ')}; got "${value}".`);
+        throw new UsageError(`--${name} must be one of ${option.choices.join(', ')}; got ${shownValue(value)}.`);
       }
       if (isSwitch && !BOOLEAN_WORDS.test(value))
-        throw new UsageError(`--${name} takes true or false, got "${value}".`);
+        throw new UsageError(`--${name} takes true or false, got ${shownValue(value)}.`);
       const on = value.toLowerCase() === 'true';
       if (name === 'quiet') quiet = on;
       else if (name === 'debug') debug = on;
@@ -205,8 +205,8 @@ export function parseArgs(argv: readonly string[]): Invocation {
   if (!spec) {
     throw new UsageError(
       first.startsWith('-')
-        ? `Expected a command before the flags, got "${first}".`
-        : `Unknown command "${first}".${suggestion(first, names)}`,
+        ? `Expected a command before the flags, got ${shownValue(first)}.`
+        : `Unknown command ${shownValue(first)}.${suggestion(first, names)}`,
       `Commands: ${names.join(', ')}. Run --help for details.`,
     );
   }

@@ -1,3 +1,4 @@
+import type { InputSpec } from '../settings/inputs';
 /**
  * What each command is, which options of its own it takes, and how it is described in `--help`. The settings flags
  * (every input of src/settings/inputs.ts) are shared by all commands and are not repeated here.
@@ -31,6 +32,15 @@ export const TOKEN_FORMATS = ['text', 'json'] as const;
 
 /** Settings meaningful to `profile` alone: writing a profile is what they configure. */
 export const PROFILE_SETTINGS = ['aws-profile', 'overwrite-aws-profile', 'refreshable-credentials'];
+
+/** Whether a command takes an input of the settings table as a flag (never secrets, never action-only inputs). */
+export function acceptsSetting(command: CommandSpec, input: InputSpec): boolean {
+  return (
+    !input.secret &&
+    !input.actionOnly &&
+    (!PROFILE_SETTINGS.includes(input.name) || command.ownSettings.includes(input.name))
+  );
+}
 
 export const COMMANDS: readonly CommandSpec[] = [
   {

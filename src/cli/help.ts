@@ -1,12 +1,12 @@
 import { INPUTS } from '../settings/inputs';
 import { TOKEN_SOURCE_NAMES } from '../settings/token-source';
 import {
+  acceptsSetting,
   COMMANDS,
   type CommandName,
   commandSpec,
   GLOBAL_OPTIONS,
   type OptionSpec,
-  PROFILE_SETTINGS,
 } from './command-table';
 
 const INVOKE = 'node dist/index.js';
@@ -55,9 +55,7 @@ function optionRow(option: OptionSpec): readonly [string, string] {
 
 function settingsRows(command: CommandName): (readonly [string, string])[] {
   const spec = commandSpec(command)!;
-  return INPUTS.filter(
-    (i) => !i.secret && !i.actionOnly && (!PROFILE_SETTINGS.includes(i.name) || spec.ownSettings.includes(i.name)),
-  ).map((i) => {
+  return INPUTS.filter((i) => acceptsSetting(spec, i)).map((i) => {
     const env = i.env.length > 0 ? ` [env: ${i.env.join(', ')}]` : '';
     return [`--${i.name}${i.boolean ? '' : ' <value>'}`, `${i.description}${env}`] as const;
   });

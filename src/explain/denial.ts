@@ -33,7 +33,8 @@ export interface DenialContext {
   readonly now?: Date;
 }
 
-function formatTime(value: unknown, now: Date): string {
+/** An epoch-seconds claim as ISO time and how far from now: `2026-01-01T00:00:00.000Z (in 240 s)`. */
+export function formatTime(value: unknown, now: Date): string {
   if (typeof value !== 'number') return JSON.stringify(value);
   const when = new Date(value * 1000);
   const delta = Math.round((when.getTime() - now.getTime()) / 1000);
@@ -57,13 +58,20 @@ export function describeClaims(token: Token, now = new Date()): string[] {
   return lines;
 }
 
-/** The keys an IAM trust policy evaluates for this token: `<issuer host>:aud` and `<issuer host>:sub`. */
-export function trustPolicyKeys(token: Token): string[] {
+/** The condition keys an IAM trust policy compares for AssumeRoleWithWebIdentity with this token, and their values. */
+export function trustPolicyValues(token: Token): Record<string, string> {
   const host = issuerHost(token.claims.iss);
-  if (host === undefined) return [];
+  if (host === undefined) return {};
   const aud = token.claims.azp ?? token.claims.aud;
-  const audValues = Array.isArray(aud) ? aud.join(', ') : String(aud ?? '(none)');
-  return [`  ${host}:aud = ${audValues}`, `  ${host}:sub = ${String(token.claims.sub ?? '(none)')}`];
+  return {
+    [`${host}:aud`]: Array.isArray(aud) ? aud.map(String).join(', ') : String(aud ?? '(none)'),
+    [`${host}:sub`]: String(token.claims.sub ?? '(none)'),
+  };
+}
+
+/** The same, as the lines of an explanation: `<issuer host>:aud = …`, `<issuer host>:sub = …`. */
+export function trustPolicyKeys(token: Token): string[] {
+  return Object.entries(trustPolicyValues(token)).map(([key, value]) => `  ${key} = ${value}`);
 }
 
 /**

@@ -57,14 +57,23 @@ function parseProxy(read: SettingsReader): { url: string; noProxy: string[] } | 
     ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].map((n) => env[n]?.trim()).find((v) => v);
   if (url === undefined) return undefined;
   // "proxy.corp:3128" parses as a URL with scheme "proxy.corp:"; only an http(s) proxy URL can work.
-  let protocol: string;
+  let parsed: URL | undefined;
   try {
-    protocol = new URL(url).protocol;
+    parsed = new URL(url);
   } catch {
-    protocol = '';
+    parsed = undefined;
   }
-  if (protocol !== 'http:' && protocol !== 'https:') {
-    throw new InputError(`${read.label('http-proxy')} must be a URL such as http://proxy:3128, got "${url}".`);
+  // A proxy password is a secret: registered before anything can print it, and never echoed in a message.
+  if (parsed?.password) registerSecret(decodeURIComponent(parsed.password));
+  const shown = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@/]*@/i, '$1***@');
+  if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') {
+    throw new InputError(`${read.label('http-proxy')} must be a URL such as http://proxy:3128, got "${shown}".`);
+  }
+  if (read.source.mode === 'cli' && (parsed.username || parsed.password) && read.source.explicit('http-proxy')) {
+    throw new InputError(
+      `--http-proxy must not carry credentials: argv is visible to other processes and in sh -x traces.`,
+      'Put the proxy URL with its credentials in HTTPS_PROXY instead.',
+    );
   }
   const noProxy = (read.string('no-proxy') ?? env.NO_PROXY ?? env.no_proxy ?? '')
     .split(',')
@@ -201,6 +210,7 @@ export function parseSettings(source: SettingsSource): Settings {
   const useExistingCredentials = read.boolean('use-existing-credentials', false);
   const unset = read.boolean('unset-current-credentials', false);
   const existingCredentials = unset ? undefined : environmentKeys(env);
+  registerSecret(existingCredentials?.accessKeyId);
   registerSecret(existingCredentials?.secretAccessKey);
   registerSecret(existingCredentials?.sessionToken);
   const keepsExisting = useExistingCredentials && existingCredentials !== undefined;

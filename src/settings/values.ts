@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { shownValue } from '../secrets';
 import { inputSpec } from './inputs';
 
 /**
@@ -38,7 +39,7 @@ export class SettingsReader {
     if (value === 'true' || value === 'True' || value === 'TRUE') return true;
     if (value === 'false' || value === 'False' || value === 'FALSE') return false;
     throw new InputError(
-      `${this.label(name)} must be true or false, got "${value}".`,
+      `${this.label(name)} must be true or false, got ${shownValue(value)}.`,
       'Use true, True, TRUE, false, False or FALSE.',
     );
   }
@@ -48,7 +49,7 @@ export class SettingsReader {
     if (value === undefined) return fallback;
     if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
       const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `between ${min} and ${max}`;
-      throw new InputError(`${this.label(name)} must be a whole number ${range}, got "${value}".`);
+      throw new InputError(`${this.label(name)} must be a whole number ${range}, got ${shownValue(value)}.`);
     }
     return Number(value);
   }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Logger } from '../log';
 
@@ -52,6 +51,8 @@ export interface ProgramRun {
  */
 export function runProgram(run: ProgramRun): Promise<number> {
   return new Promise((resolvePromise) => {
+    // Required here: credential-process, which SDKs run on every refresh, shares this chunk and never spawns.
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
     const child = spawn(run.program, [...run.args], { stdio: 'inherit', env: run.env });
     const forward = (signal: NodeJS.Signals) => {
       if (run.interactive && TERMINAL_SIGNALS.has(signal)) return;

@@ -22,7 +22,7 @@ export function prepareGithubDelivery(settings: Settings, runner: GithubRunner):
   // GITHUB_STATE too: without it the post step could not undo what this step exports.
   runner.requireFiles('GITHUB_ENV', 'GITHUB_OUTPUT', 'GITHUB_STATE');
   if (settings.awsProfile === undefined || settings.refreshableCredentials) return {};
-  return { profile: planProfile({ ...settings, awsProfile: settings.awsProfile }, { refreshable: false }) };
+  return { profile: planProfile({ ...settings, awsProfile: settings.awsProfile }) };
 }
 
 /**

@@ -12,8 +12,6 @@ export interface ProfilePlan {
   readonly configFile: string;
   /** `[default]` in both files; `[profile name]` in the config file otherwise. */
   readonly configSection: string;
-  /** A credential_process profile: config file only, no static keys anywhere. */
-  readonly refreshable: boolean;
 }
 
 export function configSectionName(name: string): string {
@@ -26,19 +24,18 @@ export function configSectionName(name: string): string {
  */
 export function planProfile(
   settings: Pick<Settings, 'overwriteAwsProfile' | 'credentialsFile' | 'configFile'> & { awsProfile: string },
-  options: { refreshable: boolean; configFile?: string },
 ): ProfilePlan {
   const plan: ProfilePlan = {
     name: settings.awsProfile,
     credentialsFile: settings.credentialsFile,
-    configFile: options.configFile ?? settings.configFile,
+    configFile: settings.configFile,
     configSection: configSectionName(settings.awsProfile),
-    refreshable: options.refreshable,
   };
   assertNotSymlink(plan.credentialsFile, 'The credentials file');
   assertNotSymlink(plan.configFile, 'The config file');
   if (!settings.overwriteAwsProfile) {
-    const inCredentials = !plan.refreshable && hasSection(readIfExists(plan.credentialsFile), plan.name);
+    // A refreshable write removes a static section of the same name too, so both files are checked either way.
+    const inCredentials = hasSection(readIfExists(plan.credentialsFile), plan.name);
     const inConfig = hasSection(readIfExists(plan.configFile), plan.configSection);
     if (inCredentials || inConfig) {
       throw new InputError(

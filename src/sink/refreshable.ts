@@ -5,6 +5,7 @@ import { InputError } from '../errors';
 import type { Session } from '../exchange/session';
 import type { Settings, TokenSourceSpec } from '../settings/types';
 import { type ProfilePlan, planProfile, writeRefreshableProfile } from './profile';
+import { posixQuote } from './shell-formats';
 
 /** The program an SDK will start: this Node binary and this bundle, both absolute (credential_process knows no cwd). */
 export interface CommandTarget {
@@ -104,7 +105,7 @@ export function quoteArgument(arg: string, platform: NodeJS.Platform): string {
     }
     return /^[A-Za-z0-9_\-./\\=:,@+]+$/.test(arg) ? arg : `"${arg}"`;
   }
-  return POSIX_SAFE.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+  return POSIX_SAFE.test(arg) ? arg : posixQuote(arg);
 }
 
 /** The full `credential_process` value: absolute node, absolute bundle, then the settings. */
@@ -140,15 +141,12 @@ export function prepareGithubRefreshable(
   }
   const command = credentialProcessCommand(settings, target);
   const directory = join(runnerTemp, `keyless-aws-${randomBytes(8).toString('hex')}`);
-  const plan = planProfile(
-    {
-      awsProfile: settings.awsProfile ?? DEFAULT_REFRESHABLE_PROFILE,
-      overwriteAwsProfile: true,
-      credentialsFile: join(directory, 'credentials'),
-      configFile: join(directory, 'config'),
-    },
-    { refreshable: true },
-  );
+  const plan = planProfile({
+    awsProfile: settings.awsProfile ?? DEFAULT_REFRESHABLE_PROFILE,
+    overwriteAwsProfile: true,
+    credentialsFile: join(directory, 'credentials'),
+    configFile: join(directory, 'config'),
+  });
   return () => {
     mkdirSync(directory, { mode: 0o700 });
     writeRefreshableProfile(plan, command, settings.region);

@@ -4,10 +4,6 @@ import { InputError } from '../errors';
 export const SHELL_FORMATS = ['export', 'dotenv', 'json', 'powershell'] as const;
 export type ShellFormat = (typeof SHELL_FORMATS)[number];
 
-export function isShellFormat(value: string): value is ShellFormat {
-  return (SHELL_FORMATS as readonly string[]).includes(value);
-}
-
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** POSIX sh: inside single quotes nothing is special, so the only thing to escape is the single quote itself. */

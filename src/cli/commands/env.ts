@@ -1,30 +1,25 @@
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { obtainSession } from '../../exchange/obtain';
 import { parseSettings } from '../../settings/parse';
 import { assertNotSymlink, writeFileAtomic } from '../../sink/atomic-file';
 import { credentialVariables } from '../../sink/env-vars';
-import { formatVariables, isShellFormat, type ShellFormat } from '../../sink/shell-formats';
+import { formatVariables, type ShellFormat } from '../../sink/shell-formats';
 import { type CommandContext, cliSettingsSource } from '../context';
-
-/** `sh -x` echoes what `eval` and `.` run, secrets included; Jenkins runs every `sh` step that way by default. */
-function shellTraces(context: CommandContext, jenkins: boolean): boolean {
-  return jenkins || /(?:^|:)xtrace(?::|$)/.test(context.env.SHELLOPTS ?? '');
-}
 
 /** `env`: the credential variables as text for a shell, docker, Jenkins readProperties or PowerShell. */
 export async function envCommand(context: CommandContext): Promise<number> {
-  const requested = context.invocation.options.get('format') ?? 'export';
-  const format: ShellFormat = isShellFormat(requested) ? requested : 'export';
+  // args.ts has already checked the value against the format names.
+  const format = (context.invocation.options.get('format') ?? 'export') as ShellFormat;
   const outputFile = context.invocation.options.get('output-file');
-  const target =
-    outputFile === undefined ? undefined : isAbsolute(outputFile) ? outputFile : resolve(context.cwd, outputFile);
+  const target = outputFile === undefined ? undefined : resolve(context.cwd, outputFile);
   const settings = parseSettings(cliSettingsSource(context));
   // Checked before the exchange, so a refused path costs no token.
   if (target) assertNotSymlink(target, 'The output file');
 
   const session = await obtainSession(settings, context.log);
   const text = formatVariables(credentialVariables(session, settings.region), format);
-  if (format === 'export' && shellTraces(context, settings.ci.kind === 'jenkins')) {
+  // `sh -x` echoes what `eval` and `.` run, secrets included; Jenkins runs every `sh` step that way by default.
+  if (format === 'export' && settings.ci.kind === 'jenkins') {
     context.log.warn(
       'the shell traces commands (sh -x, the Jenkins default): eval or `.` of these lines prints the secrets. Run `{ set +x; } 2>/dev/null` first, or use exec.',
     );

@@ -11,11 +11,13 @@ export async function profileCommand(context: CommandContext): Promise<number> {
   const settings = parseSettings(cliSettingsSource(context));
   const name = settings.awsProfile;
   if (name === undefined) {
-    throw new UsageError('profile needs --aws-profile NAME (or AWS_PROFILE in the environment).');
+    throw new UsageError(
+      'profile needs --aws-profile NAME (AWS_PROFILE is not read: it names the profile to use, not the one to write).',
+    );
   }
   const refreshable =
     context.invocation.options.get('refreshable')?.toLowerCase() === 'true' || settings.refreshableCredentials;
-  const plan = planProfile({ ...settings, awsProfile: name }, { refreshable });
+  const plan = planProfile({ ...settings, awsProfile: name });
   const command = refreshable ? credentialProcessCommand(settings, runningTarget()) : undefined;
 
   // Fail fast: the role must be assumable before a profile that promises credentials is written.

@@ -1,3 +1,4 @@
+import { formatTime, trustPolicyValues } from '../../explain/denial';
 import { parseTokenSettings } from '../../settings/parse';
 import { createTokenSource } from '../../token';
 import { issuerHost, type Token } from '../../token/token';
@@ -6,25 +7,8 @@ import { type CommandContext, cliSettingsSource } from '../context';
 const TIME_CLAIMS = new Set(['exp', 'iat', 'nbf', 'auth_time']);
 const FIRST_CLAIMS = ['iss', 'aud', 'sub', 'azp', 'exp', 'iat', 'nbf', 'jti'];
 
-function describeTime(seconds: unknown, now: number): string {
-  if (typeof seconds !== 'number') return JSON.stringify(seconds);
-  const delta = Math.round(seconds - now / 1000);
-  return `${new Date(seconds * 1000).toISOString()} (${delta >= 0 ? `in ${delta} s` : `${-delta} s ago`})`;
-}
-
 function show(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-/** The condition keys an IAM trust policy compares for AssumeRoleWithWebIdentity with this token. */
-export function trustPolicyValues(token: Token): Record<string, string> {
-  const host = issuerHost(token.claims.iss);
-  if (host === undefined) return {};
-  const aud = token.claims.azp ?? token.claims.aud;
-  return {
-    [`${host}:aud`]: Array.isArray(aud) ? aud.map(String).join(', ') : String(aud ?? '(none)'),
-    [`${host}:sub`]: String(token.claims.sub ?? '(none)'),
-  };
 }
 
 function orderedClaims(token: Token): [string, unknown][] {
@@ -48,7 +32,8 @@ export async function tokenCommand(context: CommandContext): Promise<number> {
   const now = Date.now();
   const trust = trustPolicyValues(token);
   const exp = token.claims.exp;
-  if (typeof exp === 'number' && exp * 1000 < now) context.log.warn(`the token expired ${describeTime(exp, now)}.`);
+  if (typeof exp === 'number' && exp * 1000 < now)
+    context.log.warn(`the token expired ${formatTime(exp, new Date(now))}.`);
   const cognito = settings.cognito;
   const cognitoNote = cognito
     ? {
@@ -81,7 +66,7 @@ export async function tokenCommand(context: CommandContext): Promise<number> {
     'Header:',
     ...Object.entries(token.header).map(([k, v]) => `  ${k}: ${show(v)}`),
     'Claims:',
-    ...orderedClaims(token).map(([k, v]) => `  ${k}: ${TIME_CLAIMS.has(k) ? describeTime(v, now) : show(v)}`),
+    ...orderedClaims(token).map(([k, v]) => `  ${k}: ${TIME_CLAIMS.has(k) ? formatTime(v, new Date(now)) : show(v)}`),
   ];
   if (cognitoNote) {
     lines.push(
