@@ -1,5 +1,7 @@
 // Black-box: the built bundle as a child process — two stdout lines, a real STS call, clean exit on SIGTERM.
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
@@ -99,4 +101,23 @@ it('exits 2 with a message for a bad template parameter', async () => {
   const { child, stderr } = spawnEmulator(['--template', 'examples/github-oidc.yml', '--parameter', 'Nope=1']);
   expect(await exitCode(child)).toBe(2);
   expect(stderr()).toContain('parameter(s) Nope are not declared by any template');
+});
+
+it('exits 2 on a broken --config without quoting any of it (a secret key may be right there)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'));
+  try {
+    const secret = 'wJalrXUtnFEMIK7MDENGbPxRfiCYzzSECRET';
+    const config = join(dir, 'broken.json');
+    // The secret is unquoted: JSON.parse's message would quote the text around it.
+    writeFileSync(
+      config,
+      `{\n  "accessKeys": [\n    { "accessKeyId": "AKIAEXAMPLE000000001", "secretAccessKey": ${secret}, "arn": "x" }\n  ]\n}\n`,
+    );
+    const { child, stderr } = spawnEmulator(['--config', config]);
+    expect(await exitCode(child)).toBe(2);
+    expect(stderr()).toBe(`emulator: config ${config} is not valid JSON (syntax error at line 3, column 65)\n`);
+    for (const fragment of [secret.slice(0, 6), secret.slice(-6), 'wJal']) expect(stderr()).not.toContain(fragment);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -217,4 +217,33 @@ describe('JSON config', () => {
     );
     expect(() => parseEmulatorConfig([])).toThrow('config: the top level must be a JSON object');
   });
+
+  it('refuses trust policies IAM would refuse: NotPrincipal, wildcards inside AWS principal ARNs', () => {
+    const role = (statement: Record<string, unknown>, asText = false) => {
+      const document = {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', ...statement }],
+      };
+      return { roles: [{ name: 'r', assumeRolePolicyDocument: asText ? JSON.stringify(document) : document }] };
+    };
+    expect(() => buildModel({ config: role({ NotPrincipal: { AWS: 'arn:aws:iam::123456789012:user/x' } }) })).toThrow(
+      'role r: MalformedPolicyDocument: Has prohibited field NotPrincipal',
+    );
+    for (const arn of [
+      'arn:aws:iam::*:user/ci',
+      'arn:aws:iam::123456789012:user/*',
+      'arn:aws:iam::12345678901?:root',
+    ]) {
+      expect(() => buildModel({ config: role({ Principal: { AWS: arn } }) })).toThrow(
+        `role r: MalformedPolicyDocument: Invalid principal in policy: "AWS":"${arn}"`,
+      );
+      expect(() => buildModel({ config: role({ Principal: { AWS: ['123456789012', arn] } }, true) })).toThrow(
+        'MalformedPolicyDocument',
+      );
+    }
+    for (const aws of ['*', '123456789012', 'arn:aws:iam::123456789012:root', 'arn:aws:iam::123456789012:user/ci']) {
+      expect(() => buildModel({ config: role({ Principal: { AWS: aws } }) })).not.toThrow();
+    }
+    expect(() => buildModel({ config: role({ Principal: '*' }) })).not.toThrow();
+  });
 });

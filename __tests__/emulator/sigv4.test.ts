@@ -218,6 +218,25 @@ describe('against @smithy/signature-v4 as reference', () => {
     expect(signatureMatches(tampered, parsed, KEY.secretAccessKey)).toBe(false);
   });
 
+  it('does not trust x-amz-content-sha256: UNSIGNED-PAYLOAD (the STS form body is always authenticated)', async () => {
+    const [, req] = cases[0]!;
+    const unsigned: SmithyRequest = { ...req, headers: { ...req.headers, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } };
+    const signed = (await signer().sign(unsigned, { signingDate: date })) as unknown as SmithyRequest;
+    const incoming = toIncoming(signed);
+    const parsed = parseSigV4(incoming)!;
+    expect(parsed.signedHeaders).toContain('x-amz-content-sha256');
+    const forged = {
+      ...incoming,
+      body: Buffer.from(String(req.body).replace('RoleSessionName=a%20b', 'RoleSessionName=forged')),
+    };
+    expect(signatureMatches(forged, parsed, KEY.secretAccessKey)).toBe(false);
+    // The signer signed the literal UNSIGNED-PAYLOAD, not the body, so even the untouched request does not verify.
+    expect(signatureMatches(incoming, parsed, KEY.secretAccessKey)).toBe(false);
+    expect(canonicalRequest(incoming, parsed).split('\n').at(-1)).toBe(
+      createHash('sha256').update(incoming.body).digest('hex'),
+    );
+  });
+
   it('returns undefined for an unsigned request and rejects a malformed header', () => {
     expect(parseSigV4(request('GET', '/', 'Action=GetCallerIdentity', [['Host', 'h']]))).toBeUndefined();
     expect(() =>

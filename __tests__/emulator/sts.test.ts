@@ -1,4 +1,6 @@
 // STS through the real @aws-sdk/client-sts against the in-process emulator, with loopback OIDC issuers.
+
+import { timingSafeEqual } from 'node:crypto';
 import {
   AssumeRoleCommand,
   type AssumeRoleCommandInput,
@@ -8,8 +10,21 @@ import {
   type STSClient,
 } from '@aws-sdk/client-sts';
 import type { EmulatorConfig } from '../../src/emulator';
+import {
+  computeSignature,
+  encodeRfc3986,
+  formatAmzDate,
+  type IncomingSignedRequest,
+  parseSigV4,
+} from '../../src/emulator/sigv4';
 import { failure, type Harness, startHarness, stsClient } from './support/emulator';
 import { githubClaims, type OidcIssuer, startOidcIssuer } from './support/oidc-issuer';
+
+// timingSafeEqual, observed: session tokens must be compared through it (the real function still does the work).
+jest.mock('node:crypto', () => {
+  const actual = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+  return { ...actual, timingSafeEqual: jest.fn(actual.timingSafeEqual) };
+});
 
 const ACCOUNT = '123456789012';
 const USER_KEY = { accessKeyId: 'AKIAEMULATORUSER0001', secretAccessKey: 'user-secret-key-0000000000000000000000000' };
@@ -97,6 +112,18 @@ function config(): EmulatorConfig {
           Principal: { AWS: ACCOUNT },
           Action: 'sts:AssumeRole',
           Condition: { StringEquals: { 'aws:PrincipalTag/project': 'apollo' } },
+        }),
+      },
+      {
+        name: 'no-stage-tag',
+        assumeRolePolicyDocument: trust({
+          Effect: 'Allow',
+          Principal: { AWS: ACCOUNT },
+          Action: 'sts:AssumeRole',
+          Condition: {
+            Null: { 'aws:PrincipalTag/stage': 'true' },
+            StringEquals: { 'aws:PrincipalTag/project': 'apollo' },
+          },
         }),
       },
       {
@@ -510,7 +537,17 @@ describe('signed calls (AssumeRole, GetCallerIdentity)', () => {
     await expect(
       hopClient.send(new AssumeRoleCommand({ RoleArn: roleArn('needs-project-tag'), RoleSessionName: 'end' })),
     ).resolves.toBeDefined();
-    // The non-transitive `stage` tag did not travel, and tags require sts:TagSession.
+    // The non-transitive `stage` tag did not travel: no-stage-tag demands aws:PrincipalTag/stage be absent (Null).
+    // The first session still carries stage=dev and is refused; the chained hop carries only `project` and passes.
+    const stillTagged = await failure(
+      session.send(new AssumeRoleCommand({ RoleArn: roleArn('no-stage-tag'), RoleSessionName: 'direct' })),
+    );
+    expect(stillTagged.message).toContain('condition Null aws:PrincipalTag/stage = true did not match dev');
+    const hopped = await hopClient.send(
+      new AssumeRoleCommand({ RoleArn: roleArn('no-stage-tag'), RoleSessionName: 'no-stage' }),
+    );
+    expect(hopped.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/no-stage-tag/no-stage`);
+    // Tags require sts:TagSession.
     const noTagSession = await failure(
       user.send(
         new AssumeRoleCommand({
@@ -538,7 +575,8 @@ describe('signed calls (AssumeRole, GetCallerIdentity)', () => {
     const creds = await webIdentityCredentials();
     const wrongSecret = stsClient(harness.emulator.url, {
       ...creds,
-      secretAccessKey: `${creds.secretAccessKey.slice(0, -1)}x`,
+      // Change the last character (to one it is not: a random secret ends in 'x' one time in 64).
+      secretAccessKey: `${creds.secretAccessKey.slice(0, -1)}${creds.secretAccessKey.endsWith('x') ? 'y' : 'x'}`,
     });
     const e1 = await failure(wrongSecret.send(new GetCallerIdentityCommand({})));
     expect(e1).toMatchObject({ name: 'SignatureDoesNotMatch', status: 403 });
@@ -590,6 +628,20 @@ describe('signed calls (AssumeRole, GetCallerIdentity)', () => {
     expect(xml).toContain('<Type>Sender</Type>');
     expect(xml).toContain('<Code>MissingAuthenticationToken</Code>');
     expect(xml).toContain('<Message>Request is missing Authentication Token</Message>');
+    const assumeRole = await fetch(harness.emulator.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        Action: 'AssumeRole',
+        Version: '2011-06-15',
+        RoleArn: roleArn('no-tag-session'),
+        RoleSessionName: 'unsigned',
+      }),
+    });
+    expect(assumeRole.status).toBe(403);
+    const assumeXml = await assumeRole.text();
+    expect(assumeXml).toContain('<Code>MissingAuthenticationToken</Code>');
+    expect(assumeXml).not.toContain('<Credentials>');
     const unknownAction = await fetch(`${harness.emulator.url}/?Action=DecodeAuthorizationMessage&Version=2011-06-15`);
     expect(unknownAction.status).toBe(400);
     expect(await unknownAction.text()).toContain('<Code>InvalidAction</Code>');
@@ -603,5 +655,93 @@ describe('signed calls (AssumeRole, GetCallerIdentity)', () => {
     expect(text).not.toContain(out.Credentials!.SecretAccessKey!);
     expect(text).not.toContain(out.Credentials!.SessionToken!);
     expect(text).toContain('sts:AssumeRoleWithWebIdentity 200');
+
+    // Refused tokens are not logged either: a trust-policy refusal, an unknown audience, an expired token.
+    const refused = [
+      await github.sign(githubClaims(github.url, { sub: 'repo:evil/app:ref:refs/heads/main' })),
+      await github.sign(githubClaims(github.url, { aud: 'not-a-client' })),
+      await github.sign(githubClaims(github.url, { exp: Math.floor(Date.now() / 1000) - 60 })),
+    ];
+    for (const bad of refused) {
+      await failure(web({ WebIdentityToken: bad, RoleSessionName: 'leak-check-refused' }));
+    }
+    const after = harness.logs.join('\n');
+    expect(after).toMatch(/sts:AssumeRoleWithWebIdentity 403 AccessDenied/);
+    expect(after).toMatch(/sts:AssumeRoleWithWebIdentity 400 InvalidIdentityToken/);
+    expect(after).toMatch(/sts:AssumeRoleWithWebIdentity 400 ExpiredTokenException/);
+    for (const bad of refused) {
+      expect(after).not.toContain(bad);
+      // Neither the signature nor the payload segment appears on its own.
+      for (const part of bad.split('.').slice(1)) expect(after).not.toContain(part);
+    }
+  });
+});
+
+describe('signature checks on session tokens and presigned URLs', () => {
+  /** A presigned GetCallerIdentity URL for USER_KEY, signed with the emulator's own (reference-tested) signer. */
+  function presignedUrl(amzDate: string, expires: string): string {
+    const endpoint = new URL(harness.emulator.url);
+    const params: Array<[string, string]> = [
+      ['Action', 'GetCallerIdentity'],
+      ['Version', '2011-06-15'],
+      ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
+      ['X-Amz-Credential', `${USER_KEY.accessKeyId}/${amzDate.slice(0, 8)}/us-east-1/sts/aws4_request`],
+      ['X-Amz-Date', amzDate],
+      ['X-Amz-Expires', expires],
+      ['X-Amz-SignedHeaders', 'host'],
+    ];
+    const query = params.map(([k, v]) => `${encodeRfc3986(k)}=${encodeRfc3986(v)}`).join('&');
+    const incoming: IncomingSignedRequest = {
+      method: 'GET',
+      path: '/',
+      query: `${query}&X-Amz-Signature=placeholder`, // not part of the canonical query
+      rawHeaders: ['host', endpoint.host],
+      body: Buffer.alloc(0),
+    };
+    const signature = computeSignature(incoming, parseSigV4(incoming)!, USER_KEY.secretAccessKey);
+    return `${harness.emulator.url}/?${query}&X-Amz-Signature=${signature}`;
+  }
+
+  it('accepts a presigned URL within its validity', async () => {
+    const res = await fetch(presignedUrl(formatAmzDate(Date.now() - 60_000), '300'));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain(`<Arn>arn:aws:iam::${ACCOUNT}:user/ci</Arn>`);
+  });
+
+  it('refuses X-Amz-Expires over a week (604800 s) and a malformed one', async () => {
+    const now = formatAmzDate(Date.now());
+    expect((await fetch(presignedUrl(now, '604800'))).status).toBe(200);
+    const tooLong = await fetch(presignedUrl(now, '604801'));
+    expect(tooLong.status).toBe(400);
+    expect(await tooLong.text()).toContain(
+      '<Message>X-Amz-Expires must be less than a week (in seconds) that is 604800</Message>',
+    );
+    const negative = await fetch(presignedUrl(now, '-1'));
+    expect(negative.status).toBe(400);
+    expect(await negative.text()).toContain('<Code>AuthorizationQueryParametersError</Code>');
+  });
+
+  it('refuses a presigned URL dated further in the future than the allowed skew', async () => {
+    const ahead = await fetch(presignedUrl(formatAmzDate(Date.now() + 60 * 60_000), '900'));
+    expect(ahead.status).toBe(403);
+    const xml = await ahead.text();
+    expect(xml).toContain('<Code>SignatureDoesNotMatch</Code>');
+    expect(xml).toMatch(/<Message>Signature not yet current: \d{8}T\d{6}Z is still later than/);
+    // Within the skew it is fine (clients' clocks differ a little).
+    expect((await fetch(presignedUrl(formatAmzDate(Date.now() + 5 * 60_000), '900'))).status).toBe(200);
+  });
+
+  it('compares session tokens in constant time, over fixed-length digests', async () => {
+    const creds = await webIdentityCredentials();
+    const spy = jest.mocked(timingSafeEqual);
+    spy.mockClear();
+    const client = stsClient(harness.emulator.url, creds);
+    await client.send(new GetCallerIdentityCommand({}));
+    const forged = stsClient(harness.emulator.url, { ...creds, sessionToken: `${creds.sessionToken}x` });
+    expect((await failure(forged.send(new GetCallerIdentityCommand({})))).name).toBe('InvalidClientTokenId');
+    for (const c of [client, forged]) c.destroy();
+    // One SHA-256-digest comparison per request, the accepted token's and the forged (longer) one's.
+    const digestCompares = spy.mock.calls.filter(([a, b]) => a.byteLength === 32 && b.byteLength === 32);
+    expect(digestCompares).toHaveLength(2);
   });
 });

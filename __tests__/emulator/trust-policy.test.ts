@@ -410,6 +410,41 @@ const rows: Row[] = [
     allowed: false,
   },
   {
+    name: 'StringNotEquals with an unresolvable policy variable fails (does not pass by negation)',
+    principal: cogPrincipal,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a JS template
+    statements: [allowCog({ StringNotEquals: { 'sts:RoleSessionName': '${aws:RequestTag/run_id}' } })],
+    context: cognitoCtx({}, { 'sts:RoleSessionName': 'anything' }),
+    allowed: false,
+    reason: 'has no value in the request',
+  },
+  {
+    name: 'StringNotLike with one unresolvable value among several fails',
+    principal: cogPrincipal,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a JS template
+    statements: [allowCog({ StringNotLike: { 'sts:RoleSessionName': ['blocked-*', '${aws:PrincipalTag/none}*'] } })],
+    context: cognitoCtx({}, { 'sts:RoleSessionName': 'anything' }),
+    allowed: false,
+    reason: 'has no value in the request',
+  },
+  {
+    name: 'negated operator on an absent key with an unresolvable policy variable fails',
+    principal: cogPrincipal,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a JS template
+    statements: [allowCog({ ArnNotEquals: { 'aws:PrincipalArn': '${aws:PrincipalTag/owner}' } })],
+    context: cognitoCtx(),
+    allowed: false,
+  },
+  {
+    name: 'StringNotEquals with a resolvable policy variable still works',
+    principal: cogPrincipal,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a JS template
+    statements: [allowCog({ StringNotEquals: { 'sts:RoleSessionName': '${aws:RequestTag/run_id}' } })],
+    context: cognitoCtx({ run_id: '42' }, { 'sts:RoleSessionName': 'other' }),
+    actions: [WEB, 'sts:TagSession'],
+    allowed: true,
+  },
+  {
     name: 'policy variable default value',
     principal: cogPrincipal,
     // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a JS template
@@ -463,6 +498,48 @@ const rows: Row[] = [
     context: {},
     actions: ['sts:AssumeRole'],
     allowed: false,
+  },
+  {
+    name: 'AWS principal ARNs are matched exactly: a * inside an ARN admits no other account',
+    principal: { kind: 'AWS', arns: ['arn:aws:iam::999999999999:user/ci'], accountId: '999999999999' },
+    statements: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::*:user/ci' }, Action: 'sts:AssumeRole' }],
+    context: {},
+    actions: ['sts:AssumeRole'],
+    allowed: false,
+    reason: 'does not name principal AWS arn:aws:iam::999999999999:user/ci',
+  },
+  {
+    name: 'AWS principal ARNs are matched exactly: no ? or * within the same account either',
+    principal: { kind: 'AWS', arns: ['arn:aws:iam::123456789012:user/ci'], accountId: '123456789012' },
+    statements: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: ['arn:aws:iam::123456789012:user/*', 'arn:aws:iam::123456789012:user/c?'] },
+        Action: 'sts:AssumeRole',
+      },
+    ],
+    context: {},
+    actions: ['sts:AssumeRole'],
+    allowed: false,
+  },
+  {
+    name: 'AWS principal: the account root ARN names every principal of the account',
+    principal: { kind: 'AWS', arns: ['arn:aws:iam::123456789012:user/ci'], accountId: '123456789012' },
+    statements: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'sts:AssumeRole' }],
+    context: {},
+    actions: ['sts:AssumeRole'],
+    allowed: true,
+  },
+  {
+    name: 'NotPrincipal never applies (a trust policy cannot use it)',
+    principal: { kind: 'AWS', arns: ['arn:aws:iam::999999999999:user/x'], accountId: '999999999999' },
+    statements: [
+      { Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::123456789012:user/ci' }, Action: 'sts:AssumeRole' },
+    ],
+    context: {},
+    actions: ['sts:AssumeRole'],
+    allowed: false,
+    reason: 'uses NotPrincipal',
   },
   {
     name: 'aws:PrincipalTag and sts:ExternalId conditions',

@@ -137,6 +137,14 @@ describe('option validation', () => {
     );
     expect(resolveIssuerOptions({ ...base(), issuerUrl: 'http://h.example.com' }).warnings.join()).toMatch(/https/);
     expect(resolveIssuerOptions({ ...base(), issuerUrl: 'http://127.0.0.1:8080' }).warnings).toEqual([]);
+    expect(resolveIssuerOptions({ ...base(), issuerUrl: 'http://[::1]:8080' }).warnings).toEqual([]);
+    expect(resolveIssuerOptions({ ...base(), issuerUrl: 'http://localhost:8080' }).warnings).toEqual([]);
+  });
+
+  test('a host name that merely starts with 127. is not loopback (plain http warns)', () => {
+    for (const issuerUrl of ['http://127.example.com', 'http://127.0.0.1.nip.io', 'http://localhost.example.com']) {
+      expect(resolveIssuerOptions({ ...base(), issuerUrl }).warnings.join()).toMatch(/plain http/);
+    }
   });
 
   test.each([

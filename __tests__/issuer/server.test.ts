@@ -276,6 +276,22 @@ describe('token requests are refused', () => {
     await expectGeneric401(await craftRequestToken(main.issuer.issuerUrl, key, { payload: { iss: 'https://other' } }));
   });
 
+  test('with a request token meant for another endpoint (wrong aud, correctly signed)', async () => {
+    const key = await requestTokenKey(main.keysDir);
+    const issuer = main.issuer.issuerUrl;
+    for (const aud of [issuer, `${issuer}/request-tokens`, 'https://other.example.com/token', [`${issuer}/other`]]) {
+      await expectGeneric401(await craftRequestToken(issuer, key, { payload: { aud } }));
+    }
+    // Without aud at all it is refused too.
+    await expectGeneric401(await craftRequestToken(issuer, key, { payload: { aud: undefined } }));
+  });
+
+  test('with jti or sub missing (correctly signed)', async () => {
+    const key = await requestTokenKey(main.keysDir);
+    await expectGeneric401(await craftRequestToken(main.issuer.issuerUrl, key, { payload: { jti: undefined } }));
+    await expectGeneric401(await craftRequestToken(main.issuer.issuerUrl, key, { payload: { sub: undefined } }));
+  });
+
   test('with tampered claims', async () => {
     const { request_token } = await registerOk(main.issuer, BUILD);
     const [header, payload, signature] = request_token.split('.');

@@ -8,6 +8,9 @@ export function isoSeconds(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/** Clock skew STS and Cognito tolerate on a token's time claims (`iat`/`nbf` ahead, Cognito also `exp` behind). */
+export const TOKEN_SKEW_SECONDS = 300;
+
 export function epochSeconds(ms: number): number {
   return Math.floor(ms / 1000);
 }

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import YAML, { type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
 import { EmulatorConfigError } from './errors';
-import { type IamModel, issuerProviderName } from './iam-model';
-import { deterministicUniqueId, deterministicUuid } from './identifiers';
+import { IamModel, issuerProviderName } from './iam-model';
+import { deterministicUuid } from './identifiers';
 
 export interface TemplateSource {
   path: string;
@@ -214,11 +214,15 @@ class TemplateEvaluator {
       case 'AWS::IAM::OIDCProvider': {
         const url = this.stringProperty(logicalId, 'Url');
         if (!url) throw this.error(`${logicalId}: AWS::IAM::OIDCProvider needs a Url`);
-        id = `arn:aws:iam::${this.model.accountId}:oidc-provider/${this.providerName(logicalId, url)}`;
+        id = IamModel.oidcProviderArn(this.model.accountId, this.providerName(logicalId, url));
         break;
       }
       case 'AWS::IAM::Role':
-        id = `arn:aws:iam::${this.model.accountId}:role${this.stringProperty(logicalId, 'Path') ?? '/'}${this.roleName(logicalId)}`;
+        id = IamModel.roleArn(
+          this.model.accountId,
+          this.stringProperty(logicalId, 'Path') ?? '/',
+          this.roleName(logicalId),
+        );
         break;
       case 'AWS::Cognito::IdentityPool':
         id = `${this.model.region}:${deterministicUuid(`identity-pool/${this.model.accountId}/${this.stackName}/${logicalId}`)}`;
@@ -252,9 +256,7 @@ class TemplateEvaluator {
     const type = resource.Type;
     if (type === 'AWS::IAM::OIDCProvider' && attribute === 'Arn') return this.physicalId(logicalId);
     if (type === 'AWS::IAM::Role' && attribute === 'Arn') return this.physicalId(logicalId);
-    if (type === 'AWS::IAM::Role' && attribute === 'RoleId') {
-      return deterministicUniqueId('AROA', this.physicalId(logicalId));
-    }
+    if (type === 'AWS::IAM::Role' && attribute === 'RoleId') return IamModel.roleId(this.physicalId(logicalId));
     if (type === 'AWS::Cognito::IdentityPool' && attribute === 'Name') {
       return this.stringProperty(logicalId, 'IdentityPoolName') ?? logicalId;
     }

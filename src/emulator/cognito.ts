@@ -2,7 +2,7 @@
 // tokens are verified as Cognito documents (§2.4); the issued token has Cognito's shape (§2.5) and is signed by
 // the emulator's own RS512 key, which STS trusts as the built-in `cognito-identity.amazonaws.com` provider.
 import { randomUUID } from 'node:crypto';
-import { type Clock, epochSeconds } from './clock';
+import { type Clock, epochSeconds, TOKEN_SKEW_SECONDS } from './clock';
 import type { CognitoIssuer } from './cognito-issuer';
 import { CognitoError, cognitoValidationError } from './errors';
 import { DEFAULT_PRINCIPAL_TAGS, type IamModel, type IdentityPool, type OidcProvider } from './iam-model';
@@ -33,7 +33,6 @@ interface VerifiedLogin {
   claims: Record<string, unknown>;
 }
 
-const SKEW_SECONDS = 300;
 const TOKEN_LIFETIME_SECONDS = 600;
 const POOL_ID = /^[\w-]+:[0-9a-f-]+$/;
 
@@ -180,11 +179,11 @@ export class CognitoIdentityService {
     const now = epochSeconds(this.deps.clock());
     const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
     if (exp === undefined) throw notAuthorized('Invalid login token. Missing a required claim: exp');
-    if (now > exp + SKEW_SECONDS) {
+    if (now > exp + TOKEN_SKEW_SECONDS) {
       throw notAuthorized(`Invalid login token. Token expired: ${now} >= ${exp}`);
     }
     const nbf = typeof claims.nbf === 'number' ? claims.nbf : undefined;
-    if (nbf !== undefined && nbf > now + SKEW_SECONDS)
+    if (nbf !== undefined && nbf > now + TOKEN_SKEW_SECONDS)
       throw notAuthorized('Invalid login token. Token is not yet valid.');
     if (jwt.header.alg !== 'RS256' && jwt.header.alg !== 'RS384' && jwt.header.alg !== 'RS512') {
       throw notAuthorized("Invalid login token. Couldn't verify signed token.");

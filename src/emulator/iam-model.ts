@@ -1,5 +1,6 @@
 // The IAM and Cognito objects the emulated STS/Cognito endpoints consult. Templates and JSON config both feed this
 // model; request handlers only read it (apart from Cognito identities, which are created on first sight).
+import { isLoopbackHost } from '../shared/loopback';
 import { EmulatorConfigError } from './errors';
 import { deterministicUniqueId, deterministicUuid } from './identifiers';
 
@@ -62,11 +63,6 @@ export const DEFAULT_PRINCIPAL_TAGS: Readonly<Record<string, string>> = { client
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ROLE_PATH = /^\/([\x21-\x7e]*\/)?$/;
 const ACCOUNT_ID = /^\d{12}$/;
-
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
 
 /**
  * Validates an issuer URL and returns its provider name (URL without scheme). Real IAM demands https; plain http is
@@ -140,12 +136,18 @@ export class IamModel {
     this.region = region;
   }
 
-  static providerArn(accountId: string, url: string): string {
-    return `arn:aws:iam::${accountId}:oidc-provider/${issuerProviderName(url)}`;
+  /** `providerName` is the URL without its scheme, as `issuerProviderName` returns it. */
+  static oidcProviderArn(accountId: string, providerName: string): string {
+    return `arn:aws:iam::${accountId}:oidc-provider/${providerName}`;
   }
 
   static roleArn(accountId: string, path: string, name: string): string {
     return `arn:aws:iam::${accountId}:role${path}${name}`;
+  }
+
+  /** The role's `AROA…` unique id (`RoleId`), stable for a given ARN. */
+  static roleId(roleArn: string): string {
+    return deterministicUniqueId('AROA', roleArn);
   }
 
   /**
@@ -159,7 +161,7 @@ export class IamModel {
     if (input.clientIds.length > 100) {
       throw new EmulatorConfigError(`OIDC provider ${input.url} accepts at most 100 client ids (ClientIdList)`);
     }
-    const arn = `arn:aws:iam::${accountId}:oidc-provider/${name}`;
+    const arn = IamModel.oidcProviderArn(accountId, name);
     const existing = this.providers.get(arn);
     if (existing) {
       for (const id of input.clientIds) if (!existing.clientIds.includes(id)) existing.clientIds.push(id);
@@ -188,7 +190,7 @@ export class IamModel {
       accountId,
       name: input.name,
       path,
-      roleId: deterministicUniqueId('AROA', arn),
+      roleId: IamModel.roleId(arn),
       trustPolicy,
       maxSessionDuration,
     };
@@ -285,7 +287,11 @@ export class IamModel {
   }
 }
 
-/** Trust policies arrive as objects (YAML/JSON templates) or JSON text (config, IAM API style). */
+/**
+ * Trust policies arrive as objects (YAML/JSON templates) or JSON text (config, IAM API style). Refused here, as IAM
+ * refuses them with MalformedPolicyDocument when the role is created: `NotPrincipal` (not allowed in a role trust
+ * policy) and an AWS principal with a wildcard anywhere but as the bare `"*"` (IAM matches principal ARNs exactly).
+ */
 export function parsePolicyDocument(document: unknown, owner: string): unknown {
   let parsed = document;
   if (typeof document === 'string') {
@@ -297,6 +303,26 @@ export function parsePolicyDocument(document: unknown, owner: string): unknown {
   }
   if (typeof parsed !== 'object' || parsed === null || !('Statement' in parsed)) {
     throw new EmulatorConfigError(`${owner}: the policy document needs a Statement`);
+  }
+  const statement = (parsed as { Statement: unknown }).Statement;
+  for (const entry of Array.isArray(statement) ? statement : [statement]) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const raw = entry as Record<string, unknown>;
+    if ('NotPrincipal' in raw) {
+      throw new EmulatorConfigError(
+        `${owner}: MalformedPolicyDocument: Has prohibited field NotPrincipal (a role trust policy cannot use NotPrincipal)`,
+      );
+    }
+    const principal = raw.Principal;
+    if (typeof principal !== 'object' || principal === null) continue;
+    const aws = (principal as Record<string, unknown>).AWS;
+    for (const value of Array.isArray(aws) ? aws : aws === undefined ? [] : [aws]) {
+      if (typeof value === 'string' && value !== '*' && /[*?]/.test(value)) {
+        throw new EmulatorConfigError(
+          `${owner}: MalformedPolicyDocument: Invalid principal in policy: "AWS":${JSON.stringify(value)} (wildcards are allowed only as the bare "*")`,
+        );
+      }
+    }
   }
   return parsed;
 }

@@ -4,6 +4,7 @@ import { parseArgs, USAGE } from './args';
 import { type EmulatorConfig, parseEmulatorConfig } from './config';
 import { EmulatorConfigError } from './errors';
 import { startEmulator } from './index';
+import { jsonSyntaxErrorPosition } from './json-syntax';
 
 function readConfig(path: string): EmulatorConfig {
   let text: string;
@@ -12,12 +13,16 @@ function readConfig(path: string): EmulatorConfig {
   } catch (error) {
     throw new EmulatorConfigError(`cannot read config ${path}: ${(error as Error).message}`);
   }
+  let parsed: unknown;
   try {
-    return parseEmulatorConfig(JSON.parse(text));
-  } catch (error) {
-    if (error instanceof EmulatorConfigError) throw error;
-    throw new EmulatorConfigError(`config ${path} is not valid JSON: ${(error as Error).message}`);
+    parsed = JSON.parse(text);
+  } catch {
+    // Never JSON.parse's message: it quotes the text around the error, which may be part of a secretAccessKey.
+    const at = jsonSyntaxErrorPosition(text);
+    const where = at ? ` (syntax error at line ${at.line}, column ${at.column})` : '';
+    throw new EmulatorConfigError(`config ${path} is not valid JSON${where}`);
   }
+  return parseEmulatorConfig(parsed);
 }
 
 async function main(): Promise<void> {

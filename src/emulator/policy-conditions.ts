@@ -1,6 +1,7 @@
 // IAM condition evaluation for the operators trust policies use. Semantics follow the IAM policy reference:
 // values within one key are ORed, keys and operators are ANDed; negated operators are true for an absent key;
 // `IfExists` makes an absent key pass; `ForAllValues` is vacuously true and `ForAnyValue` false on an absent key.
+// A policy variable that cannot be resolved fails its key whatever the operator (negated, IfExists, set) says.
 
 /** Request context: condition key (lower-cased, since IAM key names are case-insensitive) → values. */
 export class ConditionContext {
@@ -87,8 +88,8 @@ type Pattern = Array<{ literal: string } | { wildcard: '*' | '?' }>;
 
 /**
  * Expands policy variables (`${aws:RequestTag/x}`, `${key, 'default'}`, `${*}` `${?}` `${$}`). Substituted text is
- * literal even under StringLike. Returns undefined when a variable has no single value: that policy value then
- * cannot match anything, as in IAM.
+ * literal even under StringLike. Returns undefined when a variable has no single value: the caller then fails the
+ * whole condition key, so an unresolvable variable can never turn a negated operator into a pass.
  */
 function expandValue(value: string, ctx: ConditionContext, wildcards: boolean): Pattern | undefined {
   const out: Pattern = [];
@@ -185,6 +186,20 @@ function evaluateKey(
     const wantsPresent = policyValues.some((v) => v.toLowerCase() === 'false');
     return (absent && wantsAbsent) || (!absent && wantsPresent) ? { ok: true } : fail();
   }
+  let patterns: Pattern[] = [];
+  if (op.base !== 'Bool') {
+    // A policy variable with no single value in the request makes the whole key fail, for negated operators too:
+    // otherwise `StringNotEquals: {"k": "${aws:PrincipalTag/missing}"}` would hold for every request.
+    const wildcards = op.base.includes('Like') || op.base.startsWith('Arn');
+    const expanded = policyValues.map((v) => expandValue(v, ctx, wildcards));
+    if (expanded.some((p) => p === undefined)) {
+      return {
+        ok: false,
+        reason: `condition ${operatorName} ${key}: a policy variable in ${policyValues.length === 1 ? policyValues[0] : JSON.stringify(policyValues)} has no value in the request`,
+      };
+    }
+    patterns = expanded as Pattern[];
+  }
   if (absent) {
     if (op.ifExists || op.set === 'ForAllValues') return { ok: true };
     if (op.set === 'ForAnyValue') return fail();
@@ -198,8 +213,6 @@ function evaluateKey(
     return ok ? { ok: true } : fail();
   }
 
-  const wildcards = op.base.includes('Like') || op.base.startsWith('Arn');
-  const patterns = policyValues.map((v) => expandValue(v, ctx, wildcards)).filter((p): p is Pattern => p !== undefined);
   const negated = NEGATED.has(op.base);
   const positive = positiveOf(op.base);
   const test = (v: string) => (negated ? !matchesAny(positive, v, patterns) : matchesAny(positive, v, patterns));

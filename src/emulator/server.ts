@@ -2,6 +2,7 @@
 // requests with `X-Amz-Target: AWSCognitoIdentityService.*` go to Cognito (JSON 1.1), everything else is STS
 // Query protocol (POST form or GET query). Also serves the emulated Cognito issuer's discovery document and JWKS.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { BodyTooLargeError, readBoundedBody } from '../shared/bounded-body';
 import type { CognitoIdentityService } from './cognito';
 import { COGNITO_ISSUER_PATH, type CognitoIssuer } from './cognito-issuer';
 import { CognitoError, StsError } from './errors';
@@ -20,26 +21,6 @@ export interface ServerDeps {
   issuer: CognitoIssuer;
   /** One line per request; never receives tokens or secrets. */
   log: (line: string) => void;
-}
-
-class BodyTooLargeError extends Error {}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BodyTooLargeError());
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /** Header values must be Latin-1; error messages may carry arbitrary user input. */
@@ -82,13 +63,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: stri
 
   let body: Buffer;
   try {
-    body = await readBody(req);
+    body = await readBoundedBody(req, MAX_BODY_BYTES);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
       res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end('Request body too large');
       return `${path} 413 body too large`;
     }
-    throw error;
+    res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' }).end('Request body could not be read');
+    return `${path} 400 body unreadable`;
   }
 
   const target = req.headers['x-amz-target'];
@@ -156,7 +138,7 @@ async function handleSts(
     if (version !== undefined && version !== '2011-06-15') {
       throw new StsError('InvalidAction', `Could not find operation ${action} for version ${version}`);
     }
-    const { result } = await handleStsAction(action, params, signed, deps.sts);
+    const result = await handleStsAction(action, params, signed, deps.sts);
     const xml = xmlDocument(`${action}Response`, STS_NAMESPACE, [
       el(`${action}Result`, result),
       el('ResponseMetadata', [el('RequestId', requestId)]),

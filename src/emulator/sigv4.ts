@@ -183,12 +183,12 @@ function canonicalHeaders(rawHeaders: string[], signedHeaders: string[]): string
     .join('');
 }
 
-function payloadHash(request: IncomingSignedRequest, auth: SigV4Auth): string {
-  const declared = auth.presigned
-    ? new Map(parseQuery(request.query)).get('X-Amz-Content-Sha256')
-    : firstHeader(request.rawHeaders, 'x-amz-content-sha256')?.trim();
-  if (declared === 'UNSIGNED-PAYLOAD') return declared;
-  // A declared hash that differs from the body must not help a forged body through: sign over the real bytes.
+/**
+ * Always the hash of the bytes received. A declared `x-amz-content-sha256` (including `UNSIGNED-PAYLOAD`, which
+ * only S3 honours) is not trusted: STS carries its parameters in the form body, so a signature must cover it, and
+ * a client that signed over anything else simply fails verification.
+ */
+function payloadHash(request: IncomingSignedRequest): string {
   return sha256Hex(request.body);
 }
 
@@ -200,7 +200,7 @@ export function canonicalRequest(request: IncomingSignedRequest, auth: SigV4Auth
     canonicalQuery(request.query, auth.presigned),
     canonicalHeaders(request.rawHeaders, sortedSigned),
     sortedSigned.join(';'),
-    payloadHash(request, auth),
+    payloadHash(request),
   ].join('\n');
 }
 

@@ -1,6 +1,7 @@
 // Authenticates signed STS calls: SigV4 against a key the emulator knows, with AWS's order of checks and its
 // 403 error codes. The checks run in the order that lets each failure be observed on its own (unknown key, wrong
 // session token, expired session, clock skew, wrong signature).
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock } from './clock';
 import { StsError } from './errors';
 import type { IamModel } from './iam-model';
@@ -15,6 +16,8 @@ import {
 } from './sigv4';
 
 const MAX_SKEW_MS = 15 * 60 * 1000;
+/** SigV4's ceiling for a presigned URL's X-Amz-Expires: seven days. */
+const MAX_PRESIGNED_EXPIRES_SECONDS = 604_800;
 
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
 const SIGNATURE_MISMATCH =
@@ -45,8 +48,9 @@ export function authenticate(
   const caller = lookupCaller(auth.accessKeyId, sessions, model);
   if (!caller) throw new StsError('InvalidClientTokenId', INVALID_TOKEN, 403);
   if (caller.kind === 'session') {
-    if (auth.securityToken !== caller.session.sessionToken)
+    if (!sameSecret(auth.securityToken, caller.session.sessionToken)) {
       throw new StsError('InvalidClientTokenId', INVALID_TOKEN, 403);
+    }
     if (clock() >= caller.session.expiresAt) {
       throw new StsError('ExpiredToken', 'The security token included in the request is expired', 403);
     }
@@ -71,9 +75,24 @@ export function authenticate(
   const now = clock();
   if (auth.presigned) {
     const expires = auth.expiresSeconds ?? 900;
-    if (!Number.isFinite(expires) || now > signedAt + expires * 1000) {
-      throw new StsError('AccessDenied', 'Request has expired', 403);
+    if (!Number.isInteger(expires) || expires < 0) {
+      throw new StsError('AuthorizationQueryParametersError', 'X-Amz-Expires must be a non-negative integer', 400);
     }
+    if (expires > MAX_PRESIGNED_EXPIRES_SECONDS) {
+      throw new StsError(
+        'AuthorizationQueryParametersError',
+        `X-Amz-Expires must be less than a week (in seconds) that is ${MAX_PRESIGNED_EXPIRES_SECONDS}`,
+        400,
+      );
+    }
+    if (signedAt - now > MAX_SKEW_MS) {
+      throw new StsError(
+        'SignatureDoesNotMatch',
+        `Signature not yet current: ${auth.amzDate} is still later than ${formatAmzDate(now + MAX_SKEW_MS)} (${formatAmzDate(now)} + 15 min.)`,
+        403,
+      );
+    }
+    if (now > signedAt + expires * 1000) throw new StsError('AccessDenied', 'Request has expired', 403);
   } else if (Math.abs(now - signedAt) > MAX_SKEW_MS) {
     const bound =
       now > signedAt
@@ -85,4 +104,11 @@ export function authenticate(
   const secret = caller.kind === 'session' ? caller.session.secretAccessKey : caller.key.secretAccessKey;
   if (!signatureMatches(request, auth, secret)) throw new StsError('SignatureDoesNotMatch', SIGNATURE_MISMATCH, 403);
   return caller;
+}
+
+/** Constant-time comparison of a presented secret with the expected one (digests first, so lengths never leak). */
+function sameSecret(presented: string | undefined, expected: string): boolean {
+  if (presented === undefined) return false;
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(presented), digest(expected));
 }

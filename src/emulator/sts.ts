@@ -6,6 +6,7 @@ import type { CognitoIssuer } from './cognito-issuer';
 import { StsError } from './errors';
 import type { IamModel, Role } from './iam-model';
 import { deterministicUniqueId } from './identifiers';
+import { audiences } from './jwt';
 import type { JwksCache } from './oidc-verify';
 import { ConditionContext } from './policy-conditions';
 import { type SessionTag, SOURCE_IDENTITY_CLAIM, tagsFromClaims, validateRequestTags } from './session-tags';
@@ -37,11 +38,6 @@ export interface StsDeps {
   clock: Clock;
 }
 
-export interface StsResult {
-  action: string;
-  result: XmlNode[];
-}
-
 /** Deflated size budget the PackedPolicySize percentage is computed against (an approximation of STS's packing). */
 const PACKED_BUDGET_BYTES = 2048;
 
@@ -50,14 +46,14 @@ export async function handleStsAction(
   params: QueryParams,
   request: IncomingSignedRequest,
   deps: StsDeps,
-): Promise<StsResult> {
+): Promise<XmlNode[]> {
   switch (action) {
     case 'AssumeRoleWithWebIdentity':
-      return { action, result: await assumeRoleWithWebIdentity(params, deps) };
+      return assumeRoleWithWebIdentity(params, deps);
     case 'AssumeRole':
-      return { action, result: assumeRole(params, authenticate(request, deps.model, deps.sessions, deps.clock), deps) };
+      return assumeRole(params, authenticate(request, deps.model, deps.sessions, deps.clock), deps);
     case 'GetCallerIdentity':
-      return { action, result: getCallerIdentity(authenticate(request, deps.model, deps.sessions, deps.clock)) };
+      return getCallerIdentity(authenticate(request, deps.model, deps.sessions, deps.clock));
     default:
       throw new StsError('InvalidAction', `Could not find operation ${action} for version 2011-06-15`);
   }
@@ -155,7 +151,7 @@ async function assumeRoleWithWebIdentity(params: QueryParams, deps: StsDeps): Pr
   const federatedContext = new ConditionContext();
   const p = identity.keyPrefix;
   // A multi-valued `aud` puts every value under the key.
-  federatedContext.set(`${p}:aud`, audienceValues(identity.claims));
+  federatedContext.set(`${p}:aud`, audiences(identity.claims));
   federatedContext.set(`${p}:sub`, identity.subject);
   const amr = identity.claims.amr;
   if (typeof amr === 'string' || Array.isArray(amr)) {
@@ -194,19 +190,13 @@ async function assumeRoleWithWebIdentity(params: QueryParams, deps: StsDeps): Pr
   const result: XmlNode[] = [
     el('Audience', identity.audience),
     assumedRoleUserXml(session, false),
-    el('Provider', identity.responseProvider),
+    el('Provider', identity.federatedPrincipal),
     credentialsXml(session),
     el('SubjectFromWebIdentityToken', identity.subject),
   ];
   if (packed !== undefined) result.push(el('PackedPolicySize', packed));
   if (session.sourceIdentity) result.push(el('SourceIdentity', session.sourceIdentity));
   return result;
-}
-
-function audienceValues(claims: Record<string, unknown>): string[] {
-  const aud = claims.aud;
-  if (typeof aud === 'string') return [aud];
-  return Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
 }
 
 function callerPrincipalTags(caller: Caller): SessionTag[] {

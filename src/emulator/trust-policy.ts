@@ -64,10 +64,15 @@ function actionMatches(raw: Record<string, unknown>, action: string): boolean {
   return false;
 }
 
+/**
+ * IAM matches principal ARNs exactly (it accepts no wildcard in them; only a bare `"*"` means everyone). The account
+ * root ARN or a bare account id names every principal of that account. A role ARN covers its sessions because a
+ * session's `arns` include its role's ARN.
+ */
 function awsPrincipalMatches(entry: string, principal: Extract<TrustPrincipal, { kind: 'AWS' }>): boolean {
   if (entry === '*') return true;
   if (entry === principal.accountId || entry === `arn:aws:iam::${principal.accountId}:root`) return true;
-  return principal.arns.some((arn) => wildcardMatch(entry, arn, false));
+  return principal.arns.includes(entry);
 }
 
 function principalIn(value: unknown, principal: TrustPrincipal): boolean {
@@ -76,12 +81,6 @@ function principalIn(value: unknown, principal: TrustPrincipal): boolean {
   const block = value as Record<string, unknown>;
   if (principal.kind === 'Federated') return toList(block.Federated).includes(principal.provider);
   return toList(block.AWS).some((entry) => awsPrincipalMatches(entry, principal));
-}
-
-function principalMatches(raw: Record<string, unknown>, principal: TrustPrincipal): boolean {
-  if (raw.Principal !== undefined) return principalIn(raw.Principal, principal);
-  if (raw.NotPrincipal !== undefined) return !principalIn(raw.NotPrincipal, principal);
-  return false;
 }
 
 function describePrincipal(principal: TrustPrincipal): string {
@@ -95,7 +94,15 @@ type StatementOutcome =
   | { applies: false; stage: 'principal' | 'action' | 'condition'; reason: string };
 
 function evaluateStatement(statement: Statement, request: TrustRequest, action: string): StatementOutcome {
-  if (!principalMatches(statement.raw, request.principal)) {
+  if (statement.raw.NotPrincipal !== undefined) {
+    // Refused when a role is loaded; a policy evaluated directly never lets NotPrincipal apply (fail closed).
+    return {
+      applies: false,
+      stage: 'principal',
+      reason: `${statement.label} uses NotPrincipal, which a role trust policy cannot use`,
+    };
+  }
+  if (statement.raw.Principal === undefined || !principalIn(statement.raw.Principal, request.principal)) {
     return {
       applies: false,
       stage: 'principal',

@@ -1,27 +1,25 @@
 // STS's validation of a web-identity token (protocol reference §1.6): JWT shape, provider lookup by `iss` in the
 // role's account (or the built-in Cognito provider), audience, signing key, and time — with STS's error texts.
-import { type Clock, epochSeconds } from './clock';
+import { type Clock, epochSeconds, TOKEN_SKEW_SECONDS } from './clock';
 import type { CognitoIssuer } from './cognito-issuer';
 import { StsError } from './errors';
 import { COGNITO_PROVIDER, type IamModel } from './iam-model';
-import { audiences, type DecodedJwt, decodeJwt } from './jwt';
+import { audiences, decodeJwt } from './jwt';
 import { type JwksCache, KeyVerificationError } from './oidc-verify';
-
-export const SKEW_SECONDS = 300;
 
 const NOT_A_JWT = 'The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)';
 const KEY_RETRIEVAL =
   "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
 
 export interface VerifiedWebIdentity {
-  jwt: DecodedJwt;
   claims: Record<string, unknown>;
-  /** The principal a trust policy must name in `Federated`: a provider ARN or `cognito-identity.amazonaws.com`. */
+  /**
+   * The principal a trust policy must name in `Federated` (a provider ARN or `cognito-identity.amazonaws.com`),
+   * which is also the response's `Provider` element.
+   */
   federatedPrincipal: string;
   /** Condition-key prefix (provider URL without scheme, or `cognito-identity.amazonaws.com`). */
   keyPrefix: string;
-  /** `Provider` element of the response. */
-  responseProvider: string;
   /** The audience that matched (`Audience` element). */
   audience: string;
   subject: string;
@@ -60,15 +58,7 @@ export async function verifyWebIdentityToken(
         emulatorNote(KEY_RETRIEVAL, 'signature does not verify with the emulated Cognito key'),
       );
     }
-    result = {
-      jwt,
-      claims,
-      federatedPrincipal: COGNITO_PROVIDER,
-      keyPrefix: COGNITO_PROVIDER,
-      responseProvider: COGNITO_PROVIDER,
-      audience: aud,
-      subject,
-    };
+    result = { claims, federatedPrincipal: COGNITO_PROVIDER, keyPrefix: COGNITO_PROVIDER, audience: aud, subject };
   } else {
     const provider = deps.model.findProviderByIssuer(roleAccountId, iss);
     if (!provider)
@@ -102,15 +92,7 @@ export async function verifyWebIdentityToken(
         throw new StsError('InvalidIdentityToken', emulatorNote(KEY_RETRIEVAL, error.message));
       throw error;
     }
-    result = {
-      jwt,
-      claims,
-      federatedPrincipal: provider.arn,
-      keyPrefix: provider.name,
-      responseProvider: provider.arn,
-      audience,
-      subject,
-    };
+    result = { claims, federatedPrincipal: provider.arn, keyPrefix: provider.name, audience, subject };
   }
   if (subject === '')
     throw new StsError(
@@ -140,17 +122,17 @@ function checkTimes(claims: Record<string, unknown>, clock: Clock): void {
     );
   }
   const iat = numericClaim(claims, 'iat');
-  if (iat !== undefined && iat > now + SKEW_SECONDS) {
+  if (iat !== undefined && iat > now + TOKEN_SKEW_SECONDS) {
     throw new StsError(
       'InvalidIdentityToken',
-      emulatorNote('Token used before issued', `iat ${iat} is more than ${SKEW_SECONDS}s after ${now}`),
+      emulatorNote('Token used before issued', `iat ${iat} is more than ${TOKEN_SKEW_SECONDS}s after ${now}`),
     );
   }
   const nbf = numericClaim(claims, 'nbf');
-  if (nbf !== undefined && nbf > now + SKEW_SECONDS) {
+  if (nbf !== undefined && nbf > now + TOKEN_SKEW_SECONDS) {
     throw new StsError(
       'InvalidIdentityToken',
-      emulatorNote('Token is not yet valid', `nbf ${nbf} is more than ${SKEW_SECONDS}s after ${now}`),
+      emulatorNote('Token is not yet valid', `nbf ${nbf} is more than ${TOKEN_SKEW_SECONDS}s after ${now}`),
     );
   }
 }

@@ -6,6 +6,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isLoopbackHost } from '../shared/loopback';
 import { ConfigError } from './errors';
 import type { Logger } from './log';
 
@@ -187,8 +188,7 @@ export function validatePublicUrl(flag: string, value: unknown): string {
 }
 
 function isLoopbackUrl(value: string): boolean {
-  const host = new URL(value).hostname;
-  return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
+  return isLoopbackHost(new URL(value).hostname);
 }
 
 function integerInRange(flag: string, value: unknown, min: number, max: number, example: string): number {

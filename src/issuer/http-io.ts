@@ -1,5 +1,6 @@
 /** Small HTTP helpers: JSON responses, bounded JSON bodies, bearer extraction. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BodyTooLargeError, readBoundedBody } from '../shared/bounded-body';
 import { HttpError } from './errors';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -39,57 +40,25 @@ export function bearerToken(req: IncomingMessage): string | undefined {
 
 /**
  * Reads a JSON body of at most MAX_BODY_BYTES. Oversize bodies are refused from Content-Length when declared,
- * else as soon as the limit is crossed, without buffering the rest.
+ * else as soon as the limit is crossed, without buffering the rest (see src/shared/bounded-body.ts).
  */
 export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') {
     throw new HttpError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json.');
   }
-  const declared = Number(req.headers['content-length'] ?? Number.NaN);
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-
-  const body = await readBounded(req);
+  let body: Buffer;
+  try {
+    body = await readBoundedBody(req, MAX_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      throw new HttpError(413, 'payload_too_large', error.message, { connection: 'close' });
+    }
+    throw new HttpError(400, 'invalid_request', 'The request body could not be read.');
+  }
   try {
     return JSON.parse(body.toString('utf8'));
   } catch {
     throw new HttpError(400, 'invalid_request', 'The body is not valid JSON.');
   }
-}
-
-/**
- * Collects the body with events rather than `for await`: leaving an async iterator early destroys the request and
- * with it the socket, and the 413 answer could then never be sent. Past the limit the rest is drained unbuffered.
- */
-function readBounded(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    req.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        settled = true;
-        chunks.length = 0;
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (settled) return;
-      settled = true;
-      resolve(Buffer.concat(chunks));
-    });
-    req.on('error', () => {
-      if (settled) return;
-      settled = true;
-      reject(new HttpError(400, 'invalid_request', 'The request body could not be read.'));
-    });
-  });
-}
-
-function tooLarge(): HttpError {
-  return new HttpError(413, 'payload_too_large', `The body exceeds ${MAX_BODY_BYTES} bytes.`, { connection: 'close' });
 }
