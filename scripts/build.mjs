@@ -1,6 +1,6 @@
 // Bundles every entry point with ncc into dist/. One minified file per program (plus lazily loaded chunks),
 // no source maps, so that the committed dist/ is byte-for-byte what this script produces.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ncc from '@vercel/ncc';
@@ -8,10 +8,11 @@ import { minify } from 'terser';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entries = [
-  { source: 'src/index.ts', out: 'dist' },
+  // `bin`: a command of the npm package (package.json "bin"); it gets a `#!` line so npm can link it as a program.
+  { source: 'src/index.ts', out: 'dist', bin: true },
   { source: 'src/cleanup.ts', out: 'dist/cleanup' },
-  { source: 'src/issuer/main.ts', out: 'dist/issuer' },
-  { source: 'src/emulator/main.ts', out: 'dist/emulator' },
+  { source: 'src/issuer/main.ts', out: 'dist/issuer', bin: true },
+  { source: 'src/emulator/main.ts', out: 'dist/emulator', bin: true },
   { source: 'src/demo/main.ts', out: 'dist/demo' },
 ];
 
@@ -37,7 +38,11 @@ for (const entry of selected) {
   });
   const outDir = join(root, entry.out);
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'index.js'), code);
+  // Programs are executable in the tarball too, for agents that unpack the release without npm.
+  writeFileSync(join(outDir, 'index.js'), entry.bin ? `#!/usr/bin/env node\n${code}` : code, {
+    mode: entry.bin ? 0o755 : 0o644,
+  });
+  chmodSync(join(outDir, 'index.js'), entry.bin ? 0o755 : 0o644);
   for (const [name, asset] of Object.entries(assets)) {
     const file = join(outDir, name);
     mkdirSync(dirname(file), { recursive: true });
