@@ -9,12 +9,14 @@
  * Every child gets a constructed environment (nothing from this machine's AWS_* variables or ~/.aws), a HOME in a
  * temp dir and AWS_EC2_METADATA_DISABLED=true.
  *
- * CI installs the AWS CLI (.ci/run: Debian's awscli v2 at /usr/bin/aws); without one these tests fail, not skip.
+ * CI installs the AWS CLI (.ci/run: Debian's awscli v2 at /usr/bin/aws); without it these tests fail with the install
+ * command (__tests__/support/aws-cli.ts), never skip.
  */
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { cleanupCliDirs, cliDir, cliEnv, runCli } from '../cli/support/run-cli';
+import { awsCliPath } from '../support/aws-cli';
 import {
   assertNothingSecret,
   assumedRoleArn,
@@ -31,23 +33,6 @@ import {
   template,
 } from './support/chain';
 
-/** Debian's awscli (what CI installs) first, else whatever `aws` is on PATH. */
-function findAwsCli(): string {
-  if (existsSync('/usr/bin/aws')) return '/usr/bin/aws';
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, 'aws');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  throw new Error(
-    'These tests drive the real AWS CLI, and no `aws` was found (neither /usr/bin/aws nor on PATH). Install it: apt-get install -y awscli',
-  );
-}
-
 interface AwsRun {
   readonly code: number;
   readonly stdout: string;
@@ -62,7 +47,7 @@ let githubRole: string;
 let jenkinsRole: string;
 
 beforeAll(async () => {
-  aws = findAwsCli();
+  aws = awsCliPath();
   github = await startTokenService('github', ['sts.amazonaws.com']);
   jenkins = await startTokenService('jenkins', ['sts.amazonaws.com']);
   const emulator = await startTemplates([
@@ -96,7 +81,6 @@ function awsEnv(home: string, extra: Record<string, string> = {}): Record<string
     AWS_PAGER: '',
     ...extra,
   };
-  if (aws !== '/usr/bin/aws' && process.env.PYENV_ROOT) env.PYENV_ROOT = process.env.PYENV_ROOT;
   return env;
 }
 

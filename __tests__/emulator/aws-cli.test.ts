@@ -1,28 +1,19 @@
 // The AWS CLI (python botocore signer) against the in-process emulator. botocore signs a different header set than
-// the JS SDK, so this is the second independent signer. Skipped only when no `aws` executable is installed.
+// the JS SDK, so this is the second independent signer. Without the AWS CLI it fails with the install command.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { awsCliPath } from '../support/aws-cli';
 import { type Harness, startHarness } from './support/emulator';
 import { githubClaims, type OidcIssuer, startOidcIssuer } from './support/oidc-issuer';
 
 const run = promisify(execFile);
 const USER = { id: 'AKIAEMULATORCLIUSER1', secret: 'cli-user-secret-000000000000000000000000' };
 
-async function awsAvailable(): Promise<boolean> {
-  try {
-    await run('aws', ['--version'], { timeout: 30_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-let available = false;
+const awsCli = awsCliPath();
 let harness: Harness;
 let issuer: OidcIssuer;
 
 beforeAll(async () => {
-  available = await awsAvailable();
   issuer = await startOidcIssuer();
   const gh = issuer.url.replace('http://', '');
   harness = await startHarness({
@@ -73,7 +64,7 @@ async function aws(
         }
       : {}),
   };
-  const { stdout } = await run('aws', [...args, '--endpoint-url', harness.emulator.url, '--output', 'json'], {
+  const { stdout } = await run(awsCli, [...args, '--endpoint-url', harness.emulator.url, '--output', 'json'], {
     env,
     timeout: 60_000,
   });
@@ -81,10 +72,6 @@ async function aws(
 }
 
 it('signs GetCallerIdentity and AssumeRole (with tags) that the emulator verifies, and chains', async () => {
-  if (!available) {
-    console.warn('aws CLI not installed; botocore signer check skipped');
-    return;
-  }
   expect((await aws(['sts', 'get-caller-identity'], USER)).Arn).toBe('arn:aws:iam::123456789012:user/cli');
   const assumed = (await aws(
     [
@@ -113,7 +100,6 @@ it('signs GetCallerIdentity and AssumeRole (with tags) that the emulator verifie
 }, 120_000);
 
 it('calls AssumeRoleWithWebIdentity unsigned', async () => {
-  if (!available) return;
   const token = await issuer.sign(githubClaims(issuer.url));
   const out = (await aws([
     'sts',
