@@ -13,3 +13,4 @@ e.exports=function(){var e={AmazonBot:"amazonbot","Amazon Silk":"amazon_silk","A
   	* MIT License | (c) Denis Demchenko 2015-2026
   	*/
 function(e,t){for(var r=0;r<t.length;r++){var n=t[r];n.enumerable=n.enumerable||!1,n.configurable=!0,"value"in n&&(n.writable=!0),Object.defineProperty(e,h(n.key),n)}}(i,o),Object.defineProperty(i,"prototype",{writable:!1}),i;var i,o}();return f.parse,f.getParser,f}()}};
+//# sourceMappingURL=861.index.js.map

@@ -1,7 +1,7 @@
 // Bundles every entry point with ncc into dist/. One minified file per program (plus lazily loaded chunks),
-// no source maps, so that the committed dist/ is byte-for-byte what this script produces.
+// with a source map beside each program's files, so that the committed dist/ is byte-for-byte what this script produces.
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ncc from '@vercel/ncc';
 import { minify } from 'terser';
@@ -13,7 +13,8 @@ const entries = [
   { source: 'src/cleanup.ts', out: 'dist/cleanup' },
   { source: 'src/issuer/main.ts', out: 'dist/issuer', bin: true },
   { source: 'src/emulator/main.ts', out: 'dist/emulator', bin: true },
-  { source: 'src/demo/main.ts', out: 'dist/demo' },
+  // The demo runs only from a clone, where src/ is at hand: no map.
+  { source: 'src/demo/main.ts', out: 'dist/demo', maps: false },
 ];
 
 // `node scripts/build.mjs issuer` rebuilds only dist/issuer; with no argument everything is rebuilt from scratch.
@@ -29,29 +30,52 @@ if (missing.length > 0 || selected.length === 0) {
 if (only.length === 0) rmSync(join(root, 'dist'), { recursive: true, force: true });
 for (const entry of selected) {
   if (only.length > 0 && entry.out !== 'dist') rmSync(join(root, entry.out), { recursive: true, force: true });
-  const { code, assets } = await ncc(join(root, entry.source), {
+  const outDir = join(root, entry.out);
+  const { code, map, assets } = await ncc(join(root, entry.source), {
     minify: true,
-    sourceMap: false,
+    // Maps sit next to each bundle for readers and for stack traces under --debug; nothing registers them, so the
+    // normal path never reads them. Their `sources` are relative to the map: ../src/… from dist, ../../src/… deeper.
+    sourceMap: entry.maps !== false,
+    sourceMapRegister: false,
+    sourceMapBasePrefix: `${relative(outDir, root)}/`,
     quiet: true,
     license: '',
     target: 'es2022',
   });
-  const outDir = join(root, entry.out);
   mkdirSync(outDir, { recursive: true });
-  // Programs are executable in the tarball too, for agents that unpack the release without npm.
-  writeFileSync(join(outDir, 'index.js'), entry.bin ? `#!/usr/bin/env node\n${code}` : code, {
-    mode: entry.bin ? 0o755 : 0o644,
-  });
+  // Programs are executable in the tarball too, for agents that unpack the release without npm. The `#!` line
+  // shifts the code down one line, and so the map gets one empty line in front.
+  const shebang = entry.bin ? '#!/usr/bin/env node\n' : '';
+  writeFileSync(join(outDir, 'index.js'), shebang + code);
   chmodSync(join(outDir, 'index.js'), entry.bin ? 0o755 : 0o644);
+  if (map) writeFileSync(join(outDir, 'index.js.map'), shebang ? shiftMap(map) : map);
   for (const [name, asset] of Object.entries(assets)) {
+    if (name.endsWith('.js.map')) continue; // written with its chunk below, after minification
     const file = join(outDir, name);
     mkdirSync(dirname(file), { recursive: true });
-    // ncc minifies the entry file only; lazily loaded chunks get the same treatment here (smaller, faster to compile).
-    const source = name.endsWith('.js') ? (await minify(asset.source.toString(), { ecma: 2020 })).code : asset.source;
-    writeFileSync(file, source);
+    if (!name.endsWith('.js')) {
+      writeFileSync(file, asset.source);
+      continue;
+    }
+    // ncc minifies the entry file only; lazily loaded chunks get the same treatment here (smaller, faster to
+    // compile), carrying ncc's map through terser so the chunk's map still points into src/.
+    const chunkMap = assets[`${name}.map`];
+    const minified = await minify(asset.source.toString(), {
+      ecma: 2020,
+      ...(chunkMap ? { sourceMap: { content: chunkMap.source.toString(), url: `${basename(name)}.map` } } : {}),
+    });
+    writeFileSync(file, minified.code);
+    if (chunkMap) writeFileSync(`${file}.map`, minified.map);
   }
   const chunks = Object.keys(assets).filter((name) => name.endsWith('.js'));
   console.log(
     `build: ${entry.out}/index.js ${(Buffer.byteLength(code) / 1024).toFixed(1)} KiB${chunks.length ? ` + ${chunks.length} chunk(s)` : ''}`,
   );
+}
+
+/** A map for code that gained one line at the top. */
+function shiftMap(map) {
+  const parsed = JSON.parse(map);
+  parsed.mappings = `;${parsed.mappings}`;
+  return JSON.stringify(parsed);
 }

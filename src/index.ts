@@ -10,6 +10,12 @@ const SDK_WARNING_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
 const userEnv: NodeJS.ProcessEnv = { ...process.env };
 process.env[SDK_WARNING_SWITCH] ??= 'true';
 
+// Under debug, stack traces point into src/: the maps beside the bundles are read for the chunks loaded from here
+// on. Off by default, so the normal path never reads a map.
+const DEBUG_REQUESTED =
+  process.argv.includes('--debug') || process.env.KEYLESS_AWS_DEBUG === '1' || process.env.RUNNER_DEBUG === '1';
+if (DEBUG_REQUESTED) process.setSourceMapsEnabled(true);
+
 /** One bundle, two faces: the GitHub Action when the runner starts it, the CLI everywhere else. */
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -30,8 +36,9 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    const detail = DEBUG_REQUESTED && error instanceof Error ? error.stack : undefined;
     process.stderr.write(
-      `keyless-aws: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`,
+      `keyless-aws: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n${detail ? `${detail}\n` : ''}`,
     );
     process.exitCode = 1;
   },

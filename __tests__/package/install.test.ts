@@ -94,11 +94,12 @@ async function runScript(script: string, name: string): Promise<{ stdout: string
 const endsWithVersion = () => new RegExp(`(^|\\n)keyless-aws ${version.replaceAll('.', '\\.')}\\n$`);
 
 describe('the npm package', () => {
-  it('holds the three programs, their chunks, LICENSE and README, and nothing else', () => {
+  it('holds the three programs, their chunks and source maps, LICENSE and README, and nothing else', () => {
     const listed = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').sort();
     const chunks = readdirSync(join(ROOT, 'dist'))
-      .filter((name) => name.endsWith('.index.js'))
+      .filter((name) => name.endsWith('.index.js') || name.endsWith('.js.map'))
       .map((name) => `package/dist/${name}`);
+    const programMaps = ['issuer', 'emulator'].map((dir) => `package/dist/${dir}/index.js.map`);
     expect(chunks.length).toBeGreaterThan(0);
     expect(listed).toEqual(
       [
@@ -108,6 +109,7 @@ describe('the npm package', () => {
         'package/dist/index.js',
         'package/dist/issuer/index.js',
         'package/dist/emulator/index.js',
+        ...programMaps,
         ...chunks,
       ].sort(),
     );
