@@ -232,6 +232,10 @@ beforeAll(async () => {
       config: { claims: { team: 'payments' } },
     }),
     ...EXAMPLES.map((file) => scenario(file, { jenkinsfile: join(ROOT, file) })),
+    registered('a Jenkinsfile posing as another job', {
+      jenkinsfile: join(__dirname, 'fixtures/impostor.Jenkinsfile'),
+      env: { ...(scenario('').env as object), IMPOSTOR_URL: evil.url },
+    }),
   ];
   const file = join(await tempDir('jenkins-scenarios-'), 'scenarios.json');
   await writeFile(file, JSON.stringify(scenarios));
@@ -307,6 +311,11 @@ describe('identity comes from Jenkins itself', () => {
     });
     expect(sent('a pull request').body).toMatchObject({ branch: 'PR-12', commit: 'b'.repeat(40) });
     expect(sent('a credential id set by the administrator').authorization).toBe('Bearer team-admin-secret-0123456789');
+  });
+
+  test('a Jenkinsfile that sets env, currentBuild and environment{} still registers as itself', () => {
+    const request = sent('a Jenkinsfile posing as another job');
+    expect(request).toEqual({ ...sent('baseline'), body: { ...IDENTITY, lifetime: 3600 } });
   });
 
   test('every step call that should register did, and nothing else reached a server', () => {

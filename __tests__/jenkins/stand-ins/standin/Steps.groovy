@@ -84,12 +84,21 @@ class Steps {
 
     def timeout(Map args, Closure body = null) { body?.call() }
 
+    /** Declarative `environment { NAME = 'value' }`: sets the build's environment, as Jenkins does. */
+    void environment(Closure block) {
+        Map values = [:]
+        block.resolveStrategy = Closure.DELEGATE_FIRST
+        block.delegate = values
+        block.call()
+        values.each { name, value -> world.env[name.toString()] = value?.toString() }
+    }
+
     def booleanParam(Map args) { args }
 
     def methodMissing(String name, Object args) {
         Object[] list = (Object[]) args
         if (name in ['pipeline', 'options', 'stages', 'steps', 'post', 'always', 'parameters', 'agent', 'when',
-                     'expression', 'node', 'script', 'environment']) {
+                     'expression', 'node', 'script']) {
             Closure block = list.find { it instanceof Closure }
             return block?.call()
         }
