@@ -87,6 +87,8 @@ async function main(): Promise<number> {
     keysDir: join(work, name),
     adminSecret,
     audiences: ['sts.amazonaws.com', 'cognito-identity.amazonaws.com'],
+    // The GitHub stand-ins register GitHub's claims, which a Jenkins token service only accepts when allowed.
+    allowedClaims: ['sub', 'repository', 'repository_owner', 'ref', 'sha', 'run_id', 'actor', 'event_name', 'workflow'],
     rateLimitPerSecond: 0,
     logger: quiet,
   });

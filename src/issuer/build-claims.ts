@@ -2,13 +2,18 @@
  * Validation of what Jenkins registers for a build (the body of POST /request-tokens).
  *
  * The body is flat: every member is a claim for the build's ID tokens, except two controls, `lifetime` and
- * `audiences`. Claims that JWT, OIDC or this service give a meaning to (iss, aud, exp, …) are refused rather than
- * silently overwritten, so a misconfigured controller finds out at once instead of minting surprising tokens.
+ * `audiences`. Which names a registration may use is a closed list, so that a claim means what its name says:
+ *   - the Jenkins identity claims (JENKINS_CLAIM_NAMES: job, build_number, build_url, branch, commit, node,
+ *     triggered_by), which the trusted library reads from Jenkins itself;
+ *   - names the operator allows explicitly (`--allow-claim`), e.g. a claim the Jenkins library lets builds add;
+ *   - never a name JWT, OIDC or this service gives a meaning to (iss, aud, exp, …), not even when allowed.
+ * Anything else is refused with 400 rather than dropped, so a misconfigured controller finds out at once.
  *
- * The `sub` format, which trust policies match on:
- *   - if the body has `sub`, that string, unchanged;
- *   - otherwise `job:<job>:build:<build_number>`, with `%` and `:` inside the job name written as `%25` / `%3A` so
- *     the colons stay unambiguous separators (a Jenkins folder path keeps its `/`: `job:team/app/main:build:42`).
+ * The `sub` format, which trust policies match on: `job:<job>:build:<build_number>`, with `%` and `:` inside the
+ * job name written as `%25` / `%3A` so the colons stay unambiguous separators (a Jenkins folder path keeps its `/`:
+ * `job:team/app/main:build:42`). The token's `sub` therefore always agrees with its `job` and `build_number`
+ * claims. A registration may set `sub` itself only when the operator lists `sub` in `--allow-claim` (for a
+ * controller that mints subjects of its own format); the admin secret can mint any job's sub either way.
  */
 import { HttpError } from './errors';
 
@@ -26,7 +31,20 @@ export interface BuildRegistration {
 export interface RegistrationPolicy {
   readonly allowedAudiences: readonly string[];
   readonly maxLifetimeSeconds: number;
+  /** Claim names the operator allows besides JENKINS_CLAIM_NAMES (`--allow-claim`); `sub` lets sub be set. */
+  readonly allowedClaimNames: readonly string[];
 }
+
+/** What the trusted Jenkins library registers for every build; `sub` is derived from the first two. */
+export const JENKINS_CLAIM_NAMES: ReadonlySet<string> = new Set([
+  'job',
+  'build_number',
+  'build_url',
+  'branch',
+  'commit',
+  'node',
+  'triggered_by',
+]);
 
 /** Claim names with a protocol meaning; a build may not set them. Compared case-insensitively. */
 export const RESERVED_CLAIM_NAMES: ReadonlySet<string> = new Set([
@@ -65,18 +83,13 @@ export function parseRegistration(body: unknown, policy: RegistrationPolicy): Bu
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalid('The body must be a JSON object of claims, e.g. {"job":"app","build_number":42}.');
   }
-  const members = Object.entries(body as Record<string, unknown>);
+  const members = Object.entries(body as Record<string, unknown>).filter(([name]) => !CONTROL_MEMBERS.has(name));
+  if (members.length > MAX_CLAIMS) throw invalid(`At most ${MAX_CLAIMS} claims may be registered.`);
   const claims: Record<string, ClaimValue> = {};
-  let count = 0;
   for (const [name, value] of members) {
-    if (CONTROL_MEMBERS.has(name)) continue;
-    if (++count > MAX_CLAIMS) throw invalid(`At most ${MAX_CLAIMS} claims may be registered.`);
-    if (RESERVED_CLAIM_NAMES.has(name.toLowerCase())) {
-      throw invalid(`Claim "${name}" is reserved and set by the issuer; remove it from the registration.`);
-    }
-    if (!CLAIM_NAME.test(name)) {
-      throw invalid(`Claim name "${name.slice(0, 64)}" is invalid: use letters, digits, _ . : / - (max 128).`);
-    }
+    const problem = claimNameProblem(name);
+    if (problem) throw invalid(`${problem} Remove it from the registration.`);
+    if (!JENKINS_CLAIM_NAMES.has(name) && !policy.allowedClaimNames.includes(name)) throw invalid(notAllowed(name));
     claims[name] = claimValue(name, value);
   }
 
@@ -89,6 +102,32 @@ export function parseRegistration(body: unknown, policy: RegistrationPolicy): Bu
     audiences: audiencesOf(record.audiences, policy.allowedAudiences),
     lifetimeSeconds: lifetimeOf(record.lifetime, policy.maxLifetimeSeconds),
   };
+}
+
+/**
+ * Why a name can never be a registered claim (reserved by JWT/OIDC/this service, or malformed), or undefined.
+ * The operator's `--allow-claim` list is checked with it too, so no configuration can allow `aud` or `exp`.
+ */
+export function claimNameProblem(name: string): string | undefined {
+  if (RESERVED_CLAIM_NAMES.has(name.toLowerCase())) return `Claim "${name}" is reserved and set by the issuer.`;
+  if (!CLAIM_NAME.test(name)) {
+    return `Claim name "${name.slice(0, 64)}" is invalid: use letters, digits, _ . : / - (max 128).`;
+  }
+  return undefined;
+}
+
+function notAllowed(name: string): string {
+  if (name === 'sub') {
+    return (
+      '"sub" is derived from "job" and "build_number" (job:<job>:build:<build_number>); remove it, or start the ' +
+      'service with --allow-claim sub to let the controller choose subjects.'
+    );
+  }
+  return (
+    `Claim "${name}" is not allowed: registrations carry ${[...JENKINS_CLAIM_NAMES].join(', ')} and the names ` +
+    'the operator allows with --allow-claim (start the service with --allow-claim ' +
+    `${name} to accept it).`
+  );
 }
 
 /** Encodes one `sub` segment so that `:` remains a separator (same convention as GitHub's `%3A`). */
@@ -106,7 +145,7 @@ function subjectOf(claims: Record<string, ClaimValue>): string {
   }
   const job = claims.job;
   if (job === undefined) {
-    throw invalid('Give "sub", or "job" and "build_number" to derive sub = job:<job>:build:<build_number>.');
+    throw invalid('Give "job" and "build_number" to derive sub = job:<job>:build:<build_number>.');
   }
   if (typeof job !== 'string' || job === '') throw invalid('"job" must be a non-empty string.');
   const build = claims.build_number;
@@ -120,6 +159,9 @@ function subjectOf(claims: Record<string, ClaimValue>): string {
 }
 
 function claimValue(name: string, value: unknown): ClaimValue {
+  if (JENKINS_CLAIM_NAMES.has(name) && name !== 'build_number' && typeof value !== 'string') {
+    throw invalid(`Claim "${name}" must be a string.`);
+  }
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw invalid(`Claim "${name}" must be a finite number.`);

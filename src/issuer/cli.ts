@@ -32,6 +32,7 @@ const SERVE_FLAGS: Readonly<Record<string, FlagKind>> = {
   port: 'integer',
   'keys-dir': 'path',
   audience: 'list',
+  'allow-claim': 'list',
   'admin-secret-file': 'path',
   'token-ttl': 'integer',
   'request-token-ttl': 'integer',
@@ -66,6 +67,8 @@ SIGHUP reloads the key directory and TLS files (also re-read every 60 s).
   --keys-dir DIR           signing keys + request-token secret; created (0700) on first start        [required]
   --admin-secret-file F    file holding the secret the Jenkins controller sends (Bearer)             [required]
   --audience AUD           allowed audience, repeatable (default sts.amazonaws.com); the first is the default
+  --allow-claim NAME       claim a registration may carry besides job, build_number, build_url, branch, commit,
+                           node, triggered_by; repeatable; "sub" lets the controller set sub itself (default: none)
   --host ADDR              address to bind (default 127.0.0.1)
   --port N                 port (default ${DEFAULT_CLI_PORT}; 0 = any free port)
   --token-ttl S            ID-token lifetime in seconds, 60-3600 (default 300)
@@ -142,6 +145,7 @@ function serveOptions(argv: readonly string[]): IssuerOptions {
     port: get<number>('port') ?? DEFAULT_CLI_PORT,
     keysDir: required(merged, 'keys-dir', 'serve'),
     audiences: get<string[]>('audience'),
+    allowedClaims: get<string[]>('allow-claim'),
     adminSecretFile: required(merged, 'admin-secret-file', 'serve'),
     tokenTtlSeconds: get<number>('token-ttl'),
     requestTokenTtlSeconds: get<number>('request-token-ttl'),

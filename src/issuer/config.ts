@@ -7,6 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isLoopbackHost } from '../shared/loopback';
+import { claimNameProblem, JENKINS_CLAIM_NAMES } from './build-claims';
 import { ConfigError } from './errors';
 import type { Logger } from './log';
 
@@ -45,6 +46,12 @@ export interface IssuerOptions {
   readonly keysDir: string;
   /** (--audience, repeatable) Audiences tokens may be issued for. Default ["sts.amazonaws.com"]. */
   readonly audiences?: readonly string[];
+  /**
+   * (--allow-claim, repeatable) Claim names a registration may carry besides the Jenkins identity claims (job,
+   * build_number, build_url, branch, commit, node, triggered_by). `sub` lets the controller set sub itself.
+   * Reserved JWT/OIDC names (iss, aud, exp, …) cannot be allowed. Default: none.
+   */
+  readonly allowedClaims?: readonly string[];
   /** The admin secret itself (programmatic use only; the CLI takes a file so the secret never sits in argv). */
   readonly adminSecret?: string;
   /** (--admin-secret-file) File whose content (surrounding whitespace trimmed) is the admin secret. */
@@ -83,6 +90,7 @@ export interface IssuerSettings {
   readonly port: number;
   readonly keysDir: string;
   readonly audiences: readonly string[];
+  readonly allowedClaims: readonly string[];
   readonly adminSecret: string;
   readonly tokenTtlSeconds: number;
   readonly requestTokenTtlSeconds: number;
@@ -113,6 +121,7 @@ export function resolveIssuerOptions(options: IssuerOptions): IssuerSettings {
   }
 
   const audiences = validateAudiences(options.audiences ?? [DEFAULT_AUDIENCE]);
+  const allowedClaims = validateAllowedClaims(options.allowedClaims ?? []);
   const adminSecret = loadAdminSecret(options, warnings);
 
   const tokenTtlSeconds = integerInRange(
@@ -146,6 +155,7 @@ export function resolveIssuerOptions(options: IssuerOptions): IssuerSettings {
     port,
     keysDir: resolve(options.keysDir),
     audiences: Object.freeze([...audiences]),
+    allowedClaims: Object.freeze(allowedClaims),
     adminSecret,
     tokenTtlSeconds,
     requestTokenTtlSeconds,
@@ -226,6 +236,20 @@ function validateAudiences(value: unknown): string[] {
     seen.add(audience);
   }
   return [...seen];
+}
+
+function validateAllowedClaims(value: unknown): string[] {
+  if (!Array.isArray(value)) throw new ConfigError('allow-claim', 'must be a list of claim names.');
+  const names = new Set<string>();
+  for (const name of value) {
+    const problem = typeof name === 'string' ? claimNameProblem(name) : 'A claim name must be a string.';
+    if (problem) throw new ConfigError('allow-claim', `${problem} Allow only names of your own, e.g. environment.`);
+    if (JENKINS_CLAIM_NAMES.has(name) || names.has(name)) {
+      throw new ConfigError('allow-claim', `"${name}" is listed twice or is a Jenkins claim, which is always allowed.`);
+    }
+    names.add(name);
+  }
+  return [...names];
 }
 
 function loadAdminSecret(options: IssuerOptions, warnings: string[]): string {

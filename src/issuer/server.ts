@@ -118,6 +118,7 @@ async function postRequestToken(service: ServiceContext, exchange: Exchange): Pr
   const registration = parseRegistration(await readJsonBody(exchange.req), {
     allowedAudiences: service.settings.audiences,
     maxLifetimeSeconds: service.settings.requestTokenTtlSeconds,
+    allowedClaimNames: service.settings.allowedClaims,
   });
   const issued = await issueRequestToken(registration, {
     key: service.keys.requestTokenKey,

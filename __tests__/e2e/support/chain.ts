@@ -86,7 +86,9 @@ export async function startTokenService(
       minted++;
   };
   const logger: Logger = { info: record, warn() {}, error() {} };
-  const issuer = await startIssuer({ keysDir, adminSecret, audiences, rateLimitPerSecond: 0, logger });
+  // The same service also stands in for GitHub here, so its operator allows GitHub's claim names (and `sub`).
+  const allowedClaims = Object.keys(githubRunClaims('o/r'));
+  const issuer = await startIssuer({ keysDir, adminSecret, audiences, allowedClaims, rateLimitPerSecond: 0, logger });
   closers.push(() => issuer.close());
   return {
     name,

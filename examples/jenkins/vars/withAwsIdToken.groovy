@@ -1,108 +1,275 @@
-// withAwsIdToken: a Jenkins shared-library step that lets the build inside it ask the keyless-aws token service
-// for short-lived OIDC ID tokens (and so for AWS credentials, with no stored keys).
+// withAwsIdToken: a step of the keyless-aws TRUSTED global shared library. The build inside it can ask the keyless-aws
+// token service for short-lived OIDC ID tokens (and so for AWS credentials, with no stored keys).
 //
-//   withAwsIdToken(serviceUrl: 'https://jenkins-oidc.example.com', credentialsId: 'keyless-issuer-admin') {
+//   withAwsIdToken(lifetime: 3600) {
 //     sh 'node dist/index.js exec --token-source jenkins --role-to-assume "$ROLE_ARN" --aws-region eu-west-1 -- ./deploy.sh'
 //   }
 //
-// How it works:
-//   1. On the controller (httpRequest runs there, never on the agent), it registers this build with the service:
-//      POST <serviceUrl>/request-tokens, authenticated with the admin secret from a Jenkins "Secret text"
-//      credential, with the build's claims (job, build_number, build_url, branch, commit, node, triggered_by).
-//      The admin secret never reaches the agent, a shell, a process argument list or the log.
-//   2. The service answers a request token scoped to this build (its sub is job:<JOB_NAME>:build:<BUILD_NUMBER>)
-//      and to a lifetime, plus the token URL.
-//   3. The body runs with JENKINS_ID_TOKEN_REQUEST_URL and JENKINS_ID_TOKEN_REQUEST_TOKEN set, the GitHub-style
-//      pair the keyless-aws CLI (token source "jenkins") understands; the request token is masked in the log.
+// Trust model (README, "Jenkins token service", "Trust model"): a Jenkinsfile decides WHAT runs inside the step, never
+// WHO the build is nor WHERE the admin secret goes.
+//   - The identity claims (job, build_number, build_url, branch, commit, node, triggered_by; sub derives from the
+//     first two) are read from Jenkins itself: the Run this library executes in, its multibranch SCM head and
+//     revision, the node Jenkins assigned. Never from step parameters, never from `env` (withEnv can set any
+//     variable, JOB_NAME included).
+//   - The service URL and the admin credential are the administrator's: the global property
+//     KEYLESS_ISSUER_SERVICE_URL (Manage Jenkins > System > Global properties > Environment variables) and a Secret
+//     text credential of SYSTEM scope (id keyless-issuer-admin, or the global property KEYLESS_ISSUER_CREDENTIALS_ID),
+//     both read here through the Jenkins API. System-scope credentials cannot be bound by builds (withCredentials),
+//     and only trusted library code may call the API, so a Jenkinsfile can neither read the secret nor redirect it.
+//   - The secret lives only inside one @NonCPS method (never in a pipeline variable, which Jenkins would write to the
+//     build's program.dat, never in a step argument, which Jenkins records, never in the log or on the agent).
+//   - Steps are called through `steps.` and the build through `$build()`, so a `vars/` script of another library
+//     named like a step (getContext, error, …) or like `currentBuild` cannot stand in for them.
 //
-// Requires the plugins: Credentials Binding, HTTP Request, Mask Passwords.
+// Requires the plugins: Pipeline: Groovy Libraries, Credentials, Plain Credentials, Mask Passwords, and for the
+// branch/commit claims of multibranch jobs the SCM API plugin (installed with any multibranch source).
 //
-// Parameters (all optional except where a default does not fit):
-//   serviceUrl     URL at which the controller reaches the token service (default: env.KEYLESS_ISSUER_SERVICE_URL)
-//   credentialsId  Secret-text credential holding the service's admin secret (default 'keyless-issuer-admin')
-//   lifetime       request-token lifetime in seconds; set it to the build's timeout (default: the service's
-//                  --request-token-ttl, 6 h). ID tokens never outlive it.
-//   audiences      list of audiences this build may request (default: every audience the service allows)
-//   commit         commit id to record (default env.GIT_COMMIT, which only freestyle/SCM steps set)
-//   claims         map of extra claims (string, number or boolean values), e.g. [environment: 'prod']
+// Parameters (all optional):
+//   lifetime   request-token lifetime in seconds; set it to the build's timeout (default: the service's
+//              --request-token-ttl, 6 h). ID tokens never outlive it.
+//   audiences  list of audiences this build may request (default: every audience the service allows)
+//   claims     map of EXTRA claims (string, number or boolean values), e.g. [environment: 'prod']. They only add
+//              names: an identity name, `sub`, or a JWT/OIDC name is an error. The service accepts only the names
+//              its operator allows with --allow-claim. The Jenkinsfile chooses these values: never let a trust
+//              policy rely on them.
+// `serviceUrl`, `credentialsId` and `commit` were parameters once; they are refused now (see above).
 
+import com.cloudbees.plugins.credentials.CredentialsProvider
+import com.cloudbees.plugins.credentials.CredentialsScope
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurperClassic
+import hudson.AbortException
+import hudson.ProxyConfiguration
+import hudson.model.Cause
+import hudson.model.Computer
+import hudson.model.Run
+import hudson.security.ACL
+import hudson.slaves.EnvironmentVariablesNodeProperty
+import jenkins.model.Jenkins
+import jenkins.scm.api.SCMHead
+import jenkins.scm.api.SCMRevisionAction
+import org.jenkinsci.plugins.plaincredentials.StringCredentials
 
 def call(Map config = [:], Closure body) {
-    String serviceUrl = ((config.serviceUrl ?: env.KEYLESS_ISSUER_SERVICE_URL) ?: '').toString().replaceAll('/+$', '')
-    if (!serviceUrl) {
-        error('withAwsIdToken: set serviceUrl (how the controller reaches the token service, e.g. ' +
-              'https://jenkins-oidc.example.com) or the environment variable KEYLESS_ISSUER_SERVICE_URL.')
-    }
-    String credentialsId = config.credentialsId ?: 'keyless-issuer-admin'
-    String registration = JsonOutput.toJson(registrationBody(config))
-
-    def response
-    withCredentials([string(credentialsId: credentialsId, variable: 'KEYLESS_ISSUER_ADMIN_SECRET')]) {
-        // Plain concatenation (not a "${}" GString): the secret goes into an HTTP header on the controller, never
-        // into a shell command. maskValue hides it in the log; Jenkins also masks bound credentials in the stored
-        // step arguments.
-        response = httpRequest(
-            url: serviceUrl + '/request-tokens',
-            httpMode: 'POST',
-            contentType: 'APPLICATION_JSON',
-            acceptType: 'APPLICATION_JSON',
-            requestBody: registration,
-            customHeaders: [[name: 'Authorization', value: 'Bearer ' + env.KEYLESS_ISSUER_ADMIN_SECRET, maskValue: true]],
-            validResponseCodes: '100:599',
-            consoleLogResponseBody: false,
-            quiet: true,
-            timeout: 30,
-        )
-    }
-    if (response.status != 201) {
-        // The service's errors are {"error","message"} and never contain secrets, so they are safe to show.
-        error("withAwsIdToken: registering the build at ${serviceUrl} failed: HTTP ${response.status} " +
-              describeError(response.content))
-    }
-    Map answer = parseJson(response.content)
+    String problem = parameterProblem(config)
+    if (problem) steps.error(problem)
+    // getContext is a step, so it runs here; the Computer is only passed on, never kept in a pipeline variable.
+    String node = nodeName(steps.getContext(Computer))
+    String registration = JsonOutput.toJson(registrationBody(config, node))
+    Map answer = register(registration)
     String requestToken = answer.request_token
     String tokenUrl = answer.token_url
-    echo "withAwsIdToken: ID tokens for this build available until ${answer.expires_at}"
+    steps.echo "withAwsIdToken: ID tokens for this build available until ${answer.expires_at}"
 
     // Mask Passwords hides the request token wherever the body's steps print it. withEnv records its arguments
     // with the build; the request token is only worth anything for this build's sub and until its lifetime ends,
     // which is why `lifetime` should be the build's timeout.
-    wrap([$class: 'MaskPasswordsBuildWrapper', varPasswordPairs: [[var: 'JENKINS_ID_TOKEN_REQUEST_TOKEN', password: requestToken]]]) {
-        withEnv(['JENKINS_ID_TOKEN_REQUEST_URL=' + tokenUrl, 'JENKINS_ID_TOKEN_REQUEST_TOKEN=' + requestToken]) {
+    steps.wrap([$class: 'MaskPasswordsBuildWrapper', varPasswordPairs: [[var: 'JENKINS_ID_TOKEN_REQUEST_TOKEN', password: requestToken]]]) {
+        steps.withEnv(['JENKINS_ID_TOKEN_REQUEST_URL=' + tokenUrl, 'JENKINS_ID_TOKEN_REQUEST_TOKEN=' + requestToken]) {
             body()
         }
     }
 }
 
-private Map registrationBody(Map config) {
-    Map body = [
-        job         : env.JOB_NAME,
-        build_number: env.BUILD_NUMBER ? (env.BUILD_NUMBER as Long) : null,
-        build_url   : env.BUILD_URL,
-        branch      : env.BRANCH_NAME,
-        commit      : config.commit ?: env.GIT_COMMIT,
-        node        : env.NODE_NAME,
-        triggered_by: triggeringUser(),
+@NonCPS
+private static String parameterProblem(Map config) {
+    Map refused = [
+        serviceUrl   : 'where the token service lives is the Jenkins administrator\'s setting (global property ' +
+                       'KEYLESS_ISSUER_SERVICE_URL), so that no Jenkinsfile can send the admin secret to another host',
+        credentialsId: 'the admin secret is the System-scope credential the administrator configured (id ' +
+                       'keyless-issuer-admin or global property KEYLESS_ISSUER_CREDENTIALS_ID); builds cannot choose it',
+        commit       : 'the commit is read from the build\'s own SCM revision, not given by the Jenkinsfile',
     ]
-    (config.claims ?: [:]).each { name, value -> body[name.toString()] = value }
-    if (config.lifetime) body.lifetime = config.lifetime as Integer
-    if (config.audiences) body.audiences = config.audiences.collect { it.toString() }
-    // The service refuses null claims: leave out what this build does not have (e.g. BRANCH_NAME outside
-    // multibranch pipelines).
-    return body.findAll { name, value -> value != null && value.toString() != '' }
-}
-
-// The user who started the build, if a user did (timer, SCM and upstream triggers have none).
-private String triggeringUser() {
-    def causes = currentBuild.getBuildCauses('hudson.model.Cause$UserIdCause')
-    return causes ? causes[0].userId : null
+    for (String name : config.keySet().collect { it.toString() }) {
+        if (refused.containsKey(name)) {
+            return "withAwsIdToken: '${name}' is not a parameter any more: ${refused[name]}. Remove it."
+        }
+        if (!(name in ['lifetime', 'audiences', 'claims'])) {
+            return "withAwsIdToken: unknown parameter '${name}'; the parameters are lifetime, audiences and claims."
+        }
+    }
+    return null
 }
 
 @NonCPS
-private static Map parseJson(String text) {
-    return new JsonSlurperClassic().parseText(text) as Map
+private Map registrationBody(Map config, String node) {
+    Map body = identityClaims($build(), node)
+    Map extra = config.claims instanceof Map ? (Map) config.claims : [:]
+    if (config.claims != null && !(config.claims instanceof Map)) {
+        throw new AbortException('withAwsIdToken: claims must be a map of extra claims, e.g. claims: [environment: \'prod\'].')
+    }
+    extra.each { name, value ->
+        String key = name.toString()
+        if (key.toLowerCase() in reservedClaimNames()) {
+            throw new AbortException("withAwsIdToken: claims may only add names; '${key}' is reserved (identity claims " +
+                'come from Jenkins itself, sub derives from job and build_number, and JWT/OIDC names are the ' +
+                'service\'s). Rename or remove it.')
+        }
+        if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
+            throw new AbortException("withAwsIdToken: claim '${key}' must be a string, number or boolean.")
+        }
+        body[key] = value
+    }
+    if (config.lifetime != null) body.lifetime = config.lifetime as Integer
+    if (config.audiences != null) body.audiences = config.audiences.collect { it.toString() }
+    return body
+}
+
+// Names a Jenkinsfile's `claims:` may not use: the identity claims, sub, the request controls and the names JWT/OIDC
+// or the token service give a meaning to (src/issuer/build-claims.ts RESERVED_CLAIM_NAMES; a test keeps them equal).
+@NonCPS
+static List<String> reservedClaimNames() {
+    return ['job', 'build_number', 'build_url', 'branch', 'commit', 'node', 'triggered_by', 'sub',
+            'lifetime', 'audiences',
+            'iss', 'aud', 'exp', 'iat', 'nbf', 'jti', 'azp', 'nonce', 'auth_time', 'acr', 'amr', 'at_hash', 'c_hash',
+            's_hash', 'sid', 'cnf', 'act', 'may_act', 'scope', 'client_id', 'typ', 'token_use']
+}
+
+// Who this build is, from Jenkins' own records. A claim Jenkins does not have is left out (the service refuses
+// nulls): branch and commit exist for multibranch builds only, whose SCM head and revision Jenkins chose before the
+// Jenkinsfile ran; in other jobs the Jenkinsfile decides what it checks out, so no commit is claimed.
+@NonCPS
+private static Map identityClaims(Run run, String node) {
+    Map claims = [job: run.parent.fullName, build_number: run.number as Long]
+    String root = Jenkins.get().rootUrl
+    if (root) claims.build_url = root + run.url
+    SCMHead head = SCMHead.HeadByItem.findHead(run.parent)
+    if (head != null) claims.branch = head.name
+    String commit = revisionHash(run.getAction(SCMRevisionAction)?.revision)
+    if (commit) claims.commit = commit
+    if (node != null) claims.node = node
+    String user = run.getCause(Cause.UserIdCause)?.userId
+    if (user) claims.triggered_by = user
+    return claims
+}
+
+// Git revisions carry `hash`; pull-request revisions (GitHub, Bitbucket) `pullHash`, the commit that was built.
+@NonCPS
+private static String revisionHash(revision) {
+    if (revision == null) return null
+    if (revision.hasProperty('pullHash')) return revision.pullHash
+    if (revision.hasProperty('hash')) return revision.hash
+    return null
+}
+
+// The node Jenkins assigned to the enclosing `node`/`agent` block (null outside one). Not env.NODE_NAME, which
+// withEnv can set. The built-in node's name is "".
+@NonCPS
+private static String nodeName(Computer computer) {
+    if (computer == null) return null
+    return computer.name ?: 'built-in'
+}
+
+// POST <service>/request-tokens with the admin secret, on the controller. Bounded: 10 s to connect, 10 s per read,
+// 30 s and 64 KiB for the whole answer. Returns the service's JSON answer; throws AbortException with the reason.
+@NonCPS
+private static Map register(String registration) {
+    String serviceUrl = adminSetting('KEYLESS_ISSUER_SERVICE_URL', null)
+    String endpoint = requestTokensUrl(serviceUrl)
+    String secret = adminSecret(adminSetting('KEYLESS_ISSUER_CREDENTIALS_ID', 'keyless-issuer-admin'))
+    HttpURLConnection connection = (HttpURLConnection) ProxyConfiguration.open(new URL(endpoint))
+    connection.connectTimeout = 10000
+    connection.readTimeout = 10000
+    connection.instanceFollowRedirects = false
+    connection.requestMethod = 'POST'
+    connection.doOutput = true
+    connection.setRequestProperty('Content-Type', 'application/json')
+    connection.setRequestProperty('Accept', 'application/json')
+    connection.setRequestProperty('Authorization', 'Bearer ' + secret)
+    int status
+    String content
+    try {
+        connection.outputStream.withStream { it.write(registration.getBytes('UTF-8')) }
+        status = connection.responseCode
+        content = readCapped(status < 400 ? connection.inputStream : connection.errorStream)
+    } catch (IOException failure) {
+        throw new AbortException("withAwsIdToken: cannot reach the token service at ${endpoint}: " +
+            "${failure.class.simpleName} ${failure.message ?: ''}".trim())
+    } finally {
+        connection.disconnect()
+    }
+    if (status != 201) {
+        // The service's errors are {"error","message"} and never contain secrets, so they are safe to show.
+        throw new AbortException("withAwsIdToken: registering the build at ${endpoint} failed: HTTP ${status} " +
+            describeError(content))
+    }
+    return new JsonSlurperClassic().parseText(content) as Map
+}
+
+// A global property (Manage Jenkins > System > Global properties > Environment variables), read through the
+// Jenkins API: the value the administrator saved, which no build's withEnv or environment{} can change.
+@NonCPS
+private static String adminSetting(String name, String fallback) {
+    def property = Jenkins.get().globalNodeProperties.get(EnvironmentVariablesNodeProperty)
+    String value = property?.envVars?.get(name)?.trim()
+    return value ?: fallback
+}
+
+@NonCPS
+private static String requestTokensUrl(String serviceUrl) {
+    if (!serviceUrl) {
+        throw new AbortException('withAwsIdToken: the Jenkins administrator has not set where the token service ' +
+            'lives: add the global property KEYLESS_ISSUER_SERVICE_URL (Manage Jenkins > System > Global properties ' +
+            '> Environment variables), e.g. https://jenkins-oidc.example.com.')
+    }
+    URL url
+    try {
+        url = new URL(serviceUrl)
+    } catch (MalformedURLException ignored) {
+        throw new AbortException("withAwsIdToken: the global property KEYLESS_ISSUER_SERVICE_URL (${serviceUrl}) " +
+            'is not a URL; set it like https://jenkins-oidc.example.com.')
+    }
+    boolean loopback = url.host in ['127.0.0.1', 'localhost', '[::1]']
+    if (url.userInfo || url.query || url.ref || !(url.protocol == 'https' || (url.protocol == 'http' && loopback))) {
+        throw new AbortException("withAwsIdToken: the global property KEYLESS_ISSUER_SERVICE_URL (${url.protocol}://" +
+            "${url.host}) must be an https URL without credentials, query or fragment (plain http only on " +
+            'loopback): the admin secret travels in it.')
+    }
+    return serviceUrl.replaceAll('/+$', '') + '/request-tokens'
+}
+
+// The admin secret from a Secret text credential of SYSTEM scope. Surrounding whitespace is trimmed, as the token
+// service trims its --admin-secret-file; whitespace inside is refused (a header cannot carry it, and the service
+// would never match it).
+@NonCPS
+private static String adminSecret(String credentialsId) {
+    List<StringCredentials> all = CredentialsProvider.lookupCredentials(
+        StringCredentials, Jenkins.get(), ACL.SYSTEM, Collections.emptyList())
+    StringCredentials credential = all.find { it.id == credentialsId }
+    String where = "the credential '${credentialsId}' (Manage Jenkins > Credentials > System > Global credentials)"
+    if (credential == null) {
+        throw new AbortException("withAwsIdToken: ${where} does not exist: add the token service's admin secret " +
+            'there as a Secret text credential with scope System.')
+    }
+    if (credential.scope != CredentialsScope.SYSTEM) {
+        throw new AbortException("withAwsIdToken: ${where} has scope ${credential.scope}; builds could bind it with " +
+            'withCredentials and send it anywhere. Change its scope to System (and rotate the secret if it was ' +
+            'ever bound).')
+    }
+    String secret = credential.secret.plainText.trim()
+    if (secret.isEmpty() || secret =~ /[\s\p{Cntrl}]/) {
+        throw new AbortException("withAwsIdToken: ${where} is " + (secret.isEmpty() ? 'empty' :
+            'not one word (whitespace or control characters inside)') + ': paste the content of the service\'s ' +
+            '--admin-secret-file exactly.')
+    }
+    return secret
+}
+
+@NonCPS
+private static String readCapped(InputStream stream) {
+    if (stream == null) return ''
+    long deadline = System.currentTimeMillis() + 30000
+    ByteArrayOutputStream out = new ByteArrayOutputStream()
+    byte[] buffer = new byte[8192]
+    stream.withStream {
+        int n
+        while ((n = it.read(buffer)) != -1) {
+            out.write(buffer, 0, n)
+            if (out.size() > 65536) throw new IOException('the answer is larger than 64 KiB')
+            if (System.currentTimeMillis() > deadline) throw new IOException('the answer took longer than 30 s')
+        }
+    }
+    return out.toString('UTF-8')
 }
 
 @NonCPS

@@ -1,0 +1,4 @@
+package hudson
+class AbortException extends IOException {
+    AbortException(String message) { super(message) }
+}

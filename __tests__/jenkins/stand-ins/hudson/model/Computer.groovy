@@ -1,0 +1,2 @@
+package hudson.model
+class Computer { String name }

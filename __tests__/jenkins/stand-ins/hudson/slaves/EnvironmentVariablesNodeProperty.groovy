@@ -1,0 +1,4 @@
+package hudson.slaves
+class EnvironmentVariablesNodeProperty {
+    Map<String, String> envVars = [:]
+}

@@ -1,0 +1,5 @@
+package hudson.util
+class DescribableList {
+    List items = []
+    def get(Class type) { items.find { type.isInstance(it) } }
+}

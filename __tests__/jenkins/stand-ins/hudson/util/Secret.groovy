@@ -1,0 +1,4 @@
+package hudson.util
+class Secret {
+    String plainText
+}

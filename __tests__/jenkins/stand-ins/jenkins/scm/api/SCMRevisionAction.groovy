@@ -1,0 +1,4 @@
+package jenkins.scm.api
+class SCMRevisionAction {
+    def revision
+}
