@@ -292,15 +292,20 @@ describe('AssumeRoleWithWebIdentity', () => {
 
   it('reports an expired token with ExpiredTokenException and the STS wording', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const token = await github.sign(githubClaims(github.url, { iat: now - 400, exp: now - 100 }));
+    // STS tolerates about five minutes of clock skew on exp; a token expired longer ago than that is refused.
+    const token = await github.sign(githubClaims(github.url, { iat: now - 900, exp: now - 400 }));
     const e = await failure(web({ WebIdentityToken: token }));
     expect(e.name).toBe('ExpiredTokenException');
     expect(e.message).toMatch(
-      new RegExp(`^Token expired: current date/time \\d+ must be before the expiration date/time ${now - 100}$`),
+      new RegExp(`^Token expired: current date/time \\d+ must be before the expiration date/time ${now - 400}$`),
     );
-    // The emulator's clock decides: a valid token becomes expired when the clock moves past exp.
+    const withinSkew = await github.sign(githubClaims(github.url, { iat: now - 400, exp: now - 100 }));
+    await expect(web({ WebIdentityToken: withinSkew })).resolves.toBeDefined();
+    // The emulator's clock decides: a valid token (exp = now + 300) is refused once the clock is past exp + skew.
     const fresh = await github.sign(githubClaims(github.url));
-    offsetMs = 301_000;
+    offsetMs = 590_000;
+    await expect(web({ WebIdentityToken: fresh })).resolves.toBeDefined();
+    offsetMs = 602_000;
     expect((await failure(web({ WebIdentityToken: fresh }))).name).toBe('ExpiredTokenException');
   });
 
@@ -660,7 +665,7 @@ describe('signed calls (AssumeRole, GetCallerIdentity)', () => {
     const refused = [
       await github.sign(githubClaims(github.url, { sub: 'repo:evil/app:ref:refs/heads/main' })),
       await github.sign(githubClaims(github.url, { aud: 'not-a-client' })),
-      await github.sign(githubClaims(github.url, { exp: Math.floor(Date.now() / 1000) - 60 })),
+      await github.sign(githubClaims(github.url, { exp: Math.floor(Date.now() / 1000) - 400 })),
     ];
     for (const bad of refused) {
       await failure(web({ WebIdentityToken: bad, RoleSessionName: 'leak-check-refused' }));

@@ -161,7 +161,8 @@ export function evaluateTrustPolicy(document: unknown, request: TrustRequest): T
       if (s.effect !== 'Deny') continue;
       const verdict = evaluateStatement(s, policy, request, action);
       if (verdict.applies) {
-        const reason = `${s.label} explicitly denies ${action}`;
+        const because = verdict.conditions.map(describeCondition).join('; ');
+        const reason = `${s.label} explicitly denies ${action}${because ? ` (${because})` : ''}`;
         return { allowed: false, action, deny: 'explicit', statement: verdict, reason };
       }
     }
