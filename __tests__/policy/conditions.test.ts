@@ -1,5 +1,6 @@
 // Fidelity table per condition-operator family, with the examples of IAM's "Condition operators" reference, the
 // absent-key matrix, set operators over multivalued keys, and Version handling of policy variables.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${…}` here are IAM policy variables, not JS templates
 import { ConditionContext, evaluateTrustPolicy, parsePolicy } from '../../src/policy';
 
 const WEB = 'sts:AssumeRoleWithWebIdentity';
@@ -334,7 +335,6 @@ describe('absent key', () => {
 });
 
 describe('Version and policy variables', () => {
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a JS template
   const variable = { StringEquals: { 'sts:RoleSessionName': '${aws:RequestTag/run}' } };
   const ctx = { 'sts:RoleSessionName': '42', 'aws:RequestTag/run': '42' };
 
@@ -344,12 +344,10 @@ describe('Version and policy variables', () => {
 
   it.each([['2008-10-17'], ['none']])('treats ${…} as literal text under Version %s', (version) => {
     expect(judge(variable, ctx, version).allowed).toBe(false);
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal text the old version compares
     expect(judge(variable, { 'sts:RoleSessionName': '${aws:RequestTag/run}' }, version).allowed).toBe(true);
   });
 
   it('does not substitute in Numeric, Date, Bool or IP operators', () => {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a JS template
     expect(() =>
       parsePolicy({
         Version: '2012-10-17',
