@@ -358,6 +358,14 @@ describe('Version and policy variables', () => {
     ).toThrow(/is not a number/);
   });
 
+  it('refuses NotPrincipal with Allow, which IAM does not support', () => {
+    expect(() =>
+      parsePolicy({
+        Statement: [{ Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: '*' }],
+      }),
+    ).toThrow('NotPrincipal must be used with "Effect": "Deny"');
+  });
+
   it('refuses a Version IAM does not know', () => {
     expect(() => parsePolicy({ Version: '2012-10-18', Statement: [] })).toThrow(
       'The policy must contain a valid version string',

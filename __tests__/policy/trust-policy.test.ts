@@ -109,7 +109,7 @@ describe('what IAM refuses in any trust policy, and what the engine cannot evalu
     ['a key without a provider prefix', gh({ StringEquals: { sub: 'x' } }), 'condition key sub'],
     [
       'NotPrincipal',
-      { Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'sts:AssumeRole' },
+      { Effect: 'Deny', NotPrincipal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'sts:AssumeRole' },
       'Has prohibited field NotPrincipal',
     ],
     ['Resource', { ...ok, Resource: '*' }, 'Has prohibited field Resource'],

@@ -89,6 +89,10 @@ function parseStatement(raw: unknown, index: number): PolicyStatement {
   exactlyOne(s, 'Action', 'NotAction', index, 'Policy statement must contain actions.');
   exactlyOne(s, 'Resource', 'NotResource', index, '');
   exactlyOne(s, 'Principal', 'NotPrincipal', index, '');
+  if (s.NotPrincipal !== undefined && s.Effect === 'Allow') {
+    // IAM: "NotPrincipal must be used with "Effect":"Deny". Using it with "Effect":"Allow" is not supported."
+    throw new PolicyDocumentError('NotPrincipal must be used with "Effect": "Deny"', index);
+  }
   const sid = typeof s.Sid === 'string' && s.Sid !== '' ? s.Sid : undefined;
   return {
     index,
