@@ -97,6 +97,19 @@ function config(): EmulatorConfig {
         }),
       },
       {
+        // Chained from `deploy`: the web-identity sub stays in the session's context, azp does not.
+        name: 'chained-wif-keys',
+        assumeRolePolicyDocument: trust({
+          Effect: 'Allow',
+          Principal: { AWS: roleArn('deploy', '/ci/') },
+          Action: 'sts:AssumeRole',
+          Condition: {
+            StringEquals: { [`${gh}:sub`]: 'repo:acme/app:ref:refs/heads/main' },
+            StringNotEqualsIfExists: { [`${gh}:azp`]: 'sts.amazonaws.com' },
+          },
+        }),
+      },
+      {
         name: 'tag-source',
         assumeRolePolicyDocument: trust({
           Effect: 'Allow',
@@ -470,6 +483,22 @@ describe('signed calls (AssumeRole, GetCallerIdentity)', () => {
     const user = stsClient(harness.emulator.url, USER_KEY);
     expect((await user.send(new GetCallerIdentityCommand({}))).Arn).toBe(`arn:aws:iam::${ACCOUNT}:user/ci`);
     user.destroy();
+  });
+
+  it('keeps only aud/sub/amr of the web identity in the chained session context, as IAM documents', async () => {
+    const token = await github.sign(githubClaims(github.url, { azp: 'sts.amazonaws.com' }));
+    const out = await web({ WebIdentityToken: token });
+    const client = stsClient(harness.emulator.url, {
+      accessKeyId: out.Credentials!.AccessKeyId!,
+      secretAccessKey: out.Credentials!.SecretAccessKey!,
+      sessionToken: out.Credentials!.SessionToken!,
+    });
+    // sub is still there (StringEquals passes); azp is gone, so StringNotEqualsIfExists on it holds.
+    const hop = await client.send(
+      new AssumeRoleCommand({ RoleArn: roleArn('chained-wif-keys'), RoleSessionName: 'hop' }),
+    );
+    expect(hop.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/chained-wif-keys/hop`);
+    client.destroy();
   });
 
   it('chains AssumeRole from emulator-issued credentials, capped at one hour', async () => {

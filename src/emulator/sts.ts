@@ -4,6 +4,7 @@ import { deflateRawSync } from 'node:zlib';
 import {
   ConditionContext,
   evaluateTrustPolicy,
+  persistsInSession,
   type RequiredAction,
   type TrustDecision,
   type TrustPrincipal,
@@ -167,14 +168,15 @@ async function assumeRoleWithWebIdentity(params: QueryParams, deps: StsDeps): Pr
   if (!role) throw deny(`role ${roleArn} does not exist`, prefix);
   const duration = checkDuration(requestedDuration, role, false);
 
+  // The trust policy sees every key STS derives from the token; the session keeps only aud/sub/amr for later calls.
+  const context = requestContext(deps.clock);
   const federatedContext = new ConditionContext();
   for (const [key, values] of webIdentityConditionKeys(identity.keyPrefix, identity.claims)) {
-    federatedContext.set(key, values);
+    context.set(key, values);
+    if (persistsInSession(key)) federatedContext.set(key, values);
   }
   federatedContext.set('aws:FederatedProvider', identity.federatedPrincipal);
-
-  const context = requestContext(deps.clock);
-  for (const [k, v] of federatedContext.entries()) context.set(k, v);
+  context.set('aws:FederatedProvider', identity.federatedPrincipal);
   context.set('sts:RoleSessionName', sessionName);
   if (typeof sourceIdentity === 'string') context.set('sts:SourceIdentity', sourceIdentity);
   addTagKeys(context, tokenTags.tags, tokenTags.transitiveKeys);

@@ -80,6 +80,14 @@ export function webIdentityConditionKeys(
   return out;
 }
 
+/**
+ * Whether a `<provider>:<claim>` key stays in the role session's request context for later calls. IAM documents
+ * that only `amr`, `aud` and `sub` do; the provider-specific keys are "Available in session: No".
+ */
+export function persistsInSession(key: string): boolean {
+  return /:(aud|sub|amr)$/i.test(key);
+}
+
 /** A shared OIDC issuer and the claim IAM requires every role trusting it to evaluate. */
 export interface SharedProviderControl {
   name: string;

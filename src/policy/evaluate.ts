@@ -155,7 +155,7 @@ const STAGE_RANK: Record<StatementStage, number> = { principal: 0, action: 1, re
  * resource, which beats a wrong action, which beats a wrong principal).
  */
 export function evaluateTrustPolicy(document: unknown, request: TrustRequest): TrustDecision {
-  const policy = isParsed(document) ? document : parsePolicy(document);
+  const policy = isParsed(document) ? document : parsedOnce(document);
   for (const { action } of request.actions) {
     for (const s of policy.statements) {
       if (s.effect !== 'Deny') continue;
@@ -197,6 +197,19 @@ export function evaluateTrustPolicy(document: unknown, request: TrustRequest): T
     };
   }
   return { allowed: true, statements: allowing };
+}
+
+/** Roles keep their document as loaded; parse each one once however many requests it judges. */
+const parsedDocuments = new WeakMap<object, Policy>();
+
+function parsedOnce(document: unknown): Policy {
+  if (typeof document !== 'object' || document === null) return parsePolicy(document);
+  let policy = parsedDocuments.get(document);
+  if (!policy) {
+    policy = parsePolicy(document);
+    parsedDocuments.set(document, policy);
+  }
+  return policy;
 }
 
 function isParsed(document: unknown): document is Policy {

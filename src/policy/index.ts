@@ -1,6 +1,12 @@
 // The IAM policy language: parsing, variables, operators, evaluation. One engine for the emulator, the denial
 // explanation and the doctor.
-export { claimKeysOf, isEvaluableKey, SHARED_OIDC_PROVIDERS, webIdentityConditionKeys } from './condition-keys';
+export {
+  claimKeysOf,
+  isEvaluableKey,
+  persistsInSession,
+  SHARED_OIDC_PROVIDERS,
+  webIdentityConditionKeys,
+} from './condition-keys';
 export type { ConditionVerdict, ParsedCondition } from './conditions';
 export { ConditionContext } from './context';
 export type { Policy, PolicyStatement, PolicyVersion, PrincipalSpec } from './document';
