@@ -108,7 +108,27 @@ describe('what IAM refuses in any trust policy, and what the engine cannot evalu
     ],
     ['a key without a provider prefix', gh({ StringEquals: { sub: 'x' } }), 'condition key sub'],
     [
-      'NotPrincipal',
+      'a condition key written with the issuer URL scheme',
+      gh({ StringEquals: { [`https://${GH}:sub`]: 'x' } }),
+      'Condition can contain only one colon.',
+    ],
+    [
+      'an action without a vendor',
+      { ...ok, Action: 'AssumeRoleWithWebIdentity' },
+      'Actions/Conditions must be prefaced by a vendor',
+    ],
+    [
+      'an action with two colons',
+      { ...ok, Action: 'sts:sts:AssumeRole' },
+      'Actions/Condition can contain only one colon.',
+    ],
+    [
+      'a wildcard in the action vendor',
+      { ...ok, Action: 's*:AssumeRole' },
+      'Action vendors (e.g., aws, ec2, etc.) must not contain wildcards.',
+    ],
+    [
+      'NotPrincipal (even with Deny)',
       { Effect: 'Deny', NotPrincipal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'sts:AssumeRole' },
       'Has prohibited field NotPrincipal',
     ],
@@ -123,6 +143,17 @@ describe('what IAM refuses in any trust policy, and what the engine cannot evalu
     ],
   ])('refuses %s', (_name, statement, message) => {
     expect(() => parseTrustPolicy(trust(statement as Record<string, unknown>))).toThrow(message);
+  });
+
+  it('accepts loopback issuers with a port and tag keys with colons', () => {
+    const local = 'arn:aws:iam::123456789012:oidc-provider/127.0.0.1:8080/oidc';
+    const statement = {
+      Effect: 'Allow',
+      Principal: { Federated: local },
+      Action: WEB,
+      Condition: { StringEquals: { '127.0.0.1:8080/oidc:sub': 'job/x', 'aws:RequestTag/team:name': 'ops' } },
+    };
+    expect(() => parseTrustPolicy(trust(statement))).not.toThrow();
   });
 
   it('accepts every operator family on keys the emulator can evaluate', () => {

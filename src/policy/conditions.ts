@@ -41,6 +41,19 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * IAM refuses a condition key with more than one colon (the classic mistake is `https://issuer:sub`). Provider URLs
+ * in IAM carry no port, but the emulator's loopback issuers do (`127.0.0.1:8080:sub`), so that one form is allowed.
+ */
+function checkKeyName(key: string, statement: number): void {
+  // Tag keys may themselves contain colons.
+  if (/^aws:(Request|Principal|Resource)Tag\//i.test(key)) return;
+  const withoutLoopbackPort = key.replace(/^(127\.0\.0\.1|localhost):\d+(?=[/:])/i, '$1');
+  if (withoutLoopbackPort.split(':').length > 2) {
+    throw new PolicyDocumentError(`Condition can contain only one colon. (${key})`, statement);
+  }
+}
+
 /** Parses a Condition block; `statement` is the statement's index for the error's location. */
 export function parseConditions(block: unknown, statement: number): ParsedCondition[] {
   if (block === undefined) return [];
@@ -57,6 +70,7 @@ export function parseConditions(block: unknown, statement: number): ParsedCondit
       );
     }
     for (const [key, raw] of Object.entries(keys)) {
+      checkKeyName(key, statement);
       const values = policyValues(raw);
       if (!values) {
         throw new PolicyDocumentError(

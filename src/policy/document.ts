@@ -51,6 +51,24 @@ function stringList(value: unknown, field: string, index: number): string[] | un
   return list as string[];
 }
 
+/** IAM's grammar for an action name: `*` or `<vendor>:<action>`, the vendor without wildcards. */
+function checkActions(actions: string[] | undefined, index: number): void {
+  for (const action of actions ?? []) {
+    if (action === '*') continue;
+    const parts = action.split(':');
+    if (parts.length === 1) {
+      throw new PolicyDocumentError(
+        'Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.',
+        index,
+      );
+    }
+    if (parts.length > 2) throw new PolicyDocumentError('Actions/Condition can contain only one colon.', index);
+    if (/[*?]/.test(parts[0] as string)) {
+      throw new PolicyDocumentError('Action vendors (e.g., aws, ec2, etc.) must not contain wildcards.', index);
+    }
+  }
+}
+
 function principalSpec(value: unknown, field: string, index: number): PrincipalSpec | undefined {
   if (value === undefined) return undefined;
   if (value === '*') return '*';
@@ -94,6 +112,9 @@ function parseStatement(raw: unknown, index: number): PolicyStatement {
     throw new PolicyDocumentError('NotPrincipal must be used with "Effect": "Deny"', index);
   }
   const sid = typeof s.Sid === 'string' && s.Sid !== '' ? s.Sid : undefined;
+  const action = stringList(s.Action, 'Action', index);
+  const notAction = stringList(s.NotAction, 'NotAction', index);
+  checkActions(action ?? notAction, index);
   return {
     index,
     sid,
@@ -101,8 +122,8 @@ function parseStatement(raw: unknown, index: number): PolicyStatement {
     effect: s.Effect,
     principal: principalSpec(s.Principal, 'Principal', index),
     notPrincipal: principalSpec(s.NotPrincipal, 'NotPrincipal', index),
-    action: stringList(s.Action, 'Action', index),
-    notAction: stringList(s.NotAction, 'NotAction', index),
+    action,
+    notAction,
     resource: stringList(s.Resource, 'Resource', index),
     notResource: stringList(s.NotResource, 'NotResource', index),
     conditions: parseConditions(s.Condition, index),
