@@ -143,7 +143,7 @@ function patternText(pattern: Pattern): string {
   return pattern.map((p) => p.text).join('');
 }
 
-/** Splits `pattern` at its first five unescaped-free colons: the six components of an ARN. */
+/** Splits `pattern` at its first five colons into the six components of an ARN (the last keeps its colons). */
 function splitArnPattern(pattern: Pattern): Pattern[] {
   const out: Pattern[] = [[]];
   for (const part of pattern) {
