@@ -1,7 +1,7 @@
 // Several instances behind one public URL: they share a key directory, so request tokens and ID tokens are
 // interchangeable between them, and a rotation reaches running instances without a restart.
 import { join } from 'node:path';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { rotateKeys } from '../../src/issuer/keys';
 import { registerOk, removeTempDirs, requestIdToken, startTestIssuer, type TestIssuer, tempDir } from './support';
 
@@ -13,8 +13,8 @@ afterAll(async () => {
   await removeTempDirs();
 });
 
-async function instance(keysDir: string, keyReloadIntervalMs = 0): Promise<TestIssuer> {
-  const started = await startTestIssuer({ keysDir, issuerUrl: PUBLIC_URL, keyReloadIntervalMs });
+async function instance(keysDir: string, keyReloadIntervalMs = 0, now?: () => number): Promise<TestIssuer> {
+  const started = await startTestIssuer({ keysDir, issuerUrl: PUBLIC_URL, keyReloadIntervalMs, now });
   running.push(started);
   return started;
 }
@@ -56,28 +56,42 @@ test('routes live under the issuer path only', async () => {
   expect(doc.jwks_uri).toBe(`${PUBLIC_URL}/.well-known/jwks`);
 });
 
-test('a rotation reaches running instances: reload() at once, the periodic reload within its interval', async () => {
+test('a rotation reaches running instances: published at reload() or the periodic reload, signing at activation', async () => {
   const keysDir = join(await tempDir(), 'keys');
-  const manual = await instance(keysDir);
-  const periodic = await instance(keysDir, 100);
+  let clock = Math.floor(Date.now() / 1000);
+  const now = () => clock;
+  const manual = await instance(keysDir, 0, now);
+  const periodic = await instance(keysDir, 100, now);
   const { request_token } = await registerOk(manual.issuer, { job: 'rot', build_number: 1 });
   const before = await idToken(manual, request_token);
 
-  const { kid } = await rotateKeys(keysDir);
+  const { kid, activatesAt } = await rotateKeys(keysDir, { now });
   await manual.issuer.reload();
-  const after = await idToken(manual, request_token);
-  expect(decodeProtectedHeader(after).kid).toBe(kid);
-  expect(decodeProtectedHeader(before).kid).not.toBe(kid);
+  expect(await publishedKids(manual)).toContain(kid);
+  // Published, but not signing yet: verifiers that cached the JWKS must get to see the new key first.
+  expect(decodeProtectedHeader(await idToken(manual, request_token)).kid).toBe(decodeProtectedHeader(before).kid);
 
   await new Promise((resolve) => setTimeout(resolve, 400));
-  expect(decodeProtectedHeader(await idToken(periodic, request_token)).kid).toBe(kid);
+  expect(await publishedKids(periodic)).toContain(kid);
   expect(periodic.logs.some((line) => line.includes('"keys reloaded"'))).toBe(true);
+
+  clock = activatesAt;
+  const after = await idToken(manual, request_token);
+  expect(decodeProtectedHeader(after).kid).toBe(kid);
+  expect(decodeProtectedHeader(await idToken(periodic, request_token)).kid).toBe(kid);
 
   // Both tokens verify against either instance's JWKS: the old key stays published.
   for (const server of [manual, periodic]) {
     const jwks = createRemoteJWKSet(new URL(`${server.issuer.url}/.well-known/jwks`));
     for (const token of [before, after]) {
-      await expect(jwtVerify(token, jwks, { issuer: PUBLIC_URL })).resolves.toBeDefined();
+      await expect(
+        jwtVerify(token, jwks, { issuer: PUBLIC_URL, currentDate: new Date(decodeJwt(token).iat! * 1000) }),
+      ).resolves.toBeDefined();
     }
   }
 });
+
+async function publishedKids(server: TestIssuer): Promise<string[]> {
+  const jwks = (await (await fetch(`${server.issuer.url}/.well-known/jwks`)).json()) as { keys: { kid: string }[] };
+  return jwks.keys.map((key) => key.kid);
+}

@@ -13,7 +13,7 @@ export const DEFAULT_CLI_PORT = 8080;
 export type CliCommand =
   | { readonly kind: 'help'; readonly text: string }
   | { readonly kind: 'serve'; readonly options: IssuerOptions }
-  | { readonly kind: 'rotate-keys'; readonly keysDir: string; readonly activateDelaySeconds: number }
+  | { readonly kind: 'rotate-keys'; readonly keysDir: string; readonly activateDelaySeconds: number | undefined }
   | {
       readonly kind: 'export-discovery';
       readonly issuerUrl: string;
@@ -80,13 +80,16 @@ SIGHUP reloads the key directory and TLS files (also re-read every 60 s).
 
 const ROTATE_HELP = `Usage: node dist/issuer/index.js rotate-keys --keys-dir DIR [--activate-delay S]
 
-Adds a new signing key. Previous keys stop signing once it is active and stay in the JWKS until every token they
-signed has expired (activation + 3600 s + 120 s for the rotation to reach all instances); expired ones are pruned.
-Running instances pick the new key up within 60 s (or at once on SIGHUP). Prints a JSON summary on stdout.
+Adds a new signing key. It is published in the JWKS at once (running instances re-read the directory within 60 s,
+or at once on SIGHUP) and signs from activatesAt on: after --activate-delay, and never before a key added by an
+earlier rotation. The previous key stops signing then and stays in the JWKS until every token it signed has
+expired (activatesAt + 120 s propagation + 3600 s maximum token ttl + 300 s clock skew); expired keys are pruned.
+Prints a JSON summary on stdout.
 
   --keys-dir DIR        the key directory shared by the instances                                  [required]
-  --activate-delay S    seconds before the new key starts signing (default 0); when the JWKS is hosted
-                        statically, give yourself time to re-export and upload it first
+  --activate-delay S    seconds before the new key signs, at least and by default 420 (120 s for every
+                        instance to publish it + 300 s for cached copies of the JWKS to expire); when the
+                        JWKS is hosted statically, add the time to re-export and upload it
 `;
 
 const EXPORT_HELP = `Usage: node dist/issuer/index.js export-discovery --issuer-url URL --keys-dir DIR --out DIR
@@ -108,8 +111,9 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
     case 'rotate-keys': {
       if (wantsHelp) return { kind: 'help', text: ROTATE_HELP };
       const flags = parseFlags('rotate-keys', rest, ROTATE_FLAGS);
-      const delay = (flags.get('activate-delay') as number | undefined) ?? 0;
-      if (delay > 7 * 24 * 3600) throw new ConfigError('activate-delay', 'must be at most 604800 seconds (a week).');
+      const delay = flags.get('activate-delay') as number | undefined;
+      if (delay !== undefined && delay > 7 * 24 * 3600)
+        throw new ConfigError('activate-delay', 'must be at most 604800 seconds (a week).');
       return { kind: 'rotate-keys', keysDir: required(flags, 'keys-dir', 'rotate-keys'), activateDelaySeconds: delay };
     }
     case 'export-discovery': {

@@ -68,6 +68,8 @@ export interface IssuerOptions {
   readonly adminFailureRateLimitPerSecond?: number;
   /** Where logs go. Default: JSON lines on stderr. */
   readonly logger?: Logger;
+  /** Unix-seconds clock for signing and key activation; tests inject one to play hours of rotations at once. */
+  readonly now?: () => number;
 }
 
 export interface TlsFiles {

@@ -18,7 +18,7 @@ import { DISCOVERY_PATH, discoveryDocument, JWKS_PATH } from './discovery';
 import { HttpError, invalidAdminCredentials, invalidRequestToken } from './errors';
 import { bearerToken, errorResponse, type JsonResponse, readJsonBody, sendJson } from './http-io';
 import { signIdToken } from './id-tokens';
-import type { KeyStore } from './keys';
+import { JWKS_MAX_AGE_SECONDS, type KeyStore } from './keys';
 import type { LogFields, Logger } from './log';
 import type { RateLimiter } from './rate-limit';
 import { issueRequestToken, verifyRequestToken } from './request-tokens';
@@ -46,7 +46,7 @@ interface Exchange {
 
 type Handler = (service: ServiceContext, exchange: Exchange) => Promise<JsonResponse>;
 
-const PUBLIC_CACHE = 'public, max-age=300';
+const PUBLIC_CACHE = `public, max-age=${JWKS_MAX_AGE_SECONDS}`;
 const NO_STORE = { 'cache-control': 'no-store' };
 
 const routes: ReadonlyMap<string, Readonly<Record<string, Handler>>> = new Map<string, Record<string, Handler>>([
