@@ -27,7 +27,7 @@ import { promisify } from 'node:util';
 import { type CryptoKey, calculateJwkThumbprint, importJWK, type JWK } from 'jose';
 import { DEFAULT_KEY_RELOAD_INTERVAL_MS, MAX_TOKEN_TTL_SECONDS } from './config';
 import { ConfigError, KeyStoreError } from './errors';
-import { ensurePrivateDir, withDirectoryLock, writeFileAtomic } from './key-files';
+import { cleanUpAfterCrashedWriter, ensurePrivateDir, withDirectoryLock, writeFileAtomic } from './key-files';
 
 export const KEYSET_FILE = 'keys.json';
 export const REQUEST_SECRET_FILE = 'request-token.secret';
@@ -110,7 +110,8 @@ export class KeyStore {
   /**
    * Opens the key directory, generating the first signing key and the request-token secret if they are missing
    * (under the directory lock, so concurrent first starts agree on one key). An existing, complete directory is
-   * only read, so it may be mounted read-only.
+   * only read, so it may be mounted read-only; a lock or temp files a crashed writer left are removed if they are
+   * provably stale (a warning if they cannot be).
    */
   static async open(dir: string, options: KeyStoreOptions = {}): Promise<KeyStore> {
     const now = options.now ?? unixNow;
@@ -124,6 +125,9 @@ export class KeyStore {
         }
         await ensureRequestSecret(dir);
       });
+    } else {
+      const leftovers = await cleanUpAfterCrashedWriter(dir);
+      if (leftovers) options.onWarning?.(leftovers);
     }
     return new KeyStore(dir, now, await loadState(dir, undefined));
   }
