@@ -36,6 +36,7 @@ const SERVE_FLAGS: Readonly<Record<string, FlagKind>> = {
   'token-ttl': 'integer',
   'request-token-ttl': 'integer',
   'rate-limit': 'number',
+  'trust-proxy': 'list',
   'tls-cert': 'path',
   'tls-key': 'path',
 };
@@ -72,6 +73,8 @@ SIGHUP reloads the key directory and TLS files (also re-read every 60 s).
   --request-token-ttl S    default and maximum request-token lifetime, 60-604800 (default 21600)
   --rate-limit N           /token requests per second per request token, burst 2N; 0 = off (default 10)
   --token-url URL          token endpoint given to builds, if not <issuer-url>/token
+  --trust-proxy CIDR,…     reverse proxies (addresses or CIDR ranges, repeatable) whose X-Forwarded-For names the
+                           client for the admin-failure throttle; default none (the socket peer is the client)
   --tls-cert F, --tls-key F  serve HTTPS with this PEM certificate chain and key
   --config FILE            JSON object with any of the flags above as keys, e.g.
                            {"issuer-url": "https://oidc.example.com", "audience": ["sts.amazonaws.com"]};
@@ -150,6 +153,7 @@ function serveOptions(argv: readonly string[]): IssuerOptions {
     tokenTtlSeconds: get<number>('token-ttl'),
     requestTokenTtlSeconds: get<number>('request-token-ttl'),
     rateLimitPerSecond: get<number>('rate-limit'),
+    trustProxy: get<string[]>('trust-proxy'),
     tlsCertFile: get<string>('tls-cert'),
     tlsKeyFile: get<string>('tls-key'),
   };

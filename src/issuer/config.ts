@@ -5,8 +5,10 @@
  * `serve` users get the same rules and the same messages (which name the CLI flag, e.g. `--token-ttl`).
  */
 import { readFileSync, statSync } from 'node:fs';
+import type { BlockList } from 'node:net';
 import { resolve } from 'node:path';
 import { isLoopbackHost } from '../shared/loopback';
+import { parseTrustedProxies } from './client-address';
 import { ConfigError } from './errors';
 import type { Logger } from './log';
 
@@ -66,6 +68,12 @@ export interface IssuerOptions {
   readonly keyReloadIntervalMs?: number;
   /** Failed admin authentications allowed per second per client address (burst: 10 times that). Default 1. */
   readonly adminFailureRateLimitPerSecond?: number;
+  /**
+   * (--trust-proxy, repeatable or comma-separated) Addresses or CIDR ranges of reverse proxies in front of the
+   * service. Only requests whose socket peer is one of them have their client taken from X-Forwarded-For (the
+   * right-most address that is not a trusted proxy). Default none: the socket peer is the client.
+   */
+  readonly trustProxy?: readonly string[];
   /** Where logs go. Default: JSON lines on stderr. */
   readonly logger?: Logger;
   /** Unix-seconds clock for signing and key activation; tests inject one to play hours of rotations at once. */
@@ -90,6 +98,8 @@ export interface IssuerSettings {
   readonly requestTokenTtlSeconds: number;
   readonly rateLimitPerSecond: number;
   readonly adminFailureRateLimitPerSecond: number;
+  /** Proxies whose X-Forwarded-For is believed (see client-address.ts); undefined = none. */
+  readonly trustedProxies: BlockList | undefined;
   readonly tls: TlsFiles | undefined;
   readonly keyReloadIntervalMs: number;
   /** Non-fatal findings (plain-http public issuer, world-readable secret file) to log at startup. */
@@ -153,6 +163,7 @@ export function resolveIssuerOptions(options: IssuerOptions): IssuerSettings {
     requestTokenTtlSeconds,
     rateLimitPerSecond,
     adminFailureRateLimitPerSecond,
+    trustedProxies: parseTrustedProxies(options.trustProxy),
     tls: validateTls(options.tlsCertFile, options.tlsKeyFile),
     keyReloadIntervalMs,
     warnings: Object.freeze(warnings),

@@ -13,6 +13,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseRegistration } from './build-claims';
+import { clientAddress } from './client-address';
 import type { IssuerSettings } from './config';
 import { DISCOVERY_PATH, discoveryDocument, JWKS_PATH } from './discovery';
 import { HttpError, invalidAdminCredentials, invalidRequestToken } from './errors';
@@ -114,7 +115,7 @@ async function getHealth(): Promise<JsonResponse> {
 }
 
 async function postRequestToken(service: ServiceContext, exchange: Exchange): Promise<JsonResponse> {
-  authenticateAdmin(service, exchange.req);
+  authenticateAdmin(service, exchange);
   const registration = parseRegistration(await readJsonBody(exchange.req), {
     allowedAudiences: service.settings.audiences,
     maxLifetimeSeconds: service.settings.requestTokenTtlSeconds,
@@ -196,10 +197,13 @@ function chooseAudience(requested: string[], granted: readonly string[], service
 
 /**
  * Checks `Authorization: Bearer <admin secret>` in constant time. Both sides are hashed first so the comparison
- * neither depends on nor leaks the secret's length. Repeated failures from one address are throttled.
+ * neither depends on nor leaks the secret's length. Repeated failures from one client are throttled; behind a
+ * trusted reverse proxy the client is the one the proxy names (client-address.ts).
  */
-function authenticateAdmin(service: ServiceContext, req: IncomingMessage): void {
-  const client = req.socket.remoteAddress ?? 'unknown';
+function authenticateAdmin(service: ServiceContext, exchange: Exchange): void {
+  const { req } = exchange;
+  const client = clientAddress(req, service.settings.trustedProxies);
+  if (client !== req.socket.remoteAddress) exchange.log.client = client;
   const gate = service.adminFailureLimiter.peek(client);
   if (!gate.allowed) {
     throw new HttpError(429, 'rate_limited', 'Too many failed admin authentications; retry later.', {
