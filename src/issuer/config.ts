@@ -49,7 +49,7 @@ export interface IssuerOptions {
   readonly audiences?: readonly string[];
   /** The admin secret itself (programmatic use only; the CLI takes a file so the secret never sits in argv). */
   readonly adminSecret?: string;
-  /** (--admin-secret-file) File whose content (surrounding whitespace trimmed) is the admin secret. */
+  /** (--admin-secret-file) File whose content is the admin secret (see normalizeAdminSecret for the rule). */
   readonly adminSecretFile?: string;
   /** (--token-ttl) ID-token lifetime in seconds, 60..3600. Default 300. */
   readonly tokenTtlSeconds?: number;
@@ -243,10 +243,10 @@ function validateAudiences(value: unknown): string[] {
 
 function loadAdminSecret(options: IssuerOptions, warnings: string[]): string {
   if (options.adminSecret !== undefined) {
-    if (typeof options.adminSecret !== 'string' || options.adminSecret.trim() === '') {
-      throw new ConfigError('admin-secret-file', 'the admin secret must be a non-empty string.');
+    if (typeof options.adminSecret !== 'string') {
+      throw new ConfigError(undefined, 'The adminSecret option must be a string.');
     }
-    return options.adminSecret.trim();
+    return normalizeAdminSecret(options.adminSecret, undefined, 'The adminSecret option');
   }
   const file = options.adminSecretFile;
   if (typeof file !== 'string' || file === '') {
@@ -262,15 +262,32 @@ function loadAdminSecret(options: IssuerOptions, warnings: string[]): string {
   } catch (error) {
     throw new ConfigError('admin-secret-file', `cannot read ${file} (${(error as NodeJS.ErrnoException).code}).`);
   }
-  const secret = content.trim();
-  if (secret === '') {
-    throw new ConfigError('admin-secret-file', `${file} is empty; put a long random secret in it.`);
-  }
+  const secret = normalizeAdminSecret(content, 'admin-secret-file', file);
   if (secret.length < 32) {
     warnings.push('The admin secret is shorter than 32 characters; use e.g. `openssl rand -base64 32`.');
   }
   if ((statSync(file).mode & 0o077) !== 0) {
     warnings.push(`${file} is readable by group/others; chmod 600 it.`);
+  }
+  return secret;
+}
+
+/**
+ * The one rule for the admin secret, whatever its source: surrounding whitespace (a file's trailing newline, a CRLF,
+ * a byte-order mark, stray spaces) is removed, as HTTP itself removes it around the header the controller sends;
+ * what remains must be a single bearer token, visible ASCII without whitespace, because nothing else can ever
+ * arrive intact in `Authorization: Bearer …`. Anything else is refused here, naming the source but never showing
+ * the value, instead of failing every request later.
+ */
+export function normalizeAdminSecret(raw: string, flag: string | undefined, source: string): string {
+  const secret = raw.trim();
+  if (secret === '') throw new ConfigError(flag, `${source} is empty; put a long random secret in it.`);
+  if (!/^[\x21-\x7e]+$/.test(secret)) {
+    throw new ConfigError(
+      flag,
+      `${source} holds whitespace or a non-ASCII character inside the secret; it is sent as one HTTP bearer ` +
+        'token, so use visible ASCII only, e.g. `openssl rand -base64 32`.',
+    );
   }
   return secret;
 }
