@@ -49,8 +49,11 @@ describe('discovery', () => {
     const doc = await response.json();
     expect(doc).toEqual({
       issuer: main.issuer.issuerUrl,
+      authorization_endpoint: `${main.issuer.issuerUrl}/authorize`,
       jwks_uri: `${main.issuer.issuerUrl}/.well-known/jwks`,
+      scopes_supported: ['openid'],
       response_types_supported: ['id_token'],
+      grant_types_supported: ['implicit'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
       claims_supported: expect.arrayContaining(['sub', 'aud', 'iss', 'exp', 'iat', 'jti', 'job', 'build_number']),

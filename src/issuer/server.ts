@@ -3,6 +3,7 @@
  *
  *   GET  /.well-known/openid-configuration   public
  *   GET  /.well-known/jwks                   public
+ *   GET  /authorize                          public, always 400: no interactive sign-in (named by discovery)
  *   GET  /healthz                            public
  *   POST /request-tokens                     admin secret (the Jenkins controller)
  *   GET  /token?audience=…                   request token (the build)
@@ -15,7 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseRegistration } from './build-claims';
 import { clientAddress } from './client-address';
 import type { IssuerSettings } from './config';
-import { DISCOVERY_PATH, discoveryDocument, JWKS_PATH } from './discovery';
+import { AUTHORIZATION_PATH, DISCOVERY_PATH, discoveryDocument, JWKS_PATH } from './discovery';
 import { HttpError, invalidAdminCredentials, invalidRequestToken } from './errors';
 import { bearerToken, errorResponse, type JsonResponse, readJsonBody, sendJson } from './http-io';
 import { signIdToken } from './id-tokens';
@@ -53,6 +54,7 @@ const NO_STORE = { 'cache-control': 'no-store' };
 const routes: ReadonlyMap<string, Readonly<Record<string, Handler>>> = new Map<string, Record<string, Handler>>([
   [DISCOVERY_PATH, { GET: getDiscovery, HEAD: getDiscovery }],
   [JWKS_PATH, { GET: getJwks, HEAD: getJwks }],
+  [AUTHORIZATION_PATH, { GET: getAuthorize, POST: getAuthorize }],
   ['/healthz', { GET: getHealth, HEAD: getHealth }],
   ['/request-tokens', { POST: postRequestToken }],
   ['/token', { GET: getToken }],
@@ -108,6 +110,16 @@ async function getDiscovery(service: ServiceContext): Promise<JsonResponse> {
 
 async function getJwks(service: ServiceContext): Promise<JsonResponse> {
   return { status: 200, body: service.keys.jwks(), headers: { 'cache-control': PUBLIC_CACHE } };
+}
+
+/** The authorization endpoint discovery must name. Nothing is ever authorized here; the answer says where to go. */
+async function getAuthorize(service: ServiceContext): Promise<JsonResponse> {
+  throw new HttpError(
+    400,
+    'unauthorized_client',
+    'This issuer has no interactive sign-in: it issues ID tokens only to CI builds registered by the Jenkins ' +
+      `controller, which fetch them from ${service.tokenUrl} with their request token.`,
+  );
 }
 
 async function getHealth(): Promise<JsonResponse> {
