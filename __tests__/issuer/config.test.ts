@@ -165,6 +165,7 @@ describe('option validation', () => {
     [{ requestTokenTtlSeconds: 700_000 }, 'request-token-ttl'],
     [{ port: 70_000 }, 'port'],
     [{ rateLimitPerSecond: -1 }, 'rate-limit'],
+    [{ keyReloadIntervalMs: 600_000 }, 'key-reload-interval'],
     [{ audiences: [] }, 'audience'],
     [{ audiences: ['a', 'a'] }, 'audience'],
     [{ tlsCertFile: '/nonexistent.pem' }, 'tls-key'],

@@ -146,9 +146,13 @@ export function resolveIssuerOptions(options: IssuerOptions): IssuerSettings {
     'admin-failure-rate-limit',
     options.adminFailureRateLimitPerSecond ?? 1,
   );
-  const keyReloadIntervalMs = nonNegative(
+  // Key activation waits for every instance to have re-read the directory (keys.ts), assuming at most this interval.
+  const keyReloadIntervalMs = integerInRange(
     'key-reload-interval',
     options.keyReloadIntervalMs ?? DEFAULT_KEY_RELOAD_INTERVAL_MS,
+    0,
+    DEFAULT_KEY_RELOAD_INTERVAL_MS,
+    'a rotation must reach every instance within a minute (0 = only on reload(), for embedders who call it)',
   );
 
   return Object.freeze({
