@@ -3,8 +3,9 @@
 // their owner is provably gone; a live writer's files are never touched.
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { withDirectoryLock } from '../../src/issuer/key-files';
+import { processSpace, withDirectoryLock } from '../../src/issuer/key-files';
 import { KeyStore, rotateKeys } from '../../src/issuer/keys';
 import { removeTempDirs, tempDir } from './support';
 
@@ -55,14 +56,14 @@ async function existingKeyDir(): Promise<string> {
  */
 function writerKilledMidWrite(dir: string): Promise<number> {
   const script = `
-    const fs = require('node:fs'), os = require('node:os'), path = require('node:path');
-    const dir = process.argv[1];
-    fs.writeFileSync(path.join(dir, '.keys.lock'), os.hostname() + ' ' + process.pid + ' 0123abcd\\n', { flag: 'wx', mode: 0o600 });
+    const fs = require('node:fs'), path = require('node:path');
+    const [dir, space] = process.argv.slice(1);
+    fs.writeFileSync(path.join(dir, '.keys.lock'), space + ' ' + process.pid + ' 0123abcd\\n', { flag: 'wx', mode: 0o600 });
     fs.writeFileSync(path.join(dir, 'keys.json.' + process.pid + '.0123456789ab.tmp'), '{"version":1,"keys":[{"privateJwk":{"d":"', { mode: 0o600 });
     process.kill(process.pid, 'SIGKILL');
   `;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script, dir], { stdio: 'ignore' });
+    const child = spawn(process.execPath, ['-e', script, dir, processSpace()], { stdio: 'ignore' });
     child.on('error', reject);
     child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve(child.pid!) : reject(new Error('not killed'))));
   });
@@ -120,11 +121,21 @@ test('a live writer is not disturbed: its lock and temp file stay while another 
   await writer;
 });
 
-test('a fresh lock from another host is not judged by a pid that means nothing here', async () => {
+test.each([
+  ['another host', 'some-other-host'],
+  ['a container with our host name but its own pid namespace', `${hostname()}/other-boot-id/pid:[4026532999]`],
+  ['a writer that names only our host name (its pids may live in another namespace)', hostname()],
+])('a fresh lock from %s is not judged by a pid that means nothing here', async (_label, space) => {
   const dir = await existingKeyDir();
-  await writeFile(join(dir, '.keys.lock'), 'some-other-host 999999 feedface\n');
+  await writeFile(join(dir, '.keys.lock'), `${space} 999999 feedface\n`);
+  await writeFile(join(dir, 'keys.json.999999.bbbbbbbbbbbb.tmp'), 'its half-written key');
   await KeyStore.open(dir);
-  expect(await readdir(dir)).toContain('.keys.lock');
+  expect((await readdir(dir)).sort()).toEqual([
+    '.keys.lock',
+    'keys.json',
+    'keys.json.999999.bbbbbbbbbbbb.tmp',
+    'request-token.secret',
+  ]);
 });
 
 describe('a failing write leaves neither a temp file nor a lock, and the key set as it was', () => {

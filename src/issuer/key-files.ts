@@ -9,7 +9,7 @@
  * files such a writer left (0600, holding private keys) are removed by the next lock holder or the next start.
  */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, readFileSync, readlinkSync } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -107,9 +107,30 @@ export async function cleanUpAfterCrashedWriter(dir: string): Promise<string | u
   }
 }
 
-/** `<host> <pid> <nonce>`: enough to prove, on the same host, that the owner has died. */
+/** `<process space> <pid> <nonce>`: enough to prove, from the same process space, that the owner has died. */
 function ownerLine(): string {
-  return `${hostname()} ${process.pid} ${randomBytes(12).toString('hex')}\n`;
+  return `${processSpace()} ${process.pid} ${randomBytes(12).toString('hex')}\n`;
+}
+
+let space: string | undefined;
+
+/**
+ * Where a pid means the same process: this host name, and on Linux also this boot and this pid namespace. Host
+ * names alone are not enough: containers sharing a volume may share a host name (a fixed `hostname:`) while their
+ * pids live in different namespaces, and judging another container's live writer dead by its pid would break its
+ * lock mid-write.
+ */
+export function processSpace(): string {
+  if (space === undefined) {
+    const parts = [hostname().replace(/\s/g, '_')];
+    try {
+      parts.push(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), readlinkSync('/proc/self/ns/pid'));
+    } catch {
+      // Not Linux: no pid namespaces, the host name identifies the pid space.
+    }
+    space = parts.join('/');
+  }
+  return space;
 }
 
 /** Creates the lock with O_EXCL (true) or finds it taken (false). A lock we created but could not fill is removed. */
@@ -183,9 +204,9 @@ async function breakStaleLock(lockPath: string): Promise<boolean> {
 }
 
 /**
- * 'stale' when the owner is provably dead (its line names this host and a pid that no longer exists) or the file
- * has not changed for STALE_LOCK_MS (an owner on another host, or a line we cannot read: a write takes well under a
- * second). A pid that exists may have been reused, so it only ever makes us wait, up to STALE_LOCK_MS.
+ * 'stale' when the owner is provably dead (its line names our process space and a pid that no longer exists) or
+ * the file has not changed for STALE_LOCK_MS (an owner elsewhere, or a line we cannot read: a write takes well under
+ * a second). A pid that exists may have been reused, so it only ever makes us wait, up to STALE_LOCK_MS.
  */
 async function lockState(file: string): Promise<'gone' | 'stale' | 'live'> {
   let content: string;
@@ -196,8 +217,10 @@ async function lockState(file: string): Promise<'gone' | 'stale' | 'live'> {
     return 'gone';
   }
   if (Date.now() - mtimeMs > STALE_LOCK_MS) return 'stale';
-  const [host, pid] = content.trim().split(' ');
-  if (host === hostname() && pid !== undefined && /^\d+$/.test(pid) && !processExists(Number(pid))) return 'stale';
+  const [owner, pid] = content.trim().split(' ');
+  if (owner === processSpace() && pid !== undefined && /^\d+$/.test(pid) && !processExists(Number(pid))) {
+    return 'stale';
+  }
   return 'live';
 }
 
