@@ -283,7 +283,7 @@ function loadAdminSecret(options: IssuerOptions, warnings: string[]): string {
  * arrive intact in `Authorization: Bearer …`. Anything else is refused here, naming the source but never showing
  * the value, instead of failing every request later.
  */
-export function normalizeAdminSecret(raw: string, flag: string | undefined, source: string): string {
+function normalizeAdminSecret(raw: string, flag: string | undefined, source: string): string {
   const secret = raw.trim();
   if (secret === '') throw new ConfigError(flag, `${source} is empty; put a long random secret in it.`);
   if (!/^[\x21-\x7e]+$/.test(secret)) {

@@ -54,7 +54,7 @@ const NO_STORE = { 'cache-control': 'no-store' };
 const routes: ReadonlyMap<string, Readonly<Record<string, Handler>>> = new Map<string, Record<string, Handler>>([
   [DISCOVERY_PATH, { GET: getDiscovery, HEAD: getDiscovery }],
   [JWKS_PATH, { GET: getJwks, HEAD: getJwks }],
-  [AUTHORIZATION_PATH, { GET: getAuthorize, POST: getAuthorize }],
+  [AUTHORIZATION_PATH, { GET: refuseAuthorization, POST: refuseAuthorization }],
   ['/healthz', { GET: getHealth, HEAD: getHealth }],
   ['/request-tokens', { POST: postRequestToken }],
   ['/token', { GET: getToken }],
@@ -113,7 +113,7 @@ async function getJwks(service: ServiceContext): Promise<JsonResponse> {
 }
 
 /** The authorization endpoint discovery must name. Nothing is ever authorized here; the answer says where to go. */
-async function getAuthorize(service: ServiceContext): Promise<JsonResponse> {
+async function refuseAuthorization(service: ServiceContext): Promise<JsonResponse> {
   throw new HttpError(
     400,
     'unauthorized_client',
