@@ -1,5 +1,6 @@
 // Several instances behind one public URL: they share a key directory, so request tokens and ID tokens are
 // interchangeable between them, and a rotation reaches running instances without a restart.
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { rotateKeys } from '../../src/issuer/keys';
@@ -76,6 +77,7 @@ test('a rotation reaches running instances: published at reload() or the periodi
   expect(periodic.logs.some((line) => line.includes('"keys reloaded"'))).toBe(true);
 
   clock = activatesAt;
+  await periodic.issuer.reload(); // its timer runs on real time; this clock jumped 7 minutes at once
   const after = await idToken(manual, request_token);
   expect(decodeProtectedHeader(after).kid).toBe(kid);
   expect(decodeProtectedHeader(await idToken(periodic, request_token)).kid).toBe(kid);
@@ -95,3 +97,33 @@ async function publishedKids(server: TestIssuer): Promise<string[]> {
   const jwks = (await (await fetch(`${server.issuer.url}/.well-known/jwks`)).json()) as { keys: { kid: string }[] };
   return jwks.keys.map((key) => key.kid);
 }
+
+test('an instance that cannot re-read the key directory for longer than a rotation may take stops answering', async () => {
+  const keysDir = join(await tempDir(), 'keys');
+  let clock = 1_800_000_000;
+  const stuck = await instance(keysDir, 60_000, () => clock);
+  const keysFile = join(keysDir, 'keys.json');
+  const good = await readFile(keysFile, 'utf8');
+  const status = async (path: string) => (await fetch(`${stuck.issuer.url}${path}`)).status;
+
+  await writeFile(keysFile, '{half-copied'); // e.g. a directory being synced by hand
+  clock += 100;
+  await stuck.issuer.reload();
+  expect(stuck.logs.some((line) => line.includes('reload failed; keeping the loaded keys'))).toBe(true);
+  expect(await status('/healthz')).toBe(200); // within the 120 s a rotation needs to reach every instance
+
+  clock += 21;
+  const refused = await fetch(`${stuck.issuer.url}/.well-known/jwks`);
+  expect(refused.status).toBe(503);
+  expect(await refused.json()).toEqual({
+    error: 'keys_unavailable',
+    message: expect.stringMatching(/has not been able to re-read its key directory for 121 s/),
+  });
+  expect(await status('/healthz')).toBe(503); // so a load balancer takes it out
+  expect(await status('/token')).toBe(503);
+
+  await writeFile(keysFile, good);
+  await stuck.issuer.reload();
+  expect(await status('/healthz')).toBe(200);
+  expect(await status('/.well-known/jwks')).toBe(200);
+});

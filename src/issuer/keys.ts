@@ -98,13 +98,17 @@ export const unixNow = (): number => Math.floor(Date.now() / 1000);
 
 export class KeyStore {
   private state: LoadedState;
+  /** When (by the store's clock) a read of the directory last started that then succeeded. */
+  private readAt: number;
 
   private constructor(
     readonly dir: string,
     private readonly now: () => number,
     state: LoadedState,
+    readAt: number,
   ) {
     this.state = state;
+    this.readAt = readAt;
   }
 
   /**
@@ -129,7 +133,8 @@ export class KeyStore {
       const leftovers = await cleanUpAfterCrashedWriter(dir);
       if (leftovers) options.onWarning?.(leftovers);
     }
-    return new KeyStore(dir, now, await loadState(dir, undefined));
+    const readAt = now();
+    return new KeyStore(dir, now, await loadState(dir, undefined), readAt);
   }
 
   /** The key new tokens are signed with: the most recently activated key that has not retired. */
@@ -153,16 +158,24 @@ export class KeyStore {
     };
   }
 
+  /** Seconds since the directory was last read successfully: how far behind a rotation this instance may be. */
+  secondsSinceRead(): number {
+    return this.now() - this.readAt;
+  }
+
   get requestTokenKey(): CryptoKey {
     return this.state.requestTokenKey;
   }
 
   /**
-   * Re-reads the directory and swaps in the new state if the files changed. A failed reload keeps serving the
-   * previous keys (and reports the error) rather than taking the service down over a half-copied directory.
+   * Re-reads the directory and swaps in the new state if the files changed. A failed reload keeps the previous
+   * keys (and reports the error) rather than taking the service down over a half-copied directory; how long they
+   * may still be used is secondsSinceRead()'s business.
    */
   async reload(): Promise<boolean> {
+    const started = this.now();
     const next = await loadState(this.dir, this.state);
+    this.readAt = started;
     if (next === this.state) return false;
     this.state = next;
     return true;

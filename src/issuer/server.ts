@@ -20,7 +20,7 @@ import { AUTHORIZATION_PATH, DISCOVERY_PATH, discoveryDocument, JWKS_PATH } from
 import { HttpError, invalidAdminCredentials, invalidRequestToken } from './errors';
 import { bearerToken, errorResponse, type JsonResponse, readJsonBody, sendJson } from './http-io';
 import { signIdToken } from './id-tokens';
-import { JWKS_MAX_AGE_SECONDS, type KeyStore } from './keys';
+import { JWKS_MAX_AGE_SECONDS, KEY_PROPAGATION_SECONDS, type KeyStore } from './keys';
 import type { LogFields, Logger } from './log';
 import type { RateLimiter } from './rate-limit';
 import { issueRequestToken, verifyRequestToken } from './request-tokens';
@@ -96,12 +96,33 @@ async function respond(service: ServiceContext, basePath: string, exchange: Exch
       const allowed = Object.keys(route).join(', ');
       throw new HttpError(405, 'method_not_allowed', `Use ${allowed} for ${pathname}.`, { allow: allowed });
     }
+    assertKeysCurrent(service);
     return await handler(service, exchange);
   } catch (error) {
     if (error instanceof HttpError) return errorResponse(error);
     service.logger.error('unexpected error', { error: error instanceof Error ? error.message : String(error) });
     return errorResponse(new HttpError(500, 'internal_error', 'The issuer failed to handle the request.'));
   }
+}
+
+/**
+ * An instance that has not re-read the key directory for KEY_PROPAGATION_SECONDS may lack a key the other instances
+ * already publish, and key activation counts on every instance publishing within that time (keys.ts): its JWKS
+ * could send a verifier away without the key the next tokens are signed with. So it stops answering (503; /healthz
+ * too, so load balancers take it out) until a reload succeeds. Only with periodic reloads: an embedder that
+ * reloads by hand (interval 0) owns the timing.
+ */
+function assertKeysCurrent(service: ServiceContext): void {
+  if (service.settings.keyReloadIntervalMs === 0) return;
+  const behind = service.keys.secondsSinceRead();
+  if (behind <= KEY_PROPAGATION_SECONDS) return;
+  throw new HttpError(
+    503,
+    'keys_unavailable',
+    `This instance has not been able to re-read its key directory for ${behind} s, so it may be missing a new ` +
+      'key; it answers again once a reload succeeds (see its log).',
+    { 'retry-after': '30' },
+  );
 }
 
 async function getDiscovery(service: ServiceContext): Promise<JsonResponse> {
