@@ -57,6 +57,18 @@ describe('serve flags', () => {
     expect(serve(...REQUIRED, secretFile).port).toBe(8080);
   });
 
+  test('--trust-proxy is repeatable and comma-separated; without it no proxy is trusted', () => {
+    const options = serve(...REQUIRED, secretFile, '--trust-proxy', '10.0.0.0/8,127.0.0.1', '--trust-proxy=::1');
+    expect(options.trustProxy).toEqual(['10.0.0.0/8,127.0.0.1', '::1']);
+    const trusted = resolveIssuerOptions(options).trustedProxies!;
+    expect(['10.9.9.9', '127.0.0.1'].map((a) => trusted.check(a, 'ipv4'))).toEqual([true, true]);
+    expect(trusted.check('::1', 'ipv6')).toBe(true);
+    expect(resolveIssuerOptions(serve(...REQUIRED, secretFile)).trustedProxies).toBeUndefined();
+    expect(configError(() => resolveIssuerOptions(serve(...REQUIRED, secretFile, '--trust-proxy', 'lb'))).flag).toBe(
+      'trust-proxy',
+    );
+  });
+
   test('the JSON config file sets flags, relative to its own directory; flags win', async () => {
     const configFile = join(dir, 'issuer.json');
     await writeFile(
@@ -153,6 +165,7 @@ describe('option validation', () => {
     [{ requestTokenTtlSeconds: 700_000 }, 'request-token-ttl'],
     [{ port: 70_000 }, 'port'],
     [{ rateLimitPerSecond: -1 }, 'rate-limit'],
+    [{ keyReloadIntervalMs: 600_000 }, 'key-reload-interval'],
     [{ audiences: [] }, 'audience'],
     [{ audiences: ['a', 'a'] }, 'audience'],
     [{ tlsCertFile: '/nonexistent.pem' }, 'tls-key'],

@@ -4,7 +4,12 @@ import { mkdir, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { signIdToken } from '../../src/issuer/id-tokens';
-import { KEY_PROPAGATION_SECONDS, KeyStore, rotateKeys } from '../../src/issuer/keys';
+import {
+  KeyStore,
+  MIN_ACTIVATE_DELAY_SECONDS,
+  RETIRE_AFTER_SUCCESSOR_SECONDS,
+  rotateKeys,
+} from '../../src/issuer/keys';
 import { removeTempDirs, tempDir } from './support';
 
 afterAll(removeTempDirs);
@@ -131,18 +136,23 @@ describe('rotation', () => {
     const oldToken = await sign(store, now);
 
     const rotation = await rotateKeys(dir, { now: () => now });
-    expect(rotation.retired).toEqual([{ kid: oldKid, retiresAt: now + 3600 + KEY_PROPAGATION_SECONDS }]);
+    const activatesAt = now + MIN_ACTIVATE_DELAY_SECONDS;
+    expect(rotation.activatesAt).toBe(activatesAt);
+    expect(rotation.retired).toEqual([{ kid: oldKid, retiresAt: activatesAt + RETIRE_AFTER_SUCCESSOR_SECONDS }]);
     expect(await store.reload()).toBe(true);
+    // Published at once, signing only from activatesAt.
+    expect(store.jwks().keys.map((k) => k.kid)).toEqual([oldKid, rotation.kid]);
+    expect(store.signingKey().kid).toBe(oldKid);
 
+    now = activatesAt;
     const newToken = await sign(store, now);
     expect(decodeProtectedHeader(newToken).kid).toBe(rotation.kid);
     expect(rotation.kid).not.toBe(oldKid);
-    expect(store.jwks().keys.map((k) => k.kid)).toEqual([oldKid, rotation.kid]);
     expect(await verifies(oldToken, store, now + 60)).toBe(true);
     expect(await verifies(newToken, store, now + 60)).toBe(true);
 
     // Past the retirement time the old key leaves the JWKS (in memory at once, on disk at the next rotation).
-    now += 3600 + KEY_PROPAGATION_SECONDS;
+    now += RETIRE_AFTER_SUCCESSOR_SECONDS;
     expect(store.jwks().keys.map((k) => k.kid)).toEqual([rotation.kid]);
     const second = await rotateKeys(dir, { now: () => now });
     expect(second.pruned).toEqual([oldKid]);
@@ -162,8 +172,8 @@ describe('rotation', () => {
     expect(store.signingKey().kid).toBe(oldKid);
     now += 600;
     expect(store.signingKey().kid).toBe(rotation.kid);
-    // The old key covers tokens signed up to the activation: it retires ttl + propagation after that.
-    expect(rotation.retired[0]!.retiresAt).toBe(now + 3600 + KEY_PROPAGATION_SECONDS);
+    // The old key covers tokens signed up to the activation: it retires propagation + ttl + skew after that.
+    expect(rotation.retired[0]!.retiresAt).toBe(now + RETIRE_AFTER_SUCCESSOR_SECONDS);
   });
 
   test('reload keeps the imported keys when nothing changed', async () => {

@@ -51,8 +51,11 @@ describe('discovery', () => {
     const doc = await response.json();
     expect(doc).toEqual({
       issuer: main.issuer.issuerUrl,
+      authorization_endpoint: `${main.issuer.issuerUrl}/authorize`,
       jwks_uri: `${main.issuer.issuerUrl}/.well-known/jwks`,
+      scopes_supported: ['openid'],
       response_types_supported: ['id_token'],
+      grant_types_supported: ['implicit'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
       claims_supported: expect.arrayContaining(['sub', 'aud', 'iss', 'exp', 'iat', 'jti', 'job', 'build_number']),
@@ -175,7 +178,7 @@ describe('registration is refused', () => {
     const body = await response.json();
     expect(body).toEqual({
       error: 'unauthorized',
-      message: 'Admin authentication failed: send Authorization: Bearer <admin secret>.',
+      message: expect.stringMatching(/^Admin authentication failed: send Authorization: Bearer <admin secret>, /),
     });
   });
 

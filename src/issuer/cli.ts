@@ -13,7 +13,7 @@ export const DEFAULT_CLI_PORT = 8080;
 export type CliCommand =
   | { readonly kind: 'help'; readonly text: string }
   | { readonly kind: 'serve'; readonly options: IssuerOptions }
-  | { readonly kind: 'rotate-keys'; readonly keysDir: string; readonly activateDelaySeconds: number }
+  | { readonly kind: 'rotate-keys'; readonly keysDir: string; readonly activateDelaySeconds: number | undefined }
   | {
       readonly kind: 'export-discovery';
       readonly issuerUrl: string;
@@ -37,6 +37,7 @@ const SERVE_FLAGS: Readonly<Record<string, FlagKind>> = {
   'token-ttl': 'integer',
   'request-token-ttl': 'integer',
   'rate-limit': 'number',
+  'trust-proxy': 'list',
   'tls-cert': 'path',
   'tls-key': 'path',
 };
@@ -75,6 +76,8 @@ SIGHUP reloads the key directory and TLS files (also re-read every 60 s).
   --request-token-ttl S    default and maximum request-token lifetime, 60-604800 (default 21600)
   --rate-limit N           /token requests per second per request token, burst 2N; 0 = off (default 10)
   --token-url URL          token endpoint given to builds, if not <issuer-url>/token
+  --trust-proxy CIDR,…     reverse proxies (addresses or CIDR ranges, repeatable) whose X-Forwarded-For names the
+                           client for the admin-failure throttle; default none (the socket peer is the client)
   --tls-cert F, --tls-key F  serve HTTPS with this PEM certificate chain and key
   --config FILE            JSON object with any of the flags above as keys, e.g.
                            {"issuer-url": "https://oidc.example.com", "audience": ["sts.amazonaws.com"]};
@@ -83,13 +86,16 @@ SIGHUP reloads the key directory and TLS files (also re-read every 60 s).
 
 const ROTATE_HELP = `Usage: node dist/issuer/index.js rotate-keys --keys-dir DIR [--activate-delay S]
 
-Adds a new signing key. Previous keys stop signing once it is active and stay in the JWKS until every token they
-signed has expired (activation + 3600 s + 120 s for the rotation to reach all instances); expired ones are pruned.
-Running instances pick the new key up within 60 s (or at once on SIGHUP). Prints a JSON summary on stdout.
+Adds a new signing key. It is published in the JWKS at once (running instances re-read the directory within 60 s,
+or at once on SIGHUP) and signs from activatesAt on: after --activate-delay, and never before a key added by an
+earlier rotation. The previous key stops signing then and stays in the JWKS until every token it signed has
+expired (activatesAt + 120 s propagation + 3600 s maximum token ttl + 300 s clock skew); expired keys are pruned.
+Prints a JSON summary on stdout.
 
   --keys-dir DIR        the key directory shared by the instances                                  [required]
-  --activate-delay S    seconds before the new key starts signing (default 0); when the JWKS is hosted
-                        statically, give yourself time to re-export and upload it first
+  --activate-delay S    seconds before the new key signs, at least and by default 420 (120 s for every
+                        instance to publish it + 300 s for cached copies of the JWKS to expire); when the
+                        JWKS is hosted statically, add the time to re-export and upload it
 `;
 
 const EXPORT_HELP = `Usage: node dist/issuer/index.js export-discovery --issuer-url URL --keys-dir DIR --out DIR
@@ -111,8 +117,9 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
     case 'rotate-keys': {
       if (wantsHelp) return { kind: 'help', text: ROTATE_HELP };
       const flags = parseFlags('rotate-keys', rest, ROTATE_FLAGS);
-      const delay = (flags.get('activate-delay') as number | undefined) ?? 0;
-      if (delay > 7 * 24 * 3600) throw new ConfigError('activate-delay', 'must be at most 604800 seconds (a week).');
+      const delay = flags.get('activate-delay') as number | undefined;
+      if (delay !== undefined && delay > 7 * 24 * 3600)
+        throw new ConfigError('activate-delay', 'must be at most 604800 seconds (a week).');
       return { kind: 'rotate-keys', keysDir: required(flags, 'keys-dir', 'rotate-keys'), activateDelaySeconds: delay };
     }
     case 'export-discovery': {
@@ -150,6 +157,7 @@ function serveOptions(argv: readonly string[]): IssuerOptions {
     tokenTtlSeconds: get<number>('token-ttl'),
     requestTokenTtlSeconds: get<number>('request-token-ttl'),
     rateLimitPerSecond: get<number>('rate-limit'),
+    trustProxy: get<string[]>('trust-proxy'),
     tlsCertFile: get<string>('tls-cert'),
     tlsKeyFile: get<string>('tls-key'),
   };

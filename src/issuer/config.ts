@@ -5,9 +5,11 @@
  * `serve` users get the same rules and the same messages (which name the CLI flag, e.g. `--token-ttl`).
  */
 import { readFileSync, statSync } from 'node:fs';
+import type { BlockList } from 'node:net';
 import { resolve } from 'node:path';
 import { isLoopbackHost } from '../shared/loopback';
 import { claimNameProblem, JENKINS_CLAIM_NAMES } from './build-claims';
+import { parseTrustedProxies } from './client-address';
 import { ConfigError } from './errors';
 import type { Logger } from './log';
 
@@ -54,7 +56,7 @@ export interface IssuerOptions {
   readonly allowedClaims?: readonly string[];
   /** The admin secret itself (programmatic use only; the CLI takes a file so the secret never sits in argv). */
   readonly adminSecret?: string;
-  /** (--admin-secret-file) File whose content (surrounding whitespace trimmed) is the admin secret. */
+  /** (--admin-secret-file) File whose content is the admin secret (see normalizeAdminSecret for the rule). */
   readonly adminSecretFile?: string;
   /** (--token-ttl) ID-token lifetime in seconds, 60..3600. Default 300. */
   readonly tokenTtlSeconds?: number;
@@ -73,8 +75,16 @@ export interface IssuerOptions {
   readonly keyReloadIntervalMs?: number;
   /** Failed admin authentications allowed per second per client address (burst: 10 times that). Default 1. */
   readonly adminFailureRateLimitPerSecond?: number;
+  /**
+   * (--trust-proxy, repeatable or comma-separated) Addresses or CIDR ranges of reverse proxies in front of the
+   * service. Only requests whose socket peer is one of them have their client taken from X-Forwarded-For (the
+   * right-most address that is not a trusted proxy). Default none: the socket peer is the client.
+   */
+  readonly trustProxy?: readonly string[];
   /** Where logs go. Default: JSON lines on stderr. */
   readonly logger?: Logger;
+  /** Unix-seconds clock for signing and key activation; tests inject one to play hours of rotations at once. */
+  readonly now?: () => number;
 }
 
 export interface TlsFiles {
@@ -96,6 +106,8 @@ export interface IssuerSettings {
   readonly requestTokenTtlSeconds: number;
   readonly rateLimitPerSecond: number;
   readonly adminFailureRateLimitPerSecond: number;
+  /** Proxies whose X-Forwarded-For is believed (see client-address.ts); undefined = none. */
+  readonly trustedProxies: BlockList | undefined;
   readonly tls: TlsFiles | undefined;
   readonly keyReloadIntervalMs: number;
   /** Non-fatal findings (plain-http public issuer, world-readable secret file) to log at startup. */
@@ -143,9 +155,13 @@ export function resolveIssuerOptions(options: IssuerOptions): IssuerSettings {
     'admin-failure-rate-limit',
     options.adminFailureRateLimitPerSecond ?? 1,
   );
-  const keyReloadIntervalMs = nonNegative(
+  // Key activation waits for every instance to have re-read the directory (keys.ts), assuming at most this interval.
+  const keyReloadIntervalMs = integerInRange(
     'key-reload-interval',
     options.keyReloadIntervalMs ?? DEFAULT_KEY_RELOAD_INTERVAL_MS,
+    0,
+    DEFAULT_KEY_RELOAD_INTERVAL_MS,
+    'a rotation must reach every instance within a minute (0 = only on reload(), for embedders who call it)',
   );
 
   return Object.freeze({
@@ -161,6 +177,7 @@ export function resolveIssuerOptions(options: IssuerOptions): IssuerSettings {
     requestTokenTtlSeconds,
     rateLimitPerSecond,
     adminFailureRateLimitPerSecond,
+    trustedProxies: parseTrustedProxies(options.trustProxy),
     tls: validateTls(options.tlsCertFile, options.tlsKeyFile),
     keyReloadIntervalMs,
     warnings: Object.freeze(warnings),
@@ -254,10 +271,10 @@ function validateAllowedClaims(value: unknown): string[] {
 
 function loadAdminSecret(options: IssuerOptions, warnings: string[]): string {
   if (options.adminSecret !== undefined) {
-    if (typeof options.adminSecret !== 'string' || options.adminSecret.trim() === '') {
-      throw new ConfigError('admin-secret-file', 'the admin secret must be a non-empty string.');
+    if (typeof options.adminSecret !== 'string') {
+      throw new ConfigError(undefined, 'The adminSecret option must be a string.');
     }
-    return options.adminSecret.trim();
+    return normalizeAdminSecret(options.adminSecret, undefined, 'The adminSecret option');
   }
   const file = options.adminSecretFile;
   if (typeof file !== 'string' || file === '') {
@@ -273,15 +290,32 @@ function loadAdminSecret(options: IssuerOptions, warnings: string[]): string {
   } catch (error) {
     throw new ConfigError('admin-secret-file', `cannot read ${file} (${(error as NodeJS.ErrnoException).code}).`);
   }
-  const secret = content.trim();
-  if (secret === '') {
-    throw new ConfigError('admin-secret-file', `${file} is empty; put a long random secret in it.`);
-  }
+  const secret = normalizeAdminSecret(content, 'admin-secret-file', file);
   if (secret.length < 32) {
     warnings.push('The admin secret is shorter than 32 characters; use e.g. `openssl rand -base64 32`.');
   }
   if ((statSync(file).mode & 0o077) !== 0) {
     warnings.push(`${file} is readable by group/others; chmod 600 it.`);
+  }
+  return secret;
+}
+
+/**
+ * The one rule for the admin secret, whatever its source: surrounding whitespace (a file's trailing newline, a CRLF,
+ * a byte-order mark, stray spaces) is removed, as HTTP itself removes it around the header the controller sends;
+ * what remains must be a single bearer token, visible ASCII without whitespace, because nothing else can ever
+ * arrive intact in `Authorization: Bearer …`. Anything else is refused here, naming the source but never showing
+ * the value, instead of failing every request later.
+ */
+function normalizeAdminSecret(raw: string, flag: string | undefined, source: string): string {
+  const secret = raw.trim();
+  if (secret === '') throw new ConfigError(flag, `${source} is empty; put a long random secret in it.`);
+  if (!/^[\x21-\x7e]+$/.test(secret)) {
+    throw new ConfigError(
+      flag,
+      `${source} holds whitespace or a non-ASCII character inside the secret; it is sent as one HTTP bearer ` +
+        'token, so use visible ASCII only, e.g. `openssl rand -base64 32`.',
+    );
   }
   return secret;
 }

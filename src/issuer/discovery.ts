@@ -10,6 +10,12 @@ import { openExistingKeyStore } from './keys';
 /** Paths relative to the issuer URL. The JWKS path is what the discovery document names as `jwks_uri`. */
 export const DISCOVERY_PATH = '/.well-known/openid-configuration';
 export const JWKS_PATH = '/.well-known/jwks';
+/**
+ * OpenID Connect Discovery requires an `authorization_endpoint`, and strict clients (authlib's
+ * OpenIDProviderMetadata.validate()) refuse a document without one. The service has no interactive sign-in: the
+ * endpoint exists only to say so (400, see server.ts).
+ */
+export const AUTHORIZATION_PATH = '/authorize';
 
 /** Protocol claims plus the build claims the Jenkins step registers; registrations may add others. */
 export const CLAIMS_SUPPORTED: readonly string[] = [
@@ -31,18 +37,30 @@ export const CLAIMS_SUPPORTED: readonly string[] = [
 
 export interface DiscoveryDocument {
   readonly issuer: string;
+  readonly authorization_endpoint: string;
   readonly jwks_uri: string;
+  readonly scopes_supported: readonly string[];
   readonly response_types_supported: readonly string[];
+  readonly grant_types_supported: readonly string[];
   readonly subject_types_supported: readonly string[];
   readonly id_token_signing_alg_values_supported: readonly string[];
   readonly claims_supported: readonly string[];
 }
 
+/**
+ * The OpenID Provider Metadata: what IAM reads (`issuer`, `jwks_uri`) plus every member OpenID Connect Discovery 1.0
+ * §3 marks REQUIRED. ID tokens are the only thing issued (`response_types_supported: ["id_token"]`), never through
+ * an OAuth token endpoint, so the grant type is `implicit` and `token_endpoint` is omitted, as the spec allows
+ * when only the implicit flow is used.
+ */
 export function discoveryDocument(issuerUrl: string): DiscoveryDocument {
   return {
     issuer: issuerUrl,
+    authorization_endpoint: `${issuerUrl}${AUTHORIZATION_PATH}`,
     jwks_uri: `${issuerUrl}${JWKS_PATH}`,
+    scopes_supported: ['openid'],
     response_types_supported: ['id_token'],
+    grant_types_supported: ['implicit'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
     claims_supported: CLAIMS_SUPPORTED,

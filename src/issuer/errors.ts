@@ -54,7 +54,13 @@ export function invalidRequestToken(): HttpError {
 
 /** Same idea for the admin endpoint: one message whether the header is missing or the secret is wrong. */
 export function invalidAdminCredentials(): HttpError {
-  return new HttpError(401, 'unauthorized', 'Admin authentication failed: send Authorization: Bearer <admin secret>.', {
-    'www-authenticate': 'Bearer',
-  });
+  return new HttpError(
+    401,
+    'unauthorized',
+    "Admin authentication failed: send Authorization: Bearer <admin secret>, the content of the service's " +
+      '--admin-secret-file (surrounding whitespace and line ends are ignored on both sides).',
+    {
+      'www-authenticate': 'Bearer',
+    },
+  );
 }

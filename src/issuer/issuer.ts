@@ -42,7 +42,8 @@ export async function startIssuer(options: IssuerOptions): Promise<RunningIssuer
   const logger: Logger = options.logger ?? createLogger();
   for (const warning of settings.warnings) logger.warn(warning);
 
-  const keys = await KeyStore.open(settings.keysDir, { onWarning: (message) => logger.warn(message) });
+  const now = options.now ?? unixNow;
+  const keys = await KeyStore.open(settings.keysDir, { now, onWarning: (message) => logger.warn(message) });
   let handler: ReturnType<typeof createRequestHandler> | undefined;
   const server: Server = settings.tls
     ? createHttpsServer(readTls(settings.tls), (req, res) => handler?.(req, res))
@@ -73,7 +74,7 @@ export async function startIssuer(options: IssuerOptions): Promise<RunningIssuer
       ratePerSecond: settings.adminFailureRateLimitPerSecond,
       burst: 10 * settings.adminFailureRateLimitPerSecond,
     }),
-    now: unixNow,
+    now,
   };
   handler = createRequestHandler(service);
 

@@ -5,11 +5,13 @@
  * that safe: readers only ever see complete files (every write goes to a temp file that is renamed into place), and
  * writers take an exclusive lock file first (created with O_EXCL, which the kernel guarantees only one process
  * wins), so exactly one instance generates the first key and rotations never interleave. A lock left by a crashed
- * writer is broken by renaming it away (again one winner), never by deleting it (see breakStaleLock).
+ * writer is broken by renaming it away (again one winner), never by deleting it (see breakStaleLock), and the temp
+ * files such a writer left (0600, holding private keys) are removed by the next lock holder or the next start.
  */
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { constants, readFileSync, readlinkSync } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, KeyStoreError } from './errors';
 
@@ -18,6 +20,9 @@ const LOCK_FILE = '.keys.lock';
 const STALE_LOCK_MS = 30_000;
 const LOCK_WAIT_MS = 60_000;
 const LOCK_POLL_MS = 50;
+/** writeFileAtomic's temp files (`<name>.<pid>.<12 hex>.tmp`) and moveAway's copies of broken locks. */
+const ORPHAN_TEMP = /^[\w.-]+\.\d+\.[0-9a-f]{12}\.tmp$/;
+const ORPHAN_STALE_LOCK = /^\.keys\.lock(\.break)?\.stale\.\d+\.[0-9a-f]{12}$/;
 
 /** Creates the directory (mode 0700) if missing. Returns a warning when an existing one is open to others. */
 export async function ensurePrivateDir(dir: string): Promise<string | undefined> {
@@ -35,17 +40,22 @@ export async function ensurePrivateDir(dir: string): Promise<string | undefined>
   }
 }
 
-/** Writes `content` to `file` with mode 0600 so that readers see either the old or the new file, never a mix. */
+/**
+ * Writes `content` to `file` with mode 0600 so that readers see either the old or the new file, never a mix. Call it
+ * only while holding the directory lock: the lock holder treats every temp file it finds as an orphan (see
+ * removeOrphans). On any failure (ENOSPC, EIO, a failed rename) the temp file, which may hold a private key, is
+ * removed before the error is passed on.
+ */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
   const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      await handle.writeFile(content, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, file);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
@@ -53,39 +63,107 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
   }
 }
 
-/** Runs `action` while holding the directory's lock file; waits for (or breaks a stale) lock held by another process. */
+/**
+ * Runs `action` while holding the directory's lock file; waits for (or breaks a stale) lock held by another process.
+ * Once the lock is ours, files a writer killed mid-write left behind are removed first.
+ */
 export async function withDirectoryLock<T>(dir: string, action: () => Promise<T>): Promise<T> {
   const lockPath = join(dir, LOCK_FILE);
-  const owner = `${process.pid} ${randomBytes(12).toString('hex')}\n`;
+  const owner = ownerLine();
   const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      const handle = await open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-      try {
-        await handle.writeFile(owner);
-      } finally {
-        await handle.close();
-      }
-      break;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') {
-        throw new ConfigError('keys-dir', `cannot write to ${dir} (${code}); the first start needs write access.`);
-      }
-      if (await breakStaleLock(lockPath)) continue;
-      if (Date.now() > deadline) {
-        throw new KeyStoreError(`Timed out waiting for ${lockPath}; if no other issuer is running, delete it.`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+  while (!(await tryCreateLock(dir, lockPath, owner))) {
+    if (await breakStaleLock(lockPath)) continue;
+    if (Date.now() > deadline) {
+      throw new KeyStoreError(`Timed out waiting for ${lockPath}; if no other issuer is running, delete it.`);
     }
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
   }
   try {
+    await removeOrphans(dir);
     return await action();
   } finally {
     // Only our own lock is removed: never one another writer took after ours was (wrongly) judged stale.
     const current = await readFile(lockPath, 'utf8').catch(() => undefined);
     if (current === owner) await unlink(lockPath).catch(() => undefined);
   }
+}
+
+/**
+ * Removes what a crashed writer (kill -9, power loss) or a crashed lock breaker left in `dir`, if nobody is writing
+ * now: called when an instance starts on an existing directory. A live lock means a writer is at work, and it
+ * cleans up itself once it holds the lock, so nothing is touched then. Returns a warning when leftovers exist but
+ * cannot be removed (a read-only mount).
+ */
+export async function cleanUpAfterCrashedWriter(dir: string): Promise<string | undefined> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const lockPresent = names.includes(LOCK_FILE);
+  if (!lockPresent && !names.some(isOrphanName)) return undefined;
+  if (lockPresent && (await lockState(join(dir, LOCK_FILE))) === 'live') return undefined;
+  try {
+    await withDirectoryLock(dir, async () => undefined);
+    return undefined;
+  } catch (error) {
+    return `Left-over lock or temporary key files in ${dir} could not be removed (${(error as Error).message}).`;
+  }
+}
+
+/** `<process space> <pid> <nonce>`: enough to prove, from the same process space, that the owner has died. */
+function ownerLine(): string {
+  return `${processSpace()} ${process.pid} ${randomBytes(12).toString('hex')}\n`;
+}
+
+let space: string | undefined;
+
+/**
+ * Where a pid means the same process: this host name, and on Linux also this boot and this pid namespace. Host
+ * names alone are not enough: containers sharing a volume may share a host name (a fixed `hostname:`) while their
+ * pids live in different namespaces, and judging another container's live writer dead by its pid would break its
+ * lock mid-write.
+ */
+export function processSpace(): string {
+  if (space === undefined) {
+    const parts = [hostname().replace(/\s/g, '_')];
+    try {
+      parts.push(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), readlinkSync('/proc/self/ns/pid'));
+    } catch {
+      // Not Linux: no pid namespaces, the host name identifies the pid space.
+    }
+    space = parts.join('/');
+  }
+  return space;
+}
+
+/** Creates the lock with O_EXCL (true) or finds it taken (false). A lock we created but could not fill is removed. */
+async function tryCreateLock(dir: string, lockPath: string, owner: string): Promise<boolean> {
+  let handle: FileHandle;
+  try {
+    handle = await open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    throw new ConfigError('keys-dir', `cannot write to ${dir} (${code}); the first start needs write access.`);
+  }
+  try {
+    await handle.writeFile(owner);
+    await handle.close();
+    return true;
+  } catch (error) {
+    // ENOSPC and the like: an empty lock would block every writer for STALE_LOCK_MS, so take it back at once.
+    await handle.close().catch(() => undefined);
+    await unlink(lockPath).catch(() => undefined);
+    throw new KeyStoreError(`Cannot write the lock ${lockPath} (${(error as NodeJS.ErrnoException).code}).`);
+  }
+}
+
+/** Temp files of writeFileAtomic and the renamed-away copies of broken locks; nothing else in the directory. */
+function isOrphanName(name: string): boolean {
+  return ORPHAN_TEMP.test(name) || ORPHAN_STALE_LOCK.test(name);
+}
+
+/** Only the lock holder calls this: no live writer can be mid-write, so every temp file is a dead writer's. */
+async function removeOrphans(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter(isOrphanName).map((name) => unlink(join(dir, name)).catch(() => undefined)));
 }
 
 /**
@@ -100,22 +178,24 @@ export async function withDirectoryLock<T>(dir: string, action: () => Promise<T>
  * goes stale like a lock and is renamed away the same way.
  */
 async function breakStaleLock(lockPath: string): Promise<boolean> {
-  const lock = await lockAge(lockPath);
-  if (lock === 'gone') return true;
-  if (lock <= STALE_LOCK_MS) return false;
+  const lock = await lockState(lockPath);
+  if (lock !== 'stale') return lock === 'gone';
   const guard = `${lockPath}.break`;
+  let handle: FileHandle;
   try {
-    const handle = await open(guard, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-    await handle.close();
+    handle = await open(guard, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   } catch {
-    const age = await lockAge(guard);
-    if (age !== 'gone' && age > STALE_LOCK_MS) await moveAway(guard);
+    if ((await lockState(guard)) === 'stale') await moveAway(guard);
     return false; // another waiter is breaking the lock: wait behind it
   }
+  // The owner line lets a waiter see at once that we died mid-break; an empty guard just goes stale by age.
+  await handle
+    .writeFile(ownerLine())
+    .catch(() => undefined)
+    .finally(() => handle.close());
   try {
-    const now = await lockAge(lockPath);
-    if (now === 'gone') return true;
-    if (now <= STALE_LOCK_MS) return false;
+    const now = await lockState(lockPath);
+    if (now !== 'stale') return now === 'gone';
     await moveAway(lockPath);
     return true;
   } finally {
@@ -123,12 +203,33 @@ async function breakStaleLock(lockPath: string): Promise<boolean> {
   }
 }
 
-/** Milliseconds since the file was last written, or 'gone'. */
-async function lockAge(file: string): Promise<number | 'gone'> {
+/**
+ * 'stale' when the owner is provably dead (its line names our process space and a pid that no longer exists) or
+ * the file has not changed for STALE_LOCK_MS (an owner elsewhere, or a line we cannot read: a write takes well under
+ * a second). A pid that exists may have been reused, so it only ever makes us wait, up to STALE_LOCK_MS.
+ */
+async function lockState(file: string): Promise<'gone' | 'stale' | 'live'> {
+  let content: string;
+  let mtimeMs: number;
   try {
-    return Date.now() - (await stat(file)).mtimeMs;
+    [content, { mtimeMs }] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
   } catch {
     return 'gone';
+  }
+  if (Date.now() - mtimeMs > STALE_LOCK_MS) return 'stale';
+  const [owner, pid] = content.trim().split(' ');
+  if (owner === processSpace() && pid !== undefined && /^\d+$/.test(pid) && !processExists(Number(pid))) {
+    return 'stale';
+  }
+  return 'live';
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by another user
   }
 }
 

@@ -5,10 +5,18 @@
  *   keys.json              {"version":1,"keys":[{kid, createdAt, activatesAt, retiresAt, privateJwk}, …]}
  *   request-token.secret   base64url of 32 random bytes
  *
- * Lifecycle of a signing key: created → active once `activatesAt` passes (the newest active key signs) → retired
- * at `retiresAt`, which a rotation sets to the successor's activation time + the longest possible token lifetime
- * + the time a rotation needs to reach every instance. Until then its public half stays in the JWKS so that every
- * token it signed remains verifiable; after that it is pruned.
+ * Lifecycle of a signing key, and why each wait is as long as it is:
+ *   createdAt    rotate-keys writes it to keys.json. Every instance re-reads the directory within
+ *                KEY_PROPAGATION_SECONDS and from then on publishes it in its JWKS.
+ *   activatesAt  ≥ createdAt + KEY_PROPAGATION_SECONDS + JWKS_MAX_AGE_SECONDS: by then every instance publishes it
+ *                AND every verifier's cached JWKS (we allow caching for JWKS_MAX_AGE_SECONDS; AWS honours it) has
+ *                been refreshed, so no verifier meets a token whose key it has not seen. A new key also never
+ *                activates before a key added earlier (keys activate in the order they were added), so the newest
+ *                key is always the last to sign and a second rotation cannot resurrect or cut short a pending one.
+ *   retiresAt    = successor's activatesAt + KEY_PROPAGATION_SECONDS + MAX_TOKEN_TTL_SECONDS + CLOCK_SKEW_SECONDS:
+ *                the last token the key can sign (an instance whose clock or reload lags signs with it a little past
+ *                the successor's activation) is valid for at most the maximum ttl, and verifiers accept it for a
+ *                clock skew beyond `exp`. Until then its public half stays in the JWKS; after that it is pruned.
  *
  * Private keys are imported into CryptoKeys once per load and reused for every signature.
  */
@@ -18,16 +26,24 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type CryptoKey, calculateJwkThumbprint, importJWK, type JWK } from 'jose';
 import { DEFAULT_KEY_RELOAD_INTERVAL_MS, MAX_TOKEN_TTL_SECONDS } from './config';
-import { KeyStoreError } from './errors';
-import { ensurePrivateDir, withDirectoryLock, writeFileAtomic } from './key-files';
+import { ConfigError, KeyStoreError } from './errors';
+import { cleanUpAfterCrashedWriter, ensurePrivateDir, withDirectoryLock, writeFileAtomic } from './key-files';
 
 export const KEYSET_FILE = 'keys.json';
 export const REQUEST_SECRET_FILE = 'request-token.secret';
 /**
- * Time for a rotation to reach every running instance: they re-read the directory every 60 s, so an instance may
- * sign with the previous key for up to a minute after the new one activates. Twice that, for margin.
+ * Time for a change of keys.json to reach every running instance: they re-read the directory every 60 s. Twice
+ * that, for margin (a slow reload, a shared volume's attribute cache, clocks of instances a little apart).
  */
 export const KEY_PROPAGATION_SECONDS = (2 * DEFAULT_KEY_RELOAD_INTERVAL_MS) / 1000;
+/** How long verifiers may cache the JWKS (the Cache-Control max-age the service sends with it). */
+export const JWKS_MAX_AGE_SECONDS = 300;
+/** How far past `exp` verifiers accept a token (AWS and common JWT libraries allow up to about five minutes). */
+export const CLOCK_SKEW_SECONDS = 300;
+/** A new key signs no earlier than this after it is written: published everywhere, caches refreshed. */
+export const MIN_ACTIVATE_DELAY_SECONDS = KEY_PROPAGATION_SECONDS + JWKS_MAX_AGE_SECONDS;
+/** How long a key stays published after its successor activates: the last token it signed has expired. */
+export const RETIRE_AFTER_SUCCESSOR_SECONDS = KEY_PROPAGATION_SECONDS + MAX_TOKEN_TTL_SECONDS + CLOCK_SKEW_SECONDS;
 const RSA_MODULUS_BITS = 2048;
 const REQUEST_SECRET_BYTES = 32;
 
@@ -82,19 +98,24 @@ export const unixNow = (): number => Math.floor(Date.now() / 1000);
 
 export class KeyStore {
   private state: LoadedState;
+  /** When (by the store's clock) a read of the directory last started that then succeeded. */
+  private readAt: number;
 
   private constructor(
     readonly dir: string,
     private readonly now: () => number,
     state: LoadedState,
+    readAt: number,
   ) {
     this.state = state;
+    this.readAt = readAt;
   }
 
   /**
    * Opens the key directory, generating the first signing key and the request-token secret if they are missing
    * (under the directory lock, so concurrent first starts agree on one key). An existing, complete directory is
-   * only read, so it may be mounted read-only.
+   * only read, so it may be mounted read-only; a lock or temp files a crashed writer left are removed if they are
+   * provably stale (a warning if they cannot be).
    */
   static async open(dir: string, options: KeyStoreOptions = {}): Promise<KeyStore> {
     const now = options.now ?? unixNow;
@@ -103,13 +124,17 @@ export class KeyStore {
     if (!(await keyFilesExist(dir))) {
       await withDirectoryLock(dir, async () => {
         if (!(await fileExists(join(dir, KEYSET_FILE)))) {
-          const first = await createKeyRecord(now(), 0);
+          const first = await createKeyRecord(now(), now());
           await writeKeyset(dir, [first]);
         }
         await ensureRequestSecret(dir);
       });
+    } else {
+      const leftovers = await cleanUpAfterCrashedWriter(dir);
+      if (leftovers) options.onWarning?.(leftovers);
     }
-    return new KeyStore(dir, now, await loadState(dir, undefined));
+    const readAt = now();
+    return new KeyStore(dir, now, await loadState(dir, undefined), readAt);
   }
 
   /** The key new tokens are signed with: the most recently activated key that has not retired. */
@@ -133,16 +158,24 @@ export class KeyStore {
     };
   }
 
+  /** Seconds since the directory was last read successfully: how far behind a rotation this instance may be. */
+  secondsSinceRead(): number {
+    return this.now() - this.readAt;
+  }
+
   get requestTokenKey(): CryptoKey {
     return this.state.requestTokenKey;
   }
 
   /**
-   * Re-reads the directory and swaps in the new state if the files changed. A failed reload keeps serving the
-   * previous keys (and reports the error) rather than taking the service down over a half-copied directory.
+   * Re-reads the directory and swaps in the new state if the files changed. A failed reload keeps the previous
+   * keys (and reports the error) rather than taking the service down over a half-copied directory; how long they
+   * may still be used is secondsSinceRead()'s business.
    */
   async reload(): Promise<boolean> {
+    const started = this.now();
     const next = await loadState(this.dir, this.state);
+    this.readAt = started;
     if (next === this.state) return false;
     this.state = next;
     return true;
@@ -157,21 +190,27 @@ export interface RotationResult {
 }
 
 /**
- * Adds a new signing key (active after `activateDelaySeconds`, so statically hosted JWKS copies can be updated
- * first), schedules every previously unretired key for retirement, and drops keys whose retirement has passed.
+ * Adds a new signing key, published at once and signing from `activatesAt` (see the lifecycle above), schedules
+ * every previously unretired key for retirement, and drops keys whose retirement has passed.
  */
 export async function rotateKeys(
   dir: string,
   options: { activateDelaySeconds?: number; now?: () => number } = {},
 ): Promise<RotationResult> {
+  const delay = options.activateDelaySeconds ?? MIN_ACTIVATE_DELAY_SECONDS;
+  if (!Number.isInteger(delay) || delay < MIN_ACTIVATE_DELAY_SECONDS) {
+    throw new ConfigError(
+      'activate-delay',
+      `must be at least ${MIN_ACTIVATE_DELAY_SECONDS} seconds (${KEY_PROPAGATION_SECONDS} s for every instance to ` +
+        `publish the new key + ${JWKS_MAX_AGE_SECONDS} s for cached copies of the JWKS to expire); got ${delay}.`,
+    );
+  }
   const now = (options.now ?? unixNow)();
   await ensurePrivateDir(dir);
   return withDirectoryLock(dir, async () => {
     const existing = (await fileExists(join(dir, KEYSET_FILE))) ? await readKeyset(dir) : [];
-    // The very first key has nothing to wait for: activate it at once.
-    const delay = existing.length === 0 ? 0 : (options.activateDelaySeconds ?? 0);
-    const fresh = await createKeyRecord(now, delay);
-    const retireAt = fresh.activatesAt + MAX_TOKEN_TTL_SECONDS + KEY_PROPAGATION_SECONDS;
+    const fresh = await createKeyRecord(now, activationTime(existing, now, delay));
+    const retireAt = fresh.activatesAt + RETIRE_AFTER_SUCCESSOR_SECONDS;
     const retired: { kid: string; retiresAt: number }[] = [];
     const pruned: string[] = [];
     const kept: KeyRecord[] = [];
@@ -193,6 +232,16 @@ export async function rotateKeys(
   });
 }
 
+/**
+ * When a key added at `now` may start signing: the very first key at once (no verifier can hold a JWKS without it),
+ * otherwise after `delay`, and never before a key added earlier, so keys sign in the order they were added.
+ */
+function activationTime(existing: readonly KeyRecord[], now: number, delay: number): number {
+  if (existing.length === 0) return now;
+  const pending = existing.filter((record) => record.retiresAt === null).map((record) => record.activatesAt);
+  return Math.max(now + delay, ...pending);
+}
+
 /** Loads the key directory read-only (export-discovery): no generation, a clear error if it is empty. */
 export async function openExistingKeyStore(dir: string, options: KeyStoreOptions = {}): Promise<KeyStore> {
   if (!(await fileExists(join(dir, KEYSET_FILE)))) {
@@ -201,11 +250,11 @@ export async function openExistingKeyStore(dir: string, options: KeyStoreOptions
   return KeyStore.open(dir, options);
 }
 
-async function createKeyRecord(now: number, activateDelaySeconds: number): Promise<KeyRecord> {
+async function createKeyRecord(now: number, activatesAt: number): Promise<KeyRecord> {
   const { privateKey } = await generateRsaKeyPair('rsa', { modulusLength: RSA_MODULUS_BITS, publicExponent: 0x10001 });
   const privateJwk = privateKey.export({ format: 'jwk' }) as JWK;
   const kid = await thumbprint(privateJwk);
-  return { kid, createdAt: now, activatesAt: now + activateDelaySeconds, retiresAt: null, privateJwk };
+  return { kid, createdAt: now, activatesAt, retiresAt: null, privateJwk };
 }
 
 /** RFC 7638 thumbprint of the public members: stable, derived from the key, identical on every instance. */

@@ -3,6 +3,7 @@
  *
  *   GET  /.well-known/openid-configuration   public
  *   GET  /.well-known/jwks                   public
+ *   GET  /authorize                          public, always 400: no interactive sign-in (named by discovery)
  *   GET  /healthz                            public
  *   POST /request-tokens                     admin secret (the Jenkins controller)
  *   GET  /token?audience=…                   request token (the build)
@@ -13,12 +14,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseRegistration } from './build-claims';
+import { clientAddress } from './client-address';
 import type { IssuerSettings } from './config';
-import { DISCOVERY_PATH, discoveryDocument, JWKS_PATH } from './discovery';
+import { AUTHORIZATION_PATH, DISCOVERY_PATH, discoveryDocument, JWKS_PATH } from './discovery';
 import { HttpError, invalidAdminCredentials, invalidRequestToken } from './errors';
 import { bearerToken, errorResponse, type JsonResponse, readJsonBody, sendJson } from './http-io';
 import { signIdToken } from './id-tokens';
-import type { KeyStore } from './keys';
+import { JWKS_MAX_AGE_SECONDS, KEY_PROPAGATION_SECONDS, type KeyStore } from './keys';
 import type { LogFields, Logger } from './log';
 import type { RateLimiter } from './rate-limit';
 import { issueRequestToken, verifyRequestToken } from './request-tokens';
@@ -46,12 +48,13 @@ interface Exchange {
 
 type Handler = (service: ServiceContext, exchange: Exchange) => Promise<JsonResponse>;
 
-const PUBLIC_CACHE = 'public, max-age=300';
+const PUBLIC_CACHE = `public, max-age=${JWKS_MAX_AGE_SECONDS}`;
 const NO_STORE = { 'cache-control': 'no-store' };
 
 const routes: ReadonlyMap<string, Readonly<Record<string, Handler>>> = new Map<string, Record<string, Handler>>([
   [DISCOVERY_PATH, { GET: getDiscovery, HEAD: getDiscovery }],
   [JWKS_PATH, { GET: getJwks, HEAD: getJwks }],
+  [AUTHORIZATION_PATH, { GET: refuseAuthorization, POST: refuseAuthorization }],
   ['/healthz', { GET: getHealth, HEAD: getHealth }],
   ['/request-tokens', { POST: postRequestToken }],
   ['/token', { GET: getToken }],
@@ -93,12 +96,33 @@ async function respond(service: ServiceContext, basePath: string, exchange: Exch
       const allowed = Object.keys(route).join(', ');
       throw new HttpError(405, 'method_not_allowed', `Use ${allowed} for ${pathname}.`, { allow: allowed });
     }
+    assertKeysCurrent(service);
     return await handler(service, exchange);
   } catch (error) {
     if (error instanceof HttpError) return errorResponse(error);
     service.logger.error('unexpected error', { error: error instanceof Error ? error.message : String(error) });
     return errorResponse(new HttpError(500, 'internal_error', 'The issuer failed to handle the request.'));
   }
+}
+
+/**
+ * An instance that has not re-read the key directory for KEY_PROPAGATION_SECONDS may lack a key the other instances
+ * already publish, and key activation counts on every instance publishing within that time (keys.ts): its JWKS
+ * could send a verifier away without the key the next tokens are signed with. So it stops answering (503; /healthz
+ * too, so load balancers take it out) until a reload succeeds. Only with periodic reloads: an embedder that
+ * reloads by hand (interval 0) owns the timing.
+ */
+function assertKeysCurrent(service: ServiceContext): void {
+  if (service.settings.keyReloadIntervalMs === 0) return;
+  const behind = service.keys.secondsSinceRead();
+  if (behind <= KEY_PROPAGATION_SECONDS) return;
+  throw new HttpError(
+    503,
+    'keys_unavailable',
+    `This instance has not been able to re-read its key directory for ${behind} s, so it may be missing a new ` +
+      'key; it answers again once a reload succeeds (see its log).',
+    { 'retry-after': '30' },
+  );
 }
 
 async function getDiscovery(service: ServiceContext): Promise<JsonResponse> {
@@ -109,12 +133,22 @@ async function getJwks(service: ServiceContext): Promise<JsonResponse> {
   return { status: 200, body: service.keys.jwks(), headers: { 'cache-control': PUBLIC_CACHE } };
 }
 
+/** The authorization endpoint discovery must name. Nothing is ever authorized here; the answer says where to go. */
+async function refuseAuthorization(service: ServiceContext): Promise<JsonResponse> {
+  throw new HttpError(
+    400,
+    'unauthorized_client',
+    'This issuer has no interactive sign-in: it issues ID tokens only to CI builds registered by the Jenkins ' +
+      `controller, which fetch them from ${service.tokenUrl} with their request token.`,
+  );
+}
+
 async function getHealth(): Promise<JsonResponse> {
   return { status: 200, body: { status: 'ok' }, headers: NO_STORE };
 }
 
 async function postRequestToken(service: ServiceContext, exchange: Exchange): Promise<JsonResponse> {
-  authenticateAdmin(service, exchange.req);
+  authenticateAdmin(service, exchange);
   const registration = parseRegistration(await readJsonBody(exchange.req), {
     allowedAudiences: service.settings.audiences,
     maxLifetimeSeconds: service.settings.requestTokenTtlSeconds,
@@ -197,10 +231,13 @@ function chooseAudience(requested: string[], granted: readonly string[], service
 
 /**
  * Checks `Authorization: Bearer <admin secret>` in constant time. Both sides are hashed first so the comparison
- * neither depends on nor leaks the secret's length. Repeated failures from one address are throttled.
+ * neither depends on nor leaks the secret's length. Repeated failures from one client are throttled; behind a
+ * trusted reverse proxy the client is the one the proxy names (client-address.ts).
  */
-function authenticateAdmin(service: ServiceContext, req: IncomingMessage): void {
-  const client = req.socket.remoteAddress ?? 'unknown';
+function authenticateAdmin(service: ServiceContext, exchange: Exchange): void {
+  const { req } = exchange;
+  const client = clientAddress(req, service.settings.trustedProxies);
+  if (client !== req.socket.remoteAddress) exchange.log.client = client;
   const gate = service.adminFailureLimiter.peek(client);
   if (!gate.allowed) {
     throw new HttpError(429, 'rate_limited', 'Too many failed admin authentications; retry later.', {
