@@ -20,7 +20,9 @@ import {
   assumedRoleArn,
   closeAll,
   credentialsFromVariables,
+  GITHUB_ISSUER,
   githubRunClaims,
+  JENKINS_ISSUER,
   parseDotenv,
   physicalId,
   REGION,
@@ -63,8 +65,8 @@ let jenkinsRole: string;
 
 beforeAll(async () => {
   aws = findAwsCli();
-  github = await startTokenService('github', ['sts.amazonaws.com']);
-  jenkins = await startTokenService('jenkins', ['sts.amazonaws.com']);
+  github = await startTokenService('github', ['sts.amazonaws.com'], GITHUB_ISSUER);
+  jenkins = await startTokenService('jenkins', ['sts.amazonaws.com'], JENKINS_ISSUER);
   const emulator = await startTemplates([
     template('github-oidc.yml', github),
     template('jenkins/jenkins-oidc.yml', jenkins),
