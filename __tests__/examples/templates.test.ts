@@ -116,6 +116,19 @@ describe.each(templates)('%s', (file) => {
     }
   });
 
+  test('an issuer URL with a path (GitHub Enterprise, a Jenkins service under /oidc) keys the conditions on it', () => {
+    const issuer = 'https://ci.example.com/oidc';
+    const { model } = buildModel({ templates: [{ path: path(file), parameters: { IssuerUrl: issuer } }] });
+    expect(model.listProviders().map((p) => p.url)).toEqual([issuer]);
+    for (const role of model.listRoles()) {
+      for (const statement of trustStatements(role.trustPolicy)) {
+        if ([statement.Principal?.Federated].flat().includes(COGNITO_PROVIDER)) continue;
+        const keys = Object.values(statement.Condition ?? {}).flatMap((block) => Object.keys(block));
+        expect(keys).toEqual(expect.arrayContaining(['ci.example.com/oidc:aud', 'ci.example.com/oidc:sub']));
+      }
+    }
+  });
+
   test('outputs: the role ARN for role-to-assume / --role-to-assume', () => {
     const outputs = doc.Outputs as Record<string, { Description?: string }>;
     expect(outputs.RoleArn?.Description).toContain('--role-to-assume');
