@@ -77,6 +77,8 @@ export function buildModel(options: StartEmulatorOptions): {
   model: IamModel;
   ids: Record<string, string>;
   skipped: string[];
+  /** Template path → its evaluated Outputs. */
+  outputs: Record<string, Record<string, unknown>>;
 } {
   const config = options.config ?? {};
   const model = new IamModel(
@@ -88,6 +90,7 @@ export function buildModel(options: StartEmulatorOptions): {
   const shared = options.parameters ?? {};
   const used = new Set<string>();
   const skipped: string[] = [];
+  const outputs: Record<string, Record<string, unknown>> = {};
   for (const entry of options.templates ?? []) {
     const source = typeof entry === 'string' ? { path: entry } : entry;
     const loaded: LoadedTemplate = loadTemplateFile(model, source, shared);
@@ -101,11 +104,12 @@ export function buildModel(options: StartEmulatorOptions): {
     }
     for (const name of loaded.usedSharedParameters) used.add(name);
     skipped.push(...loaded.skipped.map((s) => `${source.path}: ${s}`));
+    outputs[source.path] = loaded.outputs;
   }
   const unused = Object.keys(shared).filter((name) => !used.has(name));
   if (unused.length > 0)
     throw new EmulatorConfigError(`parameter(s) ${unused.join(', ')} are not declared by any template`);
-  return { model, ids, skipped };
+  return { model, ids, skipped, outputs };
 }
 
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
