@@ -6,7 +6,8 @@ import { CognitoIdentityService } from './cognito';
 import { CognitoIssuer } from './cognito-issuer';
 import { applyConfig, type EmulatorConfig } from './config';
 import { EmulatorConfigError } from './errors';
-import { IamModel, type StaticAccessKey } from './iam-model';
+import { IamModel, isAllowedFetchUrl, type StaticAccessKey } from './iam-model';
+import { issuerKeySources } from './issuer-map';
 import { JwksCache } from './oidc-verify';
 import { createEmulatorServer } from './server';
 import { SessionStore } from './sessions';
@@ -36,6 +37,11 @@ export interface StartEmulatorOptions {
   templates?: Array<string | TemplateSource>;
   /** Overrides applied to every template that declares the parameter (each must be declared by at least one). */
   parameters?: SharedParameters;
+  /**
+   * Production issuer URL → loopback URL serving that issuer's discovery document and JWKS, so templates naming
+   * the real issuer load unchanged; tokens keep the production `iss`. Merged over `config.issuers`.
+   */
+  issuers?: Record<string, string>;
   config?: EmulatorConfig;
   /** Extra long-lived keys for signing AssumeRole / GetCallerIdentity (same as `config.accessKeys`). */
   accessKeys?: StaticAccessKey[];
@@ -117,9 +123,17 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const clock = options.clock ?? systemClock;
   const { model, ids, skipped } = buildModel(options);
   for (const s of skipped) log(`template resource not emulated (no effect on STS/Cognito): ${s}`);
+  const keySources = issuerKeySources(model, { ...options.config?.issuers, ...options.issuers });
+  for (const provider of model.listProviders()) {
+    if (!keySources.has(provider.url) && !isAllowedFetchUrl(provider.url)) {
+      log(
+        `OIDC provider ${provider.url}: no local key source, its tokens will be refused (map it with --issuer ${provider.url}=http://127.0.0.1:PORT)`,
+      );
+    }
+  }
 
   const issuer = await CognitoIssuer.create(model.region);
-  const jwks = new JwksCache({ clock, timeoutMs: options.jwksTimeoutMs });
+  const jwks = new JwksCache({ clock, timeoutMs: options.jwksTimeoutMs, keySources });
   const sessions = new SessionStore(clock);
   const cognito = new CognitoIdentityService({
     model,
