@@ -117,9 +117,16 @@ export class JwksCache {
     const base = this.keySources.get(issuer) ?? issuer;
     const discoveryUrl = `${base.replace(/\/+$/, '')}/.well-known/openid-configuration`;
     const discovery = await this.fetchJson(discoveryUrl, 'OIDC discovery document');
-    const jwksUri = discovery.jwks_uri;
-    if (typeof jwksUri !== 'string')
+    const named = discovery.jwks_uri;
+    if (typeof named !== 'string')
       throw new KeyVerificationError('retrieval', `discovery document at ${discoveryUrl} has no jwks_uri`);
+    // A production issuer's document names its JWKS under the production URL (GitHub: <iss>/.well-known/jwks);
+    // a mapped issuer serves that path on loopback too.
+    const prefix = issuer.replace(/\/+$/, '');
+    const jwksUri =
+      base !== issuer && named.startsWith(`${prefix}/`)
+        ? `${base.replace(/\/+$/, '')}${named.slice(prefix.length)}`
+        : named;
     const jwks = await this.fetchJson(jwksUri, 'JWKS');
     if (!Array.isArray(jwks.keys)) throw new KeyVerificationError('retrieval', `JWKS at ${jwksUri} has no keys array`);
     const keys: CachedJwks['keys'] = [];
