@@ -18,11 +18,11 @@ const EXERCISED_BY: Readonly<Record<string, readonly string[]>> = {
   'workflows/github-oidc.yml': ['examples/workflows.test.ts'],
   'workflows/github-refreshable.yml': ['examples/workflows.test.ts'],
   'workflows/cognito-tags.yml': ['examples/workflows.test.ts'],
-  // The Jenkins shared-library step and the Jenkinsfiles that call it.
-  'jenkins/vars/withAwsIdToken.groovy': ['issuer/examples.test.ts'],
-  'jenkins/Jenkinsfile': ['issuer/examples.test.ts'],
-  Jenkinsfile: ['jenkins/examples.test.ts'],
-  'jenkins-cognito.Jenkinsfile': ['jenkins/examples.test.ts'],
+  // The Jenkins shared-library step and the Jenkinsfiles that call it, run under groovy with Jenkins stand-ins.
+  'jenkins/vars/withAwsIdToken.groovy': ['jenkins/with-aws-id-token.test.ts'],
+  'jenkins/Jenkinsfile': ['jenkins/with-aws-id-token.test.ts'],
+  Jenkinsfile: ['jenkins/with-aws-id-token.test.ts'],
+  'jenkins-cognito.Jenkinsfile': ['jenkins/with-aws-id-token.test.ts'],
 };
 
 const files = exampleFiles();
