@@ -58,5 +58,5 @@ test.each(files)('%s names no flag that does not exist and no loopback issuer', 
   for (const line of lines.filter((l) => l.includes('--role-arn'))) expect(line).toMatch(/aws sts assume-role/);
   // What is deployed names production URLs; only comments may show how the emulator maps them to loopback.
   const code = lines.filter((l) => !/^\s*(#|\/\/)/.test(l));
-  expect(code.filter((l) => /127\.0\.0\.1|localhost/.test(l))).toEqual([]);
+  expect(code.filter((l) => /https?:\/\/(127\.0\.0\.1|localhost|\[::1\])/.test(l))).toEqual([]);
 });
