@@ -21,7 +21,7 @@ function proseLines(text: string): string[] {
 }
 
 /** GitHub's heading anchor: lower case, punctuation dropped (code spans keep their text), spaces to hyphens. */
-export function githubAnchor(heading: string): string {
+function githubAnchor(heading: string): string {
   return heading
     .replace(/`/g, '')
     .toLowerCase()

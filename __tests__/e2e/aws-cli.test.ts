@@ -22,7 +22,9 @@ import {
   assumedRoleArn,
   closeAll,
   credentialsFromVariables,
+  GITHUB_ISSUER,
   githubRunClaims,
+  JENKINS_ISSUER,
   parseDotenv,
   physicalId,
   REGION,
@@ -48,8 +50,8 @@ let jenkinsRole: string;
 
 beforeAll(async () => {
   aws = awsCliPath();
-  github = await startTokenService('github', ['sts.amazonaws.com']);
-  jenkins = await startTokenService('jenkins', ['sts.amazonaws.com']);
+  github = await startTokenService('github', ['sts.amazonaws.com'], GITHUB_ISSUER);
+  jenkins = await startTokenService('jenkins', ['sts.amazonaws.com'], JENKINS_ISSUER);
   const emulator = await startTemplates([
     template('github-oidc.yml', github),
     template('jenkins/jenkins-oidc.yml', jenkins),

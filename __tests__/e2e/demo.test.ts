@@ -81,3 +81,10 @@ test('no secret-looking value is printed: no JWT, no temporary access key id', (
   const longRuns = [...printed.matchAll(/[A-Za-z0-9+/]{40,}/g)].map((m) => m[0]);
   expect(longRuns.filter((run) => !/^[0-9a-f]{40}$/.test(run))).toEqual([]);
 });
+
+test('the example templates are judged as deployed: tokens carry the production issuers, mapped to loopback', () => {
+  const header = demo.stdout.split('\n')[0] ?? '';
+  expect(header).toContain('issuers https://token.actions.githubusercontent.com (on http://127.0.0.1:');
+  expect(header).toContain('https://jenkins-oidc.example.com (on http://127.0.0.1:');
+  expect(demo.stdout).toContain('token.actions.githubusercontent.com:sub = repo:evil/app');
+});

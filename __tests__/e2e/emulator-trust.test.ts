@@ -15,6 +15,7 @@ import {
   callerArn,
   closeAll,
   credentialsFromVariables,
+  GITHUB_ISSUER,
   githubRunClaims,
   physicalId,
   REGION,
@@ -35,12 +36,17 @@ let abacRole: string;
 let poolId: string;
 
 beforeAll(async () => {
-  // IAM keeps one OIDC provider per URL and each example template declares its own: one issuer per template.
-  github = await startTokenService('github', ['sts.amazonaws.com', 'other']);
-  githubForCognito = await startTokenService('github-cognito', ['cognito-identity.amazonaws.com']);
+  // IAM keeps one OIDC provider per URL and each template creates its own unless given ExistingProviderArn: the
+  // Cognito one trusts a GitHub Enterprise Cloud issuer (`<GitHub's issuer>/<enterprise>`), a URL of its own.
+  github = await startTokenService('github', ['sts.amazonaws.com', 'other'], GITHUB_ISSUER);
+  githubForCognito = await startTokenService(
+    'github-cognito',
+    ['cognito-identity.amazonaws.com'],
+    `${GITHUB_ISSUER}/acme`,
+  );
   const emulator = await startTemplates([
     template('github-oidc.yml', github),
-    template('cognito-tags.yml', githubForCognito),
+    template('cognito-tags.yml', githubForCognito, { IssuerUrl: githubForCognito.issuerUrl }),
   ]);
   emulatorUrl = emulator.url;
   deployRole = physicalId(emulator, 'GitHubDeployRole');

@@ -13,6 +13,7 @@ import {
   assumedRoleArn,
   callerArn,
   closeAll,
+  JENKINS_ISSUER,
   physicalId,
   REGION,
   type Registration,
@@ -29,7 +30,7 @@ let emulatorUrl: string;
 let roleArn: string;
 
 beforeAll(async () => {
-  jenkins = await startTokenService('jenkins', ['sts.amazonaws.com']);
+  jenkins = await startTokenService('jenkins', ['sts.amazonaws.com'], JENKINS_ISSUER);
   const emulator = await startTemplates([template('jenkins/jenkins-oidc.yml', jenkins)]);
   emulatorUrl = emulator.url;
   roleArn = physicalId(emulator, 'JenkinsDeployRole');
@@ -144,7 +145,7 @@ test('an expired request token (genuinely signed by the service): exit 3', async
   );
   const build: Registration = {
     request_token: expired.token,
-    token_url: `${jenkins.issuerUrl}/token`,
+    token_url: `${jenkins.localUrl}/token`,
     expires_at: new Date(expired.expiresAt * 1000).toISOString(),
   };
   const run = await runCli(['exec', ...exchangeFlags(), '--', 'node', '-e', 'process.stdout.write("ran")'], {

@@ -16,6 +16,11 @@ import { type RunningIssuer, startIssuer } from '../issuer/issuer';
 const root = resolve(dirname(process.argv[1] ?? '.'), '..', '..');
 const cli = join(root, 'dist', 'index.js');
 const region = 'us-east-1';
+const accountId = '123456789012';
+// The issuers the example templates name, as in production. Each is served on loopback by a token service that signs
+// with that `iss`, and the emulator maps the URL to it: the templates load exactly as a user deploys them.
+const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+const JENKINS_ISSUER = 'https://jenkins-oidc.example.com';
 
 type Result = Pick<SpawnSyncReturns<string>, 'stdout' | 'stderr'> & { code: number | null };
 
@@ -52,14 +57,16 @@ function parseRunnerFile(path: string): Record<string, string> {
   return out;
 }
 
+/** Registers a build; its `token_url` names the production issuer, so it is pointed at the loopback listener. */
 async function registerBuild(issuer: RunningIssuer, adminSecret: string, claims: Record<string, unknown>) {
-  const response = await fetch(`${issuer.issuerUrl}/request-tokens`, {
+  const response = await fetch(`${issuer.url}/request-tokens`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${adminSecret}`, 'Content-Type': 'application/json' },
     body: JSON.stringify(claims),
   });
   if (!response.ok) throw new Error(`registering a build failed: HTTP ${response.status} ${await response.text()}`);
-  return (await response.json()) as { request_token: string; token_url: string };
+  const build = (await response.json()) as { request_token: string; token_url: string };
+  return { ...build, token_url: build.token_url.replace(issuer.issuerUrl, issuer.url) };
 }
 
 /** Proves credentials work: a signed call the emulator verifies against the secret it issued. */
@@ -83,8 +90,9 @@ async function main(): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'keyless-demo-'));
   const adminSecret = randomBytes(24).toString('hex');
   const quiet = { info() {}, warn() {}, error() {} } as never;
-  const issuerOptions = (name: string) => ({
+  const issuerOptions = (name: string, issuerUrl: string) => ({
     keysDir: join(work, name),
+    issuerUrl,
     adminSecret,
     audiences: ['sts.amazonaws.com', 'cognito-identity.amazonaws.com'],
     // The GitHub stand-ins register GitHub's claims, which a Jenkins token service only accepts when allowed.
@@ -92,17 +100,23 @@ async function main(): Promise<number> {
     rateLimitPerSecond: 0,
     logger: quiet,
   });
-  // Three loopback issuers: GitHub-style for plain OIDC, GitHub-style for the Cognito pool (IAM keeps one provider
-  // per URL, and the two example templates each declare theirs), and the Jenkins token service.
-  const github = await startIssuer(issuerOptions('github'));
-  const githubForCognito = await startIssuer(issuerOptions('github-cognito'));
-  const jenkins = await startIssuer(issuerOptions('jenkins'));
+  // Two loopback issuers: GitHub's token endpoint and the Jenkins token service.
+  const github = await startIssuer(issuerOptions('github', GITHUB_ISSUER));
+  const jenkins = await startIssuer(issuerOptions('jenkins', JENKINS_ISSUER));
+  // The account already has GitHub's provider, with both client ids (IAM keeps one provider per URL): both GitHub
+  // templates are given its ARN, as a user of an existing account would. The Jenkins template creates its own.
+  const githubProvider = `arn:aws:iam::${accountId}:oidc-provider/${GITHUB_ISSUER.slice('https://'.length)}`;
   const emulator = await startEmulator({
+    accountId,
+    config: {
+      oidcProviders: [{ url: GITHUB_ISSUER, clientIds: ['sts.amazonaws.com', 'cognito-identity.amazonaws.com'] }],
+    },
     templates: [
-      { path: join(root, 'examples', 'github-oidc.yml'), parameters: { IssuerUrl: github.issuerUrl } },
-      { path: join(root, 'examples', 'cognito-tags.yml'), parameters: { IssuerUrl: githubForCognito.issuerUrl } },
-      { path: join(root, 'examples', 'jenkins', 'jenkins-oidc.yml'), parameters: { IssuerUrl: jenkins.issuerUrl } },
+      { path: join(root, 'examples', 'github-oidc.yml'), parameters: { ExistingProviderArn: githubProvider } },
+      { path: join(root, 'examples', 'cognito-tags.yml'), parameters: { ExistingProviderArn: githubProvider } },
+      join(root, 'examples', 'jenkins', 'jenkins-oidc.yml'),
     ],
+    issuers: { [GITHUB_ISSUER]: github.url, [JENKINS_ISSUER]: jenkins.url },
     log: () => {},
   });
   const ids = emulator.ids;
@@ -218,7 +232,7 @@ async function main(): Promise<number> {
     {
       title: 'Cognito classic flow: claims become session tags',
       async run() {
-        const build = await registerBuild(githubForCognito, adminSecret, {
+        const build = await registerBuild(github, adminSecret, {
           ...githubClaims('acme/app'),
           audiences: ['cognito-identity.amazonaws.com'],
         });
@@ -273,7 +287,10 @@ async function main(): Promise<number> {
   ];
 
   let failures = 0;
-  console.log(`keyless-aws demo — issuers ${github.issuerUrl}, ${jenkins.issuerUrl}; AWS emulator ${emulator.url}\n`);
+  console.log(
+    `keyless-aws demo — issuers ${github.issuerUrl} (on ${github.url}), ${jenkins.issuerUrl} (on ${jenkins.url}); ` +
+      `AWS emulator ${emulator.url}\n`,
+  );
   try {
     for (const step of steps) {
       const started = Date.now();
@@ -287,7 +304,7 @@ async function main(): Promise<number> {
       }
     }
   } finally {
-    await Promise.all([emulator.close(), github.close(), githubForCognito.close(), jenkins.close()]);
+    await Promise.all([emulator.close(), github.close(), jenkins.close()]);
     rmSync(work, { recursive: true, force: true });
   }
   console.log(

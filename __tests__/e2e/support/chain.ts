@@ -3,15 +3,17 @@
  * processes: token services (the Jenkins token service, also standing in for GitHub's endpoint: same protocol), the
  * AWS emulator loaded from the example CloudFormation templates, and the checks a real consumer makes.
  *
- *   const github = await startTokenService('github');               // iss = its listen URL
- *   const build = await github.register(githubRunClaims('acme/app')); // { request_token, token_url, expires_at }
+ *   const github = await startTokenService('github', audiences, GITHUB_ISSUER); // iss = GitHub's production URL
+ *   const build = await github.register(githubRunClaims('acme/app')); // { request_token, token_url (local), expires_at }
  *   github.minted()                                                 // ID tokens handed out so far (HTTP 200 on /token)
- *   const emulator = await startTemplates([template('github-oidc.yml', github)]);
+ *   const emulator = await startTemplates([template('github-oidc.yml', github)]); // the file as users deploy it
  *   emulator.ids.GitHubDeployRole                                   // the role ARN
  *   await callerArn(emulator.url, credentials)                      // SigV4-signed GetCallerIdentity, verified by the emulator
  *   assertNothingSecret(text, secrets)                              // leak check + no JWT / ASIA key shape at all
  *   await closeAll()                                                // in afterAll: every server and temp dir of this file
  *
+ * The templates load unchanged, naming the production issuer (`https://token.actions.githubusercontent.com`, the
+ * Jenkins service URL); the emulator maps that URL to the loopback service that signs with the production `iss`.
  * The emulator verifies token signatures against the service's JWKS and request signatures against the secret keys
  * it issued, so a test that passes here passed AWS's own checks as the emulator models them.
  */
@@ -19,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { type RunningEmulator, startEmulator } from '../../../src/emulator';
+import { type RunningEmulator, type StartEmulatorOptions, startEmulator } from '../../../src/emulator';
 import { startIssuer } from '../../../src/issuer/issuer';
 import type { LogFields, Logger } from '../../../src/issuer/log';
 import { assertNoSecretLeak } from '../../support/leak-check';
@@ -28,6 +30,10 @@ import { ROOT } from '../../support/run-dist';
 export const REGION = 'us-east-1';
 /** A compact JWT (header and payload both JSON objects): an ID token, a request token or a Cognito token. */
 export const JWT_SHAPE = /eyJ[\w-]{8,}\.eyJ[\w-]{8,}/;
+/** GitHub's token issuer, as examples/github-oidc.yml and examples/cognito-tags.yml name it. */
+export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+/** The token service URL examples/jenkins/jenkins-oidc.yml names by default. */
+export const JENKINS_ISSUER = 'https://jenkins-oidc.example.com';
 /** A temporary access key id as STS issues it. */
 export const TEMPORARY_KEY_SHAPE = /ASIA[A-Z0-9]{16}/;
 
@@ -53,8 +59,11 @@ export interface Registration {
 
 export interface TokenService {
   readonly name: string;
+  /** The `iss` of its tokens: a production URL (mapped to `localUrl` in the emulator) or its listen URL. */
   readonly issuerUrl: string;
-  /** `<host>:<port>`: the prefix of the trust-policy condition keys (`<issuer-host>:sub`). */
+  /** Where it listens on loopback, with the issuer's path: discovery is at `${localUrl}/.well-known/...`. */
+  readonly localUrl: string;
+  /** The issuer URL without scheme: the prefix of the trust-policy condition keys (`<host>:sub`). */
   readonly host: string;
   readonly keysDir: string;
   register(claims: Record<string, unknown>): Promise<Registration>;
@@ -65,12 +74,14 @@ export interface TokenService {
 }
 
 /**
- * The keyless-aws token service in-process, listening on 127.0.0.1 with its listen URL as issuer. Builds register
- * with the admin secret; `minted()` counts ID tokens from the service's own request log (which never holds tokens).
+ * The keyless-aws token service in-process, listening on 127.0.0.1. Its tokens carry `issuerUrl` as `iss` (default:
+ * its listen URL); `token_url` in registrations always points at the loopback listener. Builds register with the
+ * admin secret; `minted()` counts ID tokens from the service's own request log (which never holds tokens).
  */
 export async function startTokenService(
   name: string,
   audiences: readonly string[] = ['sts.amazonaws.com', 'cognito-identity.amazonaws.com'],
+  issuerUrl?: string,
 ): Promise<TokenService> {
   const keysDir = join(tempDir(`keyless-${name}-keys-`), 'keys');
   const adminSecret = `admin-${name}-${Math.random().toString(36).slice(2)}-${Date.now()}`;
@@ -88,15 +99,26 @@ export async function startTokenService(
   const logger: Logger = { info: record, warn() {}, error() {} };
   // The same service also stands in for GitHub here, so its operator allows GitHub's claim names (and `sub`).
   const allowedClaims = Object.keys(githubRunClaims('o/r'));
-  const issuer = await startIssuer({ keysDir, adminSecret, audiences, allowedClaims, rateLimitPerSecond: 0, logger });
+  const issuer = await startIssuer({
+    keysDir,
+    adminSecret,
+    audiences,
+    allowedClaims,
+    rateLimitPerSecond: 0,
+    logger,
+    issuerUrl,
+  });
   closers.push(() => issuer.close());
+  const local = (url: string) =>
+    url.startsWith(issuer.issuerUrl) ? issuer.url + url.slice(issuer.issuerUrl.length) : url;
   return {
     name,
     issuerUrl: issuer.issuerUrl,
-    host: new URL(issuer.issuerUrl).host,
+    localUrl: issuer.url,
+    host: issuer.issuerUrl.replace(/^https?:\/\//, ''),
     keysDir,
     async register(claims) {
-      const response = await fetch(`${issuer.issuerUrl}/request-tokens`, {
+      const response = await fetch(`${issuer.url}/request-tokens`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${adminSecret}`, 'Content-Type': 'application/json' },
         body: JSON.stringify(claims),
@@ -105,7 +127,7 @@ export async function startTokenService(
       if (response.status !== 201) throw new Error(`registering a build failed: HTTP ${response.status} ${text}`);
       const registration = JSON.parse(text) as Registration;
       issued.push(registration.request_token);
-      return registration;
+      return { ...registration, token_url: local(registration.token_url) };
     },
     minted: () => minted,
     secrets: () => [...issued],
@@ -118,18 +140,26 @@ export interface TemplateUse {
   readonly parameters?: Readonly<Record<string, string>>;
 }
 
-/** An example template (path relative to examples/) with IssuerUrl pointed at a loopback token service. */
+/** An example template (path relative to examples/) whose issuer is served by a loopback token service. */
 export function template(file: string, issuer: TokenService, parameters: Record<string, string> = {}): TemplateUse {
   return { file, issuer, parameters };
 }
 
-export async function startTemplates(templates: readonly TemplateUse[]): Promise<RunningEmulator> {
+/** The emulator's issuer mapping: each service's production `iss` → where it listens. */
+export function issuerMap(services: readonly TokenService[]): Record<string, string> {
+  return Object.fromEntries(services.filter((s) => s.issuerUrl !== s.localUrl).map((s) => [s.issuerUrl, s.localUrl]));
+}
+
+/** The emulator with example templates loaded as users deploy them, their issuers mapped to the token services. */
+export async function startTemplates(
+  templates: readonly TemplateUse[],
+  options: Omit<StartEmulatorOptions, 'templates'> = {},
+): Promise<RunningEmulator> {
   const emulator = await startEmulator({
-    templates: templates.map((t) => ({
-      path: join(ROOT, 'examples', t.file),
-      parameters: { ...t.parameters, IssuerUrl: t.issuer.issuerUrl },
-    })),
     log: () => {},
+    ...options,
+    templates: templates.map((t) => ({ path: join(ROOT, 'examples', t.file), parameters: { ...t.parameters } })),
+    issuers: { ...issuerMap(templates.map((t) => t.issuer)), ...options.issuers },
   });
   closers.push(() => emulator.close());
   return emulator;
