@@ -23,6 +23,8 @@ const EXERCISED_BY: Readonly<Record<string, readonly string[]>> = {
   'jenkins/Jenkinsfile': ['jenkins/with-aws-id-token.test.ts'],
   Jenkinsfile: ['jenkins/with-aws-id-token.test.ts'],
   'jenkins-cognito.Jenkinsfile': ['jenkins/with-aws-id-token.test.ts'],
+  // The agent image: its npm install stage and the copy/link stage run by bash against this checkout's package.
+  'jenkins/agent.Dockerfile': ['package/install.test.ts'],
 };
 
 const files = exampleFiles();
