@@ -1,14 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import {
+  appendFileSync,
   closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
   fsyncSync,
   lstatSync,
   mkdirSync,
   openSync,
   readFileSync,
   renameSync,
+  statSync,
+  truncateSync,
   unlinkSync,
-  writeSync,
+  writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from '../errors';
@@ -16,16 +22,18 @@ import { InputError } from '../errors';
 /** Refuses symlinks: writing through one could replace a file elsewhere with our credentials. */
 export function assertNotSymlink(path: string, what: string): void {
   try {
-    if (lstatSync(path).isSymbolicLink()) {
-      throw new InputError(
-        `${what} ${path} is a symbolic link; refusing to write through it.`,
-        'Point it at a regular file.',
-      );
-    }
+    if (lstatSync(path).isSymbolicLink()) throw symlinkError(path, what);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
+}
+
+function symlinkError(path: string, what: string): InputError {
+  return new InputError(
+    `${what} ${path} is a symbolic link; refusing to write through it.`,
+    'Point it at a regular file.',
+  );
 }
 
 export function readIfExists(path: string): string {
@@ -37,16 +45,48 @@ export function readIfExists(path: string): string {
   }
 }
 
+/** A file as found: its bytes and permission bits, or undefined when it does not exist. */
+export interface FileSnapshot {
+  readonly content: Buffer;
+  readonly mode: number;
+}
+
+/**
+ * Reads a file we are about to rewrite without following a symlink (O_NOFOLLOW; Windows has none and relies on the
+ * lstat check): the check and the read are one step, so a link swapped in after planning is still refused.
+ */
+export function readSnapshot(path: string, what: string): FileSnapshot | undefined {
+  assertNotSymlink(path, what);
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw symlinkError(path, what);
+    throw error;
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw new InputError(`${what} ${path} is not a regular file.`, 'Point it at a regular file.');
+    return { content: readFileSync(fd), mode: info.mode & 0o777 };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Writes a whole file or nothing: a sibling temp file created 0600 (never readable by others, even briefly),
- * flushed, then renamed over the target. Readers see either the old file or the new one, never a truncated one.
+ * flushed, given `mode`, then renamed over the target. Readers see either the old file or the new one, never a
+ * truncated one; a symlink at the target is replaced, never followed.
  */
-export function writeFileAtomic(path: string, content: string): void {
+export function writeFileAtomic(path: string, content: string | Buffer, mode = 0o600): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(temp, 'wx', 0o600);
   try {
-    writeSync(fd, content);
+    writeFileSync(fd, content);
+    if (mode !== 0o600) fchmodSync(fd, mode);
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
@@ -58,6 +98,30 @@ export function writeFileAtomic(path: string, content: string): void {
     renameSync(temp, path);
   } catch (error) {
     unlinkSync(temp);
+    throw error;
+  }
+}
+
+/**
+ * Appends to several files (the runner's file commands) so that either every append lands or none does: each
+ * file's length is noted first, and on any failure every file written so far, the failing one included, is cut
+ * back to it. The runner reads these files only after the step, so a file cut back is a file never written.
+ */
+export function appendAllOrNothing(appends: ReadonlyArray<{ readonly path: string; readonly text: string }>): void {
+  const touched: Array<{ path: string; size: number }> = [];
+  try {
+    for (const { path, text } of appends) {
+      touched.push({ path, size: statSync(path).size });
+      appendFileSync(path, text, 'utf8');
+    }
+  } catch (error) {
+    for (const { path, size } of touched) {
+      try {
+        truncateSync(path, size);
+      } catch {
+        // Nothing more can be done for this file; the original error says why the step failed.
+      }
+    }
     throw error;
   }
 }
