@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { formatFailure } from './report';
 import { readSnapshot } from './sink/atomic-file';
 import { GithubRunner } from './sink/github';
-import { type ProfileState, STATE_EXPORTED, STATE_FILES, STATE_PROFILE } from './sink/github-delivery';
+import { type ProfileState, STATE_EXPORTED, STATE_FILES, STATE_PROFILE } from './sink/post-step-state';
 import { type ProfileUndo, undoProfile } from './sink/profile-write';
 
 function state<T>(env: NodeJS.ProcessEnv, name: string): T | undefined {

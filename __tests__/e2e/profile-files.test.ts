@@ -203,6 +203,24 @@ describe('action: a runner file that cannot be written undoes everything', () =>
     });
   }
 
+  it('the config file cannot be written after the credentials file was: both as before, runner files untouched', async () => {
+    const files = setup();
+    const config = join(files.dir, 'home', '.aws', 'c'.repeat(240));
+    writeFileSync(config, '[profile other]\nregion = us-west-2\n');
+    const runnerFiles = ['github_env', 'github_output', 'github_state'].map((f) => join(files.dir, f));
+    const before = snapshot([files.credentials, config, ...runnerFiles]);
+    const result = await runAction({
+      inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE, 'aws-profile': 'ci' },
+      env: { ...github.env(), AWS_ENDPOINT_URL_STS: sts.url, AWS_CONFIG_FILE: config },
+      dir: files.dir,
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toContain('ENAMETOOLONG');
+    expect(snapshot([files.credentials, config, ...runnerFiles])).toEqual(before);
+    expect(readdirSync(result.childEnv.RUNNER_TEMP!)).toEqual([]);
+    assertNoSecretLeak(result.stdout + result.stderr, secrets());
+  });
+
   it('refreshable-credentials with GITHUB_STATE a directory leaves nothing in RUNNER_TEMP', async () => {
     const dir = makeRunDir();
     mkdirSync(join(dir, 'not-a-file'));

@@ -110,3 +110,12 @@ it('removeWhenEmpty deletes a file left with nothing but blank lines; otherwise 
   expect(existsSync(ours)).toBe(false);
   expect(readFileSync(theirs, 'utf8')).toBe('');
 });
+
+it('under the lock, removes temp files a killed writer left beside the file (they may hold keys), nothing else', () => {
+  const file = join(dir, 'credentials');
+  writeFileSync(join(dir, '.credentials.0123456789ab.tmp'), 'aws_secret_access_key = leftover\n');
+  writeFileSync(join(dir, '.credentials.backup'), 'mine\n');
+  writeFileSync(join(dir, '.config.0123456789ab.tmp'), 'not this file’s\n');
+  commitFileEdits([append(file, '[ci]', true)]);
+  expect(readdirSync(dir).sort()).toEqual(['.config.0123456789ab.tmp', '.credentials.backup', 'credentials']);
+});

@@ -9,6 +9,7 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   statSync,
@@ -75,6 +76,25 @@ export function readSnapshot(path: string, what: string): FileSnapshot | undefin
   }
 }
 
+const TEMP_RANDOM_BYTES = 6;
+
+/**
+ * Deletes temp files writeFileAtomic left beside `path` when its process was killed mid-write (they may hold keys).
+ * Only safe while holding the file's lock: every writer of a locked file creates its temp files under that lock.
+ */
+export function removeOrphanTempFiles(path: string): void {
+  const prefix = `.${basename(path)}.`;
+  const orphan = new RegExp(`^[0-9a-f]{${TEMP_RANDOM_BYTES * 2}}\\.tmp$`);
+  for (const name of readdirSync(dirname(path))) {
+    if (!name.startsWith(prefix) || !orphan.test(name.slice(prefix.length))) continue;
+    try {
+      unlinkSync(join(dirname(path), name));
+    } catch {
+      // gone already
+    }
+  }
+}
+
 /**
  * Writes a whole file or nothing: a sibling temp file created 0600 (never readable by others, even briefly),
  * flushed, given `mode`, then renamed over the target. Readers see either the old file or the new one, never a
@@ -82,7 +102,7 @@ export function readSnapshot(path: string, what: string): FileSnapshot | undefin
  */
 export function writeFileAtomic(path: string, content: string | Buffer, mode = 0o600): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(TEMP_RANDOM_BYTES).toString('hex')}.tmp`);
   const fd = openSync(temp, 'wx', 0o600);
   try {
     writeFileSync(fd, content);

@@ -7,7 +7,7 @@
 import { mkdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { type LockOptions, withFileLocks } from '../shared/file-lock';
-import { type FileSnapshot, readSnapshot, writeFileAtomic } from './atomic-file';
+import { type FileSnapshot, readSnapshot, removeOrphanTempFiles, writeFileAtomic } from './atomic-file';
 
 export interface FileEdit {
   readonly path: string;
@@ -50,6 +50,7 @@ export function commitFileEdits(
     const files = withFileLocks(
       edits.map((e) => e.path),
       () => {
+        for (const { path } of edits) removeOrphanTempFiles(path);
         const staged = edits.map(stage);
         const edited = staged.map(({ edit, before, snapshot, after }) => ({
           path: edit.path,

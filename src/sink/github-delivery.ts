@@ -9,20 +9,10 @@ import { writeFileAtomic } from './atomic-file';
 import { credentialVariables, isoSeconds } from './env-vars';
 import type { FileEdit } from './file-transaction';
 import type { GithubRunner } from './github';
+import { type ProfileState, STATE_EXPORTED, STATE_FILES, STATE_PROFILE } from './post-step-state';
 import { type ProfilePlan, planProfile, staticProfileEdits } from './profile';
 import type { ProfileUndo } from './profile-write';
 import { type CommandTarget, prepareGithubRefreshable } from './refreshable';
-
-/** Names of the post-step state entries. */
-export const STATE_EXPORTED = 'exported-variables';
-export const STATE_PROFILE = 'profile';
-export const STATE_FILES = 'temporary-files';
-
-/** STATE_PROFILE: the profile's name, and the 0600 file (in a private directory) that says how to undo the write. */
-export interface ProfileState {
-  readonly name: string;
-  readonly undoFile: string;
-}
 
 interface ProfileDelivery {
   readonly plan: ProfilePlan;
