@@ -194,6 +194,7 @@ describe('action: a runner file that cannot be written undoes everything', () =>
         dir: files.dir,
       });
       expect(result.code).not.toBe(0);
+      expect(result.stdout).toContain(`Could not write ${broken} (${directory}): EISDIR`);
       expect(sts.requests).toHaveLength(1);
       expect(snapshot([files.credentials, files.config, ...runnerFiles])).toEqual(before);
       expect(readdirSync(directory)).toEqual([]);

@@ -56,7 +56,9 @@ describe('GithubRunner', () => {
     runner.exportVariable('AWS_REGION', 'us-east-1');
     runner.setOutput('aws-account-id', '111122223333');
     runner.saveState('exported-variables', '["AWS_REGION"]');
-    expect(() => runner.flush()).toThrow(/EISDIR/);
+    expect(() => runner.flush()).toThrow(
+      `Could not write GITHUB_STATE (${stateDir}): EISDIR; no runner file was changed.`,
+    );
     expect(readFileSync(envFile, 'utf8')).toBe('EARLIER=1\n');
     expect(readFileSync(outFile, 'utf8')).toBe('earlier=1\n');
   });

@@ -127,21 +127,28 @@ export function writeFileAtomic(path: string, content: string | Buffer, mode = 0
  * file's length is noted first, and on any failure every file written so far, the failing one included, is cut
  * back to it. The runner reads these files only after the step, so a file cut back is a file never written.
  */
-export function appendAllOrNothing(appends: ReadonlyArray<{ readonly path: string; readonly text: string }>): void {
+export function appendAllOrNothing(
+  appends: ReadonlyArray<{ readonly path: string; readonly what: string; readonly text: string }>,
+): void {
   const touched: Array<{ path: string; size: number }> = [];
-  try {
-    for (const { path, text } of appends) {
+  for (const { path, what, text } of appends) {
+    try {
       touched.push({ path, size: statSync(path).size });
       appendFileSync(path, text, 'utf8');
+    } catch (error) {
+      for (const file of touched) cutBack(file.path, file.size);
+      throw new Error(
+        `Could not write ${what} (${path}): ${(error as NodeJS.ErrnoException).code ?? String(error)}; no runner file was changed.`,
+        { cause: error },
+      );
     }
-  } catch (error) {
-    for (const { path, size } of touched) {
-      try {
-        truncateSync(path, size);
-      } catch {
-        // Nothing more can be done for this file; the original error says why the step failed.
-      }
-    }
-    throw error;
+  }
+}
+
+function cutBack(path: string, size: number): void {
+  try {
+    truncateSync(path, size);
+  } catch {
+    // Nothing more can be done for this file; the error thrown says why the step failed.
   }
 }

@@ -80,7 +80,7 @@ export class GithubRunner {
       if (!this.env[name]) throw new InputError(`${name} is not set; this does not look like a GitHub Actions runner.`);
     }
     // All or nothing: a failed append (GITHUB_STATE after GITHUB_ENV, say) cuts the files written so far back.
-    appendAllOrNothing(names.map((name) => ({ path: this.env[name]!, text: this.pending[name].join('') })));
+    appendAllOrNothing(names.map((name) => ({ path: this.env[name]!, what: name, text: this.pending[name].join('') })));
     for (const name of names) this.pending[name].length = 0;
   }
 }
