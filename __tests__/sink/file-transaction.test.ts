@@ -87,13 +87,12 @@ it('a symlink put in place of the file after planning is refused at write time; 
   expect(readdirSync(dir).sort()).toEqual(['credentials', 'elsewhere']);
 });
 
-it('an edit that changes nothing writes nothing, and a directory made only for its lock is removed', () => {
+it('an edit that changes nothing writes nothing and creates no directory', () => {
   const untouched = join(dir, 'sub', 'credentials');
   const written = join(dir, 'config');
   const same: FileEdit = { path: untouched, what: 'The test file', secret: true, edit: (text) => text };
   const files = commitFileEdits([same, append(written, 'x')]);
-  expect(existsSync(join(dir, 'sub'))).toBe(false);
-  expect(files[0]!.created).toBe(false);
+  expect(files.map((f) => f.path)).toEqual([written]);
   expect(readdirSync(dir)).toEqual(['config']);
 });
 
@@ -118,4 +117,18 @@ it('under the lock, removes temp files a killed writer left beside the file (the
   writeFileSync(join(dir, '.config.0123456789ab.tmp'), 'not this file’s\n');
   commitFileEdits([append(file, '[ci]', true)]);
   expect(readdirSync(dir).sort()).toEqual(['.config.0123456789ab.tmp', '.credentials.backup', 'credentials']);
+});
+
+it('a file the edit leaves unchanged is neither locked nor its directory created (a read-only mount stays usable)', () => {
+  // A regular file where the directory would be: creating a lock or a directory there fails (ENOTDIR).
+  writeFileSync(join(dir, 'mounted'), '');
+  const unchanged: FileEdit = {
+    path: join(dir, 'mounted', 'credentials'),
+    what: 'The test file',
+    secret: true,
+    edit: (text) => text,
+  };
+  const written = join(dir, 'config');
+  expect(commitFileEdits([unchanged, append(written, 'x')]).map((f) => f.path)).toEqual([written]);
+  expect(readFileSync(written, 'utf8')).toBe('x\n');
 });

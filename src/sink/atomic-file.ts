@@ -25,9 +25,15 @@ export function assertNotSymlink(path: string, what: string): void {
   try {
     if (lstatSync(path).isSymbolicLink()) throw symlinkError(path, what);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if (isAbsent(error)) return;
     throw error;
   }
+}
+
+/** ENOENT, or ENOTDIR: a path component is a file, so nothing can exist below it. */
+function isAbsent(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 function symlinkError(path: string, what: string): InputError {
@@ -62,9 +68,8 @@ export function readSnapshot(path: string, what: string): FileSnapshot | undefin
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP') throw symlinkError(path, what);
+    if (isAbsent(error)) return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw symlinkError(path, what);
     throw error;
   }
   try {

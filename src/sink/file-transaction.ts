@@ -39,10 +39,13 @@ interface Staged {
 }
 
 export function commitFileEdits(
-  edits: readonly FileEdit[],
+  allEdits: readonly FileEdit[],
   afterCommit: (files: readonly EditedFile[]) => void = () => undefined,
   lockOptions?: LockOptions,
 ): EditedFile[] {
+  // A file the edit would leave as it is now is not locked, nor its directory created: it may sit on a read-only
+  // mount. Should another writer change it meanwhile, that is the same as its change landing just after ours.
+  const edits = allEdits.filter((edit) => !leavesUnchanged(edit));
   const createdDirs = new Map<string, string[]>();
   try {
     // The lock files live beside their targets, so the directories must exist before anything else.
@@ -74,12 +77,21 @@ export function commitFileEdits(
       },
       lockOptions,
     );
-    // A directory made only to hold a lock, for a file that needed no change, does not outlive the write.
+    // A directory made only to hold a lock, for a file that needed no change once re-read, does not outlive the write.
     for (const dirs of createdDirs.values()) removeEmptyDirectories(dirs);
     return files;
   } catch (error) {
     for (const dirs of createdDirs.values()) removeEmptyDirectories(dirs);
     throw error;
+  }
+}
+
+function leavesUnchanged(edit: FileEdit): boolean {
+  try {
+    const { before, after } = stage(edit);
+    return after === before;
+  } catch {
+    return false; // whatever went wrong is raised again, under the lock
   }
 }
 
