@@ -29,7 +29,7 @@ export function runCleanup(env: NodeJS.ProcessEnv): number {
     const profile = state<ProfileState>(env, STATE_PROFILE);
     const files = state<string[]>(env, STATE_FILES) ?? [];
     if (exported.length > 0) runner.requireFiles('GITHUB_ENV');
-    const undo = profile ? readUndo(profile.undoFile) : undefined;
+    const undo = profile?.undoFile ? readUndo(profile.undoFile) : undefined;
     if (profile && !undo)
       log.warn(`The record of profile "${profile.name}" is gone; its sections were left as they are.`);
     if (undo) undoProfile(undo);

@@ -5,7 +5,7 @@
  * (`dist/cleanup/index.js`) putting back what the action overwrote and leaving nothing it created.
  */
 
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -308,5 +308,18 @@ describe('the post step undoes the profile and leaves nothing it created', () =>
     expect(statSync(join(aws, 'config')).mode & 0o777).toBe(0o644);
     expect(readdirSync(main.childEnv.RUNNER_TEMP!)).toEqual([]);
     assertNoSecretLeak(post.stdout + post.stderr, secrets());
+  });
+
+  it('without its record (RUNNER_TEMP emptied) the post step warns and leaves the sections rather than guess', async () => {
+    const main = await runAction({ inputs: { ...inputs, 'aws-profile': 'ci' }, env: env() });
+    expect(main.code).toBe(0);
+    const state = JSON.parse(main.state.profile!) as { undoFile: string };
+    expect(state.undoFile.startsWith(main.childEnv.RUNNER_TEMP!)).toBe(true);
+    rmSync(main.childEnv.RUNNER_TEMP!, { recursive: true });
+    const post = await runPost(main);
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain('::warning::The record of profile "ci" is gone');
+    expect(readFileSync(join(main.childEnv.HOME!, '.aws', 'credentials'), 'utf8')).toContain('[ci]');
+    expect(post.env).toEqual(Object.fromEntries(Object.keys(main.env).map((k) => [k, ''])));
   });
 });
