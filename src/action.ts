@@ -6,7 +6,7 @@ import { parseSettings } from './settings/parse';
 import type { SettingsSource } from './settings/values';
 import { GithubRunner } from './sink/github';
 import { deliverToGithub, prepareGithubDelivery } from './sink/github-delivery';
-import { prepareGithubRefreshable, runningTarget } from './sink/refreshable';
+import { runningTarget } from './sink/refreshable';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -33,14 +33,9 @@ export async function runAction(env: Env): Promise<number> {
       // The SDK's default chain reads these itself; unset means it must not find them.
       for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete process.env[name];
     }
-    const delivery = settings.refreshableCredentials
-      ? {
-          ...prepareGithubDelivery(settings, runner),
-          writeRefreshable: prepareGithubRefreshable(settings, env.RUNNER_TEMP, runningTarget()),
-        }
-      : prepareGithubDelivery(settings, runner);
+    const delivery = prepareGithubDelivery(settings, runner, env.RUNNER_TEMP, runningTarget());
     const session = await obtainSession(settings, log);
-    deliverToGithub(settings, delivery, session, runner, log);
+    await deliverToGithub(settings, delivery, session, runner, log);
     return 0;
   } catch (error) {
     log.error(formatFailure(error, debug));

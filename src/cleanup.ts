@@ -1,27 +1,38 @@
 import { rmSync } from 'node:fs';
 import { formatFailure } from './report';
+import { readSnapshot } from './sink/atomic-file';
 import { GithubRunner } from './sink/github';
-import { STATE_EXPORTED, STATE_FILES, STATE_PROFILE } from './sink/github-delivery';
-import { type ProfilePlan, removeProfile } from './sink/profile';
+import { type ProfileState, STATE_EXPORTED, STATE_FILES, STATE_PROFILE } from './sink/post-step-state';
+import { type ProfileUndo, undoProfile } from './sink/profile-write';
 
 function state<T>(env: NodeJS.ProcessEnv, name: string): T | undefined {
   const raw = env[`STATE_${name}`];
   return raw ? (JSON.parse(raw) as T) : undefined;
 }
 
+/** The main step's record of what it changed; refused if it is a symlink (O_NOFOLLOW), like every file we touch. */
+function readUndo(file: string): ProfileUndo | undefined {
+  const snapshot = readSnapshot(file, 'The post-step record');
+  return snapshot ? (JSON.parse(snapshot.content.toString('utf8')) as ProfileUndo) : undefined;
+}
+
 /**
- * Post step: blanks every variable the main step exported (the runner cannot unset them) and removes the profile
- * sections and files it wrote. Skipped entirely when AWS_SKIP_CLEANUP_STEP is 'true' (action.yml post-if).
+ * Post step: blanks every variable the main step exported (the runner cannot unset them), puts back the profile
+ * sections it overwrote, removes those it added and the files and directories it created, and deletes its private
+ * directory. Skipped entirely when AWS_SKIP_CLEANUP_STEP is 'true' (action.yml post-if).
  */
 export function runCleanup(env: NodeJS.ProcessEnv): number {
   const runner = new GithubRunner(env);
   const log = runner.logger(env.RUNNER_DEBUG === '1');
   try {
     const exported = state<string[]>(env, STATE_EXPORTED) ?? [];
-    const profile = state<ProfilePlan>(env, STATE_PROFILE);
+    const profile = state<ProfileState>(env, STATE_PROFILE);
     const files = state<string[]>(env, STATE_FILES) ?? [];
     if (exported.length > 0) runner.requireFiles('GITHUB_ENV');
-    if (profile) removeProfile(profile);
+    const undo = profile?.undoFile ? readUndo(profile.undoFile) : undefined;
+    if (profile && !undo)
+      log.warn(`The record of profile "${profile.name}" is gone; its sections were left as they are.`);
+    if (undo) undoProfile(undo);
     for (const file of files) rmSync(file, { recursive: true, force: true });
     for (const name of exported) runner.exportVariable(name, '');
     runner.flush();

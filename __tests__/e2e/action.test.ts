@@ -3,7 +3,7 @@
  * files parsed with the runner's rules) against the loopback token endpoint and STS. Build first:
  * `node scripts/build.mjs index cleanup`. Every run's stdout+stderr goes through the leak check.
  */
-import { lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertMasked, assertNoSecretLeak } from '../support/leak-check';
 import { cleanupRuns, makeRunDir, type RunOptions, type RunResult, runAction, runPost } from '../support/run-dist';
@@ -249,6 +249,7 @@ describe('profile mode', () => {
     const config = join(aws, 'config');
     writeFileSync(credentials, OTHER_CREDENTIALS);
     writeFileSync(config, OTHER_CONFIG);
+    for (const file of [credentials, config]) chmodSync(file, 0o644);
     return { dir, credentials, config };
   }
 
@@ -265,8 +266,9 @@ describe('profile mode', () => {
     const config = readFileSync(files.config, 'utf8');
     expect(config.startsWith(OTHER_CONFIG)).toBe(true);
     expect(config).toContain('[profile ci]\nregion = us-east-1\n');
+    // The credentials file (0644 before) now holds keys: owner-only. The config file keeps the mode it had.
     expect(statSync(files.credentials).mode & 0o777).toBe(0o600);
-    expect(statSync(files.config).mode & 0o777).toBe(0o600);
+    expect(statSync(files.config).mode & 0o777).toBe(0o644);
     expect(statSync(files.credentials).ino).not.toBe(inodeBefore);
     expect(result.env).toEqual({ AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1', AWS_PROFILE: 'ci' });
 

@@ -490,7 +490,8 @@ describe('profile', () => {
   test('static: keys in the credentials file, region in the config, both 0600, other sections kept', async () => {
     const dir = cliDir();
     execFileSync('mkdir', ['-p', join(dir, 'aws')]);
-    writeFileSync(join(dir, 'aws', 'config'), '[profile other]\nregion = us-east-2\n');
+    writeFileSync(join(dir, 'aws', 'config'), '[profile other]\nregion = us-east-2\n', { mode: 0o644 });
+    chmodSync(join(dir, 'aws', 'config'), 0o644);
     const run = await runCli(['profile', '--aws-profile', 'ci'], { env: profileEnv(dir) });
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('');
@@ -500,7 +501,9 @@ describe('profile', () => {
     expect(readFileSync(join(dir, 'aws', 'config'), 'utf8')).toBe(
       '[profile other]\nregion = us-east-2\n\n[profile ci]\nregion = eu-west-1\n',
     );
-    for (const file of ['config', 'credentials']) expect(statSync(join(dir, 'aws', file)).mode & 0o777).toBe(0o600);
+    // A new file is 0600; an existing one keeps its mode (the config file here was 0644 and holds no secret).
+    expect(statSync(join(dir, 'aws', 'credentials')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'aws', 'config')).mode & 0o777).toBe(0o644);
     checkLeaks(run);
 
     sts.reset();

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { escapeData, fileCommandEntry, GithubRunner } from '../../src/sink/github';
@@ -43,6 +43,24 @@ describe('GithubRunner', () => {
     runner.flush();
     expect(parseFileCommands(readFileSync(envFile, 'utf8'))).toEqual({ EARLIER: '1', AWS_REGION: 'us-east-1' });
     expect(parseFileCommands(readFileSync(outFile, 'utf8'))).toEqual({ 'aws-account-id': '111122223333' });
+  });
+
+  it('flush is all or nothing: when GITHUB_STATE cannot be written, GITHUB_ENV and GITHUB_OUTPUT are cut back', () => {
+    const envFile = join(dir, 'env');
+    const outFile = join(dir, 'out');
+    writeFileSync(envFile, 'EARLIER=1\n');
+    writeFileSync(outFile, 'earlier=1\n');
+    const stateDir = join(dir, 'state');
+    mkdirSync(stateDir);
+    const runner = new GithubRunner({ GITHUB_ENV: envFile, GITHUB_OUTPUT: outFile, GITHUB_STATE: stateDir }, () => {});
+    runner.exportVariable('AWS_REGION', 'us-east-1');
+    runner.setOutput('aws-account-id', '111122223333');
+    runner.saveState('exported-variables', '["AWS_REGION"]');
+    expect(() => runner.flush()).toThrow(
+      `Could not write GITHUB_STATE (${stateDir}): EISDIR; no runner file was changed.`,
+    );
+    expect(readFileSync(envFile, 'utf8')).toBe('EARLIER=1\n');
+    expect(readFileSync(outFile, 'utf8')).toBe('earlier=1\n');
   });
 
   it('masks at once, escaped, and the logger redacts registered secrets', async () => {

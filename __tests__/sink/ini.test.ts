@@ -1,4 +1,4 @@
-import { hasSection, removeSection, upsertSection } from '../../src/sink/ini';
+import { hasSection, removeSection, restoreSection, sectionLines, upsertSection } from '../../src/sink/ini';
 
 const KEYS = { aws_access_key_id: 'ASIANEW', aws_secret_access_key: 'new-secret' };
 
@@ -49,5 +49,25 @@ describe('ini: line-preserving upsert and removal', () => {
   it('removing the only section leaves an empty file; a missing section changes nothing', () => {
     expect(removeSection('[ci]\nk = v\n', 'ci')).toBe('');
     expect(removeSection('[a]\nk = v\n', 'ci')).toBe('[a]\nk = v\n');
+  });
+
+  it('restoreSection undoes an overwrite byte for byte, comments and blank lines included, CRLF kept', () => {
+    const text = '# top\r\n[ci]\r\n; mine\r\naws_access_key_id = OLD\r\nextra = 1\r\n\r\n[b]\r\ny = 2\r\n';
+    const original = sectionLines(text, 'ci');
+    const written = upsertSection(text, 'ci', KEYS);
+    expect(written).not.toBe(text);
+    expect(restoreSection(written, 'ci', original)).toBe(text);
+  });
+
+  it('restoreSection keeps what changed elsewhere since, and removes a section that did not exist before', () => {
+    const text = '[a]\nx = 1\n';
+    const written = upsertSection(text, 'ci', KEYS);
+    const later = `${written}\n[later]\nz = 3\n`;
+    expect(sectionLines(text, 'ci')).toBeUndefined();
+    expect(restoreSection(later, 'ci', undefined)).toBe('[a]\nx = 1\n\n[later]\nz = 3\n');
+    const overwritten = upsertSection('[ci]\nold = 1\n', 'ci', KEYS);
+    expect(restoreSection(`${overwritten}\n[later]\nz = 3\n`, 'ci', ['[ci]', 'old = 1', ''])).toBe(
+      '[ci]\nold = 1\n\n[later]\nz = 3\n',
+    );
   });
 });

@@ -101,8 +101,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Static: writes the keys to [NAME] in AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/credentials) and the region ' +
       'to AWS_CONFIG_FILE (default ~/.aws/config). --refreshable: writes `credential_process = <node> <this ' +
       'script> credential-process --<settings…>` to the config file instead (absolute paths, no secret; a static ' +
-      '[NAME] in the credentials file is removed because it would win). Files are written atomically with mode ' +
-      '0600; symbolic links are refused; an existing profile is kept unless --overwrite-aws-profile. The role must ' +
+      '[NAME] in the credentials file is removed because it would win). Both files are written under a lock, ' +
+      'atomically, all or nothing (new files 0600, the credentials file owner-only); symbolic links are refused; an ' +
+      'existing profile is kept unless --overwrite-aws-profile. The role must ' +
       'be assumable now: credentials are fetched once before anything is written.',
     options: [
       {

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { InputError } from '../errors';
 import type { Logger } from '../log';
 import { redact } from '../secrets';
+import { appendAllOrNothing } from './atomic-file';
 
 /** Workflow-command escaping for messages and masks (the runner decodes these sequences). */
 export function escapeData(value: string): string {
@@ -78,9 +79,8 @@ export class GithubRunner {
     for (const name of names) {
       if (!this.env[name]) throw new InputError(`${name} is not set; this does not look like a GitHub Actions runner.`);
     }
-    for (const name of names) {
-      appendFileSync(this.env[name]!, this.pending[name].join(''), { encoding: 'utf8' });
-      this.pending[name].length = 0;
-    }
+    // All or nothing: a failed append (GITHUB_STATE after GITHUB_ENV, say) cuts the files written so far back.
+    appendAllOrNothing(names.map((name) => ({ path: this.env[name]!, what: name, text: this.pending[name].join('') })));
+    for (const name of names) this.pending[name].length = 0;
   }
 }

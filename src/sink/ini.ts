@@ -68,3 +68,25 @@ export function removeSection(text: string, name: string): string {
   while (out.length > 0 && out[out.length - 1]!.trim() === '') out.pop();
   return out.length === 0 ? '' : `${out.join(lineEnding(text))}${lineEnding(text)}`;
 }
+
+/** The section's lines as they are (header, keys, comments, trailing blanks), to put back later with restoreSection. */
+export function sectionLines(text: string, name: string): string[] | undefined {
+  const lines = splitLines(text);
+  const span = findSection(lines, name);
+  return span === undefined ? undefined : lines.slice(span.start, span.end);
+}
+
+/**
+ * Undoes an upsertSection: puts back the lines sectionLines recorded (in the file's current line ending), or, when
+ * the section did not exist before, removes it. Everything else in the file stays as it is now.
+ */
+export function restoreSection(text: string, name: string, original: readonly string[] | undefined): string {
+  if (original === undefined) return removeSection(text, name);
+  const lines = splitLines(text);
+  const span = findSection(lines, name);
+  const out =
+    span === undefined
+      ? [...lines, ...original]
+      : [...lines.slice(0, span.start), ...original, ...lines.slice(span.end)];
+  return `${out.join(lineEnding(text))}${lineEnding(text)}`;
+}

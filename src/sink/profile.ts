@@ -1,8 +1,10 @@
+import { resolve } from 'node:path';
 import { InputError } from '../errors';
 import type { Session } from '../exchange/session';
 import type { Settings } from '../settings/types';
-import { assertNotSymlink, readIfExists, writeFileAtomic } from './atomic-file';
+import { assertNotSymlink, readIfExists } from './atomic-file';
 import { isoSeconds } from './env-vars';
+import type { FileEdit } from './file-transaction';
 import { hasSection, removeSection, upsertSection } from './ini';
 
 /** What a profile write will touch; decided and checked before any network call. */
@@ -12,6 +14,8 @@ export interface ProfilePlan {
   readonly configFile: string;
   /** `[default]` in both files; `[profile name]` in the config file otherwise. */
   readonly configSection: string;
+  /** overwrite-aws-profile: without it, a section of this name found even at write time stops the write. */
+  readonly overwrite: boolean;
 }
 
 export function configSectionName(name: string): string {
@@ -30,25 +34,36 @@ export function planProfile(
     credentialsFile: settings.credentialsFile,
     configFile: settings.configFile,
     configSection: configSectionName(settings.awsProfile),
+    overwrite: settings.overwriteAwsProfile,
   };
+  if (resolve(plan.credentialsFile) === resolve(plan.configFile)) {
+    throw new InputError(
+      `The credentials file and the config file are both ${plan.configFile}.`,
+      'Point AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE at two different files.',
+    );
+  }
   assertNotSymlink(plan.credentialsFile, 'The credentials file');
   assertNotSymlink(plan.configFile, 'The config file');
-  if (!settings.overwriteAwsProfile) {
-    // A refreshable write removes a static section of the same name too, so both files are checked either way.
-    const inCredentials = hasSection(readIfExists(plan.credentialsFile), plan.name);
-    const inConfig = hasSection(readIfExists(plan.configFile), plan.configSection);
-    if (inCredentials || inConfig) {
-      throw new InputError(
-        `Profile "${plan.name}" already exists in ${inCredentials ? plan.credentialsFile : plan.configFile}.`,
-        'Set overwrite-aws-profile to true to replace it, or choose another aws-profile.',
-      );
-    }
-  }
+  // A refreshable write removes a static section of the same name too, so both files are checked either way.
+  refuseExisting(plan, plan.credentialsFile, readIfExists(plan.credentialsFile));
+  refuseExisting(plan, plan.configFile, readIfExists(plan.configFile));
   return plan;
 }
 
+/**
+ * Checked when planning (before any request) and again on the text read under the lock: another writer may have
+ * added the profile in between, and without overwrite-aws-profile it is theirs to keep.
+ */
+function refuseExisting(plan: ProfilePlan, file: string, text: string): void {
+  if (plan.overwrite || !hasSection(text, sectionIn(plan, file))) return;
+  throw new InputError(
+    `Profile "${plan.name}" already exists in ${file}.`,
+    'Set overwrite-aws-profile to true to replace it, or choose another aws-profile.',
+  );
+}
+
 /** Static keys: `[name]` in the credentials file, region (and expiration for tools that read it) in the config. */
-export function writeStaticProfile(plan: ProfilePlan, session: Session, region: string): void {
+export function staticProfileEdits(plan: ProfilePlan, session: Session, region: string): FileEdit[] {
   const { credentials } = session;
   const keys: Record<string, string> = {
     aws_access_key_id: credentials.accessKeyId,
@@ -56,37 +71,41 @@ export function writeStaticProfile(plan: ProfilePlan, session: Session, region: 
     ...(credentials.sessionToken ? { aws_session_token: credentials.sessionToken } : {}),
     ...(credentials.expiration ? { aws_credential_expiration: isoSeconds(credentials.expiration) } : {}),
   };
-  const credentialsText = upsertSection(readIfExists(plan.credentialsFile), plan.name, keys);
-  const configText = upsertSection(readIfExists(plan.configFile), plan.configSection, { region });
-  writeFileAtomic(plan.credentialsFile, credentialsText);
-  writeFileAtomic(plan.configFile, configText);
+  return [credentialsEdit(plan, (text) => upsertSection(text, plan.name, keys)), configEdit(plan, { region })];
 }
 
 /**
  * A profile whose SDK runs `credential_process` whenever its credentials near expiry. The command holds only paths
  * and settings, never a secret. Any static section of the same name is removed: the credentials file would win.
  */
-export function writeRefreshableProfile(plan: ProfilePlan, command: string, region: string): void {
-  const configText = upsertSection(readIfExists(plan.configFile), plan.configSection, {
-    region,
-    credential_process: command,
-  });
-  const credentialsText = readIfExists(plan.credentialsFile);
-  if (hasSection(credentialsText, plan.name))
-    writeFileAtomic(plan.credentialsFile, removeSection(credentialsText, plan.name));
-  writeFileAtomic(plan.configFile, configText);
+export function refreshableProfileEdits(plan: ProfilePlan, command: string, region: string): FileEdit[] {
+  return [
+    credentialsEdit(plan, (text) => removeSection(text, plan.name)),
+    configEdit(plan, { region, credential_process: command }),
+  ];
 }
 
-/** Post-step/cleanup: removes exactly the sections a run wrote, leaving everything else as it was. */
-export function removeProfile(
-  plan: Pick<ProfilePlan, 'name' | 'credentialsFile' | 'configFile' | 'configSection'>,
-): void {
-  for (const [file, section] of [
-    [plan.credentialsFile, plan.name],
-    [plan.configFile, plan.configSection],
-  ] as const) {
-    assertNotSymlink(file, 'The profile file');
-    const text = readIfExists(file);
-    if (hasSection(text, section)) writeFileAtomic(file, removeSection(text, section));
-  }
+function credentialsEdit(plan: ProfilePlan, edit: (text: string) => string): FileEdit {
+  return guardedEdit(plan, { path: plan.credentialsFile, what: 'The credentials file', secret: true, edit });
+}
+
+function configEdit(plan: ProfilePlan, values: Record<string, string>): FileEdit {
+  const edit = (text: string) => upsertSection(text, plan.configSection, values);
+  return guardedEdit(plan, { path: plan.configFile, what: 'The config file', secret: false, edit });
+}
+
+/** The edit first re-checks, on the text read under the lock, that it may touch the profile. */
+function guardedEdit(plan: ProfilePlan, edit: FileEdit): FileEdit {
+  return {
+    ...edit,
+    edit: (text) => {
+      refuseExisting(plan, edit.path, text);
+      return edit.edit(text);
+    },
+  };
+}
+
+/** The section each file of the profile holds: `[name]` in credentials, `[profile name]`/`[default]` in config. */
+export function sectionIn(plan: ProfilePlan, file: string): string {
+  return file === plan.credentialsFile ? plan.name : plan.configSection;
 }

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { InputError } from '../errors';
-import type { Session } from '../exchange/session';
 import type { Settings, TokenSourceSpec } from '../settings/types';
-import { type ProfilePlan, planProfile, writeRefreshableProfile } from './profile';
+import type { FileEdit } from './file-transaction';
+import { type ProfilePlan, planProfile, refreshableProfileEdits } from './profile';
 import { posixQuote } from './shell-formats';
 
 /** The program an SDK will start: this Node binary and this bundle, both absolute (credential_process knows no cwd). */
@@ -118,22 +117,24 @@ export function credentialProcessCommand(settings: Settings, target: CommandTarg
     .join(' ');
 }
 
-export interface RefreshableWrite {
+/** The action's refreshable profile: where it goes (a private directory of its own) and what to write there. */
+export interface RefreshableProfile {
   readonly plan: ProfilePlan;
-  readonly temporaryFiles: string[];
+  readonly directory: string;
+  readonly edits: FileEdit[];
 }
 
 /**
  * The action's refreshable-credentials: a fresh directory under RUNNER_TEMP holding a config file with one
  * credential_process profile. The credentials file is pointed at a path in the same directory that is never
  * written, so a static section of the same name elsewhere cannot outrank the process. Everything is decided (and
- * the command line built) before the first network call; the returned function writes after the exchange.
+ * the command line built) before the first network call; the delivery writes it after the exchange.
  */
 export function prepareGithubRefreshable(
   settings: Settings,
   runnerTemp: string | undefined,
   target: CommandTarget,
-): (session: Session) => RefreshableWrite {
+): RefreshableProfile {
   if (!runnerTemp) {
     throw new InputError(
       'refreshable-credentials needs RUNNER_TEMP, which every GitHub Actions runner sets; it is missing here.',
@@ -147,10 +148,5 @@ export function prepareGithubRefreshable(
     credentialsFile: join(directory, 'credentials'),
     configFile: join(directory, 'config'),
   });
-  return () => {
-    mkdirSync(directory, { mode: 0o700 });
-    writeRefreshableProfile(plan, command, settings.region);
-    // The whole private directory goes in the post step: config file and the empty credentials path alike.
-    return { plan, temporaryFiles: [directory] };
-  };
+  return { plan, directory, edits: refreshableProfileEdits(plan, command, settings.region) };
 }

@@ -1,7 +1,7 @@
 import { obtainSession } from '../../exchange/obtain';
 import { parseSettings } from '../../settings/parse';
 import { isoSeconds } from '../../sink/env-vars';
-import { planProfile, writeRefreshableProfile, writeStaticProfile } from '../../sink/profile';
+import { planProfile, refreshableProfileEdits, staticProfileEdits } from '../../sink/profile';
 import { credentialProcessCommand, runningTarget } from '../../sink/refreshable';
 import { type CommandContext, cliSettingsSource } from '../context';
 import { UsageError } from '../usage-error';
@@ -22,13 +22,15 @@ export async function profileCommand(context: CommandContext): Promise<number> {
 
   // Fail fast: the role must be assumable before a profile that promises credentials is written.
   const session = await obtainSession(settings, context.log);
+  // Both files under their locks, all or nothing; the lock and transaction code loads only here.
+  const { writeProfile } = await import('../../sink/profile-write');
   if (command !== undefined) {
-    writeRefreshableProfile(plan, command, settings.region);
+    writeProfile(plan, refreshableProfileEdits(plan, command, settings.region));
     context.log.info(
       `Wrote profile "${name}" to ${plan.configFile}: credential_process for ${settings.roleToAssume}, refreshed by the SDK as needed.`,
     );
   } else {
-    writeStaticProfile(plan, session, settings.region);
+    writeProfile(plan, staticProfileEdits(plan, session, settings.region));
     const expires = session.credentials.expiration ? `; they expire ${isoSeconds(session.credentials.expiration)}` : '';
     context.log.info(
       `Wrote profile "${name}" (${plan.credentialsFile}, ${plan.configFile}) for ${session.arn}${expires}.`,
