@@ -127,4 +127,14 @@ describe('loader checks', () => {
     expect(ids.Role).toBe('arn:aws:iam::123456789012:role/mixed-Queue.QueueName/mixed-Role');
     expect(model.findRole(ids.Role as string)).toBeDefined();
   });
+
+  it('notes identity pool login sources it does not emulate instead of dropping them silently', () => {
+    const { skipped } = load(
+      'pool-sources.yml',
+      'Resources:\n  Pool:\n    Type: AWS::Cognito::IdentityPool\n    Properties:\n      AllowUnauthenticatedIdentities: false\n      SupportedLoginProviders: { accounts.google.com: app-id }\n',
+    );
+    expect(skipped.map((s) => s.replace(/^.*\.yml: /, ''))).toEqual([
+      'Pool.SupportedLoginProviders (not emulated: GetId refuses logins from these providers)',
+    ]);
+  });
 });
