@@ -110,6 +110,20 @@ describe('loader checks', () => {
         /output O: !GetAtt Role\.Nope: AWS::IAM::Role has no attribute Nope/,
       ],
     ];
+    // JSON templates get lines too: the unknown property is on line 9 of the pretty-printed file.
+    const json = {
+      Resources: {
+        Role: {
+          Type: 'AWS::IAM::Role',
+          Properties: { AssumeRolePolicyDocument: { Statement: [] }, Pathh: '/' },
+        },
+      },
+    };
+    cases.push([
+      'unknown.json',
+      JSON.stringify(json, null, 2),
+      /unknown\.json:9: resource Role \(AWS::IAM::Role\) property Pathh: unknown property/,
+    ]);
     for (const [name, text, error] of cases) expect(() => load(name, text)).toThrow(error);
   });
 
