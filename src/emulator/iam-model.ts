@@ -428,9 +428,9 @@ export class IamModel {
 }
 
 /**
- * Trust policies arrive as objects (YAML/JSON templates) or JSON text (config, IAM API style). Refused here, as IAM
- * refuses them with MalformedPolicyDocument when the role is created: `NotPrincipal` (not allowed in a role trust
- * policy) and an AWS principal with a wildcard anywhere but as the bare `"*"` (IAM matches principal ARNs exactly).
+ * Trust policies arrive as objects (YAML/JSON templates) or JSON text (config, IAM API style). What IAM refuses in
+ * a trust policy (NotPrincipal, wildcard principals, shared providers without `sub`, …) is checked by
+ * validateTrustPolicy from the one policy engine; this only reads the text.
  */
 export function parsePolicyDocument(document: unknown, owner: string): unknown {
   let parsed = document;
@@ -443,26 +443,6 @@ export function parsePolicyDocument(document: unknown, owner: string): unknown {
   }
   if (typeof parsed !== 'object' || parsed === null || !('Statement' in parsed)) {
     throw new EmulatorConfigError(`${owner}: the policy document needs a Statement`);
-  }
-  const statement = (parsed as { Statement: unknown }).Statement;
-  for (const entry of Array.isArray(statement) ? statement : [statement]) {
-    if (typeof entry !== 'object' || entry === null) continue;
-    const raw = entry as Record<string, unknown>;
-    if ('NotPrincipal' in raw) {
-      throw new EmulatorConfigError(
-        `${owner}: MalformedPolicyDocument: Has prohibited field NotPrincipal (a role trust policy cannot use NotPrincipal)`,
-      );
-    }
-    const principal = raw.Principal;
-    if (typeof principal !== 'object' || principal === null) continue;
-    const aws = (principal as Record<string, unknown>).AWS;
-    for (const value of Array.isArray(aws) ? aws : aws === undefined ? [] : [aws]) {
-      if (typeof value === 'string' && value !== '*' && /[*?]/.test(value)) {
-        throw new EmulatorConfigError(
-          `${owner}: MalformedPolicyDocument: Invalid principal in policy: "AWS":${JSON.stringify(value)} (wildcards are allowed only as the bare "*")`,
-        );
-      }
-    }
   }
   return parsed;
 }
