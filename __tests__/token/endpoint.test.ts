@@ -1,4 +1,7 @@
+import { EndpointError, type KeylessError, TokenError, TransientError } from '../../src/errors';
+import { withRetry } from '../../src/net/retry';
 import { endpointTokenSource, withAudience } from '../../src/token/endpoint';
+import { type HostileServer, selfSignedCert, startHostileServer } from '../support/hostile-server';
 import { startTokenEndpoint, type TokenEndpoint } from '../support/token-endpoint';
 
 describe('withAudience', () => {
@@ -114,5 +117,63 @@ describe('endpointTokenSource against a GitHub-protocol endpoint', () => {
   it('an unreachable endpoint is a transient network error', async () => {
     const error = await source(github, { url: 'http://127.0.0.1:1/token' })().catch((e) => e);
     expect([error.kind, error.code]).toEqual(['transient', 'NetworkError']);
+  });
+});
+
+describe('endpointTokenSource against a broken or untrusted endpoint', () => {
+  let hostile: HostileServer;
+  let tls: HostileServer;
+  beforeAll(async () => {
+    hostile = await startHostileServer();
+    tls = await startHostileServer({ tls: selfSignedCert() });
+  });
+  afterAll(async () => {
+    await hostile.close();
+    await tls.close();
+  });
+
+  const fetchFrom = (url: string) =>
+    endpointTokenSource({
+      url,
+      requestToken: 'request-token',
+      audience: 'sts.amazonaws.com',
+      name: 'GitHub',
+      timeoutMs: 2000,
+    });
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('expected a failure');
+      },
+      (error: KeylessError) => error,
+    );
+
+  it.each([
+    ['inside a string', '{"value":"eyJhbGciOiJSUzI1'],
+    ['after a value', '{"value":"eyJ.eyJ.sig"'],
+  ])('retries JSON that stops short (%s) like any transient failure', async (_name, body) => {
+    hostile.behave({ kind: 'raw', status: 200, body });
+    const error = await failure(fetchFrom(hostile.url)());
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error.code).toBe('TokenResponseTruncated');
+    expect(error.message).toContain('GitHub ID-token endpoint');
+  });
+
+  it('does not retry a complete answer that is simply not the token JSON', async () => {
+    hostile.behave({ kind: 'raw', status: 200, contentType: 'text/html', body: '<html>Sign in</html>' });
+    const error = await failure(fetchFrom(hostile.url)());
+    expect(error).toBeInstanceOf(TokenError);
+    expect(error.code).toBe('TokenResponseInvalid');
+  });
+
+  it('refuses a self-signed certificate in one attempt, naming the host and NODE_EXTRA_CA_CERTS', async () => {
+    const before = tls.connections;
+    const error = await failure(
+      withRetry(() => fetchFrom(tls.url)(), { maxAttempts: 5, deadline: Date.now() + 10_000, sleep: async () => {} }),
+    );
+    expect(error).toBeInstanceOf(EndpointError);
+    expect(error.message).toContain('GitHub ID-token endpoint (127.0.0.1)');
+    expect(error.hint).toContain('NODE_EXTRA_CA_CERTS');
+    expect(tls.connections - before).toBe(1);
   });
 });

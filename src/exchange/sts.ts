@@ -16,6 +16,9 @@ import { type AwsErrorInfo, classifyAwsError } from './aws-errors';
 import { type AwsCredentials, accountOf, type Session } from './session';
 import type { SessionTag } from './session-tags';
 
+/** STS's Query protocol answers XML, errors included. */
+const STS_ANSWER = { name: 'STS', contentType: /\bxml\b/i };
+
 export interface StsConnection {
   readonly region: string;
   readonly endpoint?: string;
@@ -33,7 +36,7 @@ export function createStsClient(connection: StsConnection, credentials?: StaticK
     region: connection.region,
     ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
     maxAttempts: 1,
-    requestHandler: sdkRequestHandler(target, connection.requestTimeoutMs, connection.proxy),
+    requestHandler: sdkRequestHandler(target, connection.requestTimeoutMs, connection.proxy, STS_ANSWER),
     ...(credentials && credentials !== 'ambient' ? { credentials } : {}),
   });
 }

@@ -23,6 +23,33 @@ export function withAudience(url: string, audience: string): URL {
   return target;
 }
 
+/** Whether JSON.parse failed at the very end of a non-empty text, i.e. the text is a cut-off prefix of JSON. */
+function stopsShort(text: string, parseError: string): boolean {
+  const end = text.trimEnd().length;
+  if (end === 0) return false;
+  if (/end of JSON input/i.test(parseError)) return true;
+  const position = /at position (\d+)/.exec(parseError)?.[1];
+  return position !== undefined && Number(position) >= end;
+}
+
+/**
+ * `value` of the JSON answer, or undefined when the JSON has none. JSON that stops short (a proxy or the endpoint
+ * closed an unframed body early) is transient like a reset; JSON that is wrong in any other way is not.
+ */
+function tokenValue(body: string, what: string): unknown {
+  try {
+    return (JSON.parse(body) as { value?: unknown } | null)?.value;
+  } catch (error) {
+    if (stopsShort(body, (error as Error).message)) {
+      throw new TransientError(
+        'TokenResponseTruncated',
+        `${what} answered JSON that stops short (${body.length} bytes).`,
+      );
+    }
+    return undefined;
+  }
+}
+
 /**
  * The GitHub ID-token protocol, which the keyless-aws token service speaks too: GET <url>&audience=<aud> with
  * `Authorization: Bearer <request token>`, answered by `{"value": "<jwt>"}`.
@@ -55,12 +82,7 @@ export function endpointTokenSource(options: EndpointOptions): TokenSource {
               : undefined,
       });
     }
-    let value: unknown;
-    try {
-      value = (JSON.parse(response.body) as { value?: unknown }).value;
-    } catch {
-      value = undefined;
-    }
+    const value = tokenValue(response.body, what);
     if (typeof value !== 'string' || value.length === 0) {
       throw new TokenError(
         'TokenResponseInvalid',
