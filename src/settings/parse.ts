@@ -2,6 +2,7 @@ import { homedir as osHomedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { InputError, KeylessError } from '../errors';
 import { GITHUB_TAG_KEYS, githubSessionTags, parseCustomTags } from '../exchange/session-tags';
+import { checkProxyUrl } from '../net/proxy';
 import { registerSecret } from '../secrets';
 import { defaultSessionName, detectCi } from './ci-context';
 import { resolveTokenSource } from './token-source';
@@ -50,25 +51,15 @@ function endpointUrl(read: SettingsReader, input: string, envNames: readonly str
   return value;
 }
 
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
 function parseProxy(read: SettingsReader): { url: string; noProxy: string[] } | undefined {
   const env = read.source.env;
-  const url =
-    read.string('http-proxy') ??
-    ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].map((n) => env[n]?.trim()).find((v) => v);
+  const given = read.string('http-proxy');
+  const variable = given === undefined ? PROXY_VARIABLES.find((n) => env[n]?.trim()) : undefined;
+  const url = given ?? (variable ? env[variable]?.trim() : undefined);
   if (url === undefined) return undefined;
-  // "proxy.corp:3128" parses as a URL with scheme "proxy.corp:"; only an http(s) proxy URL can work.
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  // A proxy password is a secret: registered before anything can print it, and never echoed in a message.
-  if (parsed?.password) registerSecret(decodeURIComponent(parsed.password));
-  const shown = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@/]*@/i, '$1***@');
-  if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') {
-    throw new InputError(`${read.label('http-proxy')} must be a URL such as http://proxy:3128, got "${shown}".`);
-  }
+  const parsed = checkProxyUrl(url, variable ?? read.label('http-proxy'));
   if (read.source.mode === 'cli' && (parsed.username || parsed.password) && read.source.explicit('http-proxy')) {
     throw new InputError(
       `--http-proxy must not carry credentials: argv is visible to other processes and in sh -x traces.`,
