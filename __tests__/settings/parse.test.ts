@@ -206,7 +206,7 @@ describe('parseSettings: proxy credentials', () => {
   ])('a broken percent-encoding in %s is exit 2 naming that variable, never the password', (variable, named) => {
     const env = { ...OIDC_ENV, [variable]: 'http://user:50%off-Secret@proxy.corp:3128' };
     const error = settingsError(() => parse({}, env));
-    expect(error.exitCode).toBe(2);
+    expect((error as InputError).exitCode).toBe(2);
     expect(error.message).toBe(
       `The proxy URL in ${named} has a user name or password with a broken percent-encoding (a % not followed by two hex digits): "http://***@proxy.corp:3128".`,
     );
@@ -217,7 +217,7 @@ describe('parseSettings: proxy credentials', () => {
 
   it('a broken percent-encoding in the http-proxy input names the input', () => {
     const error = settingsError(() => parse({ 'http-proxy': 'http://us%er:pw@proxy.corp:3128' }));
-    expect(error.exitCode).toBe(2);
+    expect((error as InputError).exitCode).toBe(2);
     expect(error.message).toMatch(
       /^The proxy URL in input "http-proxy" has a user name or password with a broken percent-encoding/,
     );
