@@ -43,7 +43,7 @@ describe('an STS endpoint with a certificate this machine does not trust', () =>
     const run = await runCli(['env', '--sts-endpoint', tls.url], { env: env(cliDir()) });
     expect(run.code).toBe(5);
     expect(run.stderr).toContain(
-      `STS at ${new URL(tls.url).origin} (127.0.0.1) presented a certificate this machine does not trust`,
+      `STS at ${new URL(tls.url).origin} presented a certificate this machine does not trust`,
     );
     expect(run.stderr).toContain('NODE_EXTRA_CA_CERTS');
     expect(run.stderr).not.toMatch(/retrying/);
@@ -65,6 +65,48 @@ describe('an STS endpoint with a certificate this machine does not trust', () =>
     );
     expect(run.stderr).toMatch(/captive portal/);
     expect(run.stderr).not.toMatch(/retrying/);
+  });
+});
+
+describe('each network failure class has its documented exit code and names the URL and the cause', () => {
+  it('connection refused: transient, retried, then exit 5', async () => {
+    const run = await runCli(['env', '--sts-endpoint', 'http://127.0.0.1:1', '--retry-max-attempts', '2'], {
+      env: env(cliDir()),
+    });
+    expect(run.code).toBe(5);
+    expect(run.stderr).toContain('STS at http://127.0.0.1:1 could not be reached: connection refused');
+    expect(run.stderr).toContain('(ECONNREFUSED)');
+    expect(run.stderr.match(/retrying/g)).toHaveLength(1);
+  });
+
+  it('host name not found (DNS): exit 5 at once, no retry, naming the host', async () => {
+    const run = await runCli(
+      ['env', '--sts-endpoint', 'https://sts.no-such-host.invalid', '--retry-max-attempts', '5'],
+      {
+        env: env(cliDir()),
+      },
+    );
+    expect(run.code).toBe(5);
+    expect(run.stderr).toContain(
+      'STS at https://sts.no-such-host.invalid could not be reached: the host name does not resolve (ENOTFOUND).',
+    );
+    expect(run.stderr).not.toMatch(/retrying/);
+  });
+
+  it('timeout (headers, then a body that never comes): exit 5 within the run bound', async () => {
+    const hostile = await startHostileServer();
+    try {
+      hostile.behave({ kind: 'stall-body', contentType: 'text/xml' });
+      const started = Date.now();
+      const run = await runCli(['env', '--sts-endpoint', hostile.url, '--action-timeout-s', '2'], {
+        env: env(cliDir()),
+      });
+      expect(run.code).toBe(5);
+      expect(run.stderr).toMatch(/did not finish in time|did not answer within/);
+      expect(Date.now() - started).toBeLessThan(6000);
+    } finally {
+      await hostile.close();
+    }
   });
 });
 

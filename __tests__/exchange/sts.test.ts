@@ -177,7 +177,8 @@ describe('STS calls through the real SDK against the Query-protocol fake', () =>
       ),
       explain,
     ).catch((e) => e);
-    expect([error.kind, error.code]).toEqual(['transient', 'NetworkError']);
+    expect([error.kind, error.code]).toEqual(['transient', 'ConnectionRefused']);
+    expect(error.message).toMatch(/^STS at http:\/\/127\.0\.0\.1:1 could not be reached: connection refused/);
   });
 });
 

@@ -71,13 +71,12 @@ export function describeCognitoResult(result: CognitoResult): string {
 const COGNITO_ANSWER = { name: 'Cognito', contentType: /\bjson\b/i };
 
 export function createCognitoClient(settings: CognitoSettings, connection: CognitoConnection): CognitoIdentityClient {
-  const target = new URL(settings.endpoint ?? `https://cognito-identity.${settings.region}.amazonaws.com`);
   return new CognitoIdentityClient({
     region: settings.region,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     // Our retry loop owns retries: it re-runs the whole chain with a fresh CI token.
     maxAttempts: 1,
-    requestHandler: sdkRequestHandler(target, connection.requestTimeoutMs, connection.proxy, COGNITO_ANSWER),
+    requestHandler: sdkRequestHandler(connection.requestTimeoutMs, connection.proxy, COGNITO_ANSWER),
     // GetId and GetOpenIdToken are public (unsigned) APIs; never let the default chain go looking for credentials.
     credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
   });

@@ -16,7 +16,7 @@ export interface HttpOptions {
   /** The bound on the whole attempt: connect, TLS, headers and every byte of the body. */
   readonly timeoutMs: number;
   readonly proxy?: ProxySettings;
-  /** Named in errors instead of the URL, which may carry a query the user did not write. */
+  /** What the endpoint is ("STS", "the GitHub ID-token endpoint"); errors add its URL without credentials or query. */
   readonly what: string;
   /** Called once the request has been handed to the network, while the answer is still to come. */
   readonly onRequestSent?: () => void;
@@ -31,13 +31,51 @@ function tooLarge(what: string): EndpointError {
   });
 }
 
-/** Our own errors pass; TLS certificate failures are final; anything else the network did is worth another try. */
+/** Node's network error codes in words, and whether asking again can help. */
+const NETWORK_FAILURES: Record<string, { code: string; words: string; final?: true }> = {
+  ECONNREFUSED: {
+    code: 'ConnectionRefused',
+    words: 'connection refused (nothing listens there, or a firewall rejects)',
+  },
+  ECONNRESET: { code: 'ConnectionReset', words: 'connection reset' },
+  EPIPE: { code: 'ConnectionReset', words: 'connection closed while sending' },
+  EHOSTUNREACH: { code: 'NetworkUnreachable', words: 'no route to the host' },
+  ENETUNREACH: { code: 'NetworkUnreachable', words: 'no route to the network' },
+  EAI_AGAIN: { code: 'DnsUnavailable', words: 'the DNS lookup failed for now' },
+  // NXDOMAIN: a mistyped or internal-only host name does not start resolving on a retry (the SDK does not retry it).
+  ENOTFOUND: { code: 'HostNotFound', words: 'the host name does not resolve', final: true },
+};
+
+/** A URL as it may appear in a message: scheme, host, port and path; never credentials or the query. */
+export function safeUrl(url: URL): string {
+  return `${url.origin}${url.pathname === '/' ? '' : url.pathname}`;
+}
+
+/** The first bytes of a body, printable and short: enough to recognise a page or an error, never a dump. */
+export function preview(body: Buffer | string): string {
+  const head = typeof body === 'string' ? body.slice(0, 200) : body.subarray(0, 200).toString('utf8');
+  const text = head
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+/** Our own errors pass; TLS certificates and unknown hosts are final; anything else the network did is transient. */
 function wrap(error: Error, url: URL, what: string): KeylessError {
   if (error instanceof KeylessError) return error;
   const untrusted = certificateError(error, url.hostname, what);
   if (untrusted) return untrusted;
-  const cause = (error as NodeJS.ErrnoException).code ?? error.message;
-  return new TransientError('NetworkError', `${what} could not be reached or hung up: ${cause}.`, { cause: error });
+  const errno = (error as NodeJS.ErrnoException).code;
+  const known = errno ? NETWORK_FAILURES[errno] : undefined;
+  const message = `${what} could not be reached: ${known ? `${known.words} (${errno})` : (errno ?? error.message)}.`;
+  if (known?.final) {
+    return new EndpointError(known.code, message, {
+      hint: `Check the host name ${url.hostname} in the URL; for an internal name, check this machine's DNS servers.`,
+      cause: error,
+    });
+  }
+  return new TransientError(known?.code ?? 'NetworkError', message, { cause: error });
 }
 
 /**
@@ -46,6 +84,7 @@ function wrap(error: Error, url: URL, what: string): KeylessError {
  * Network failures and cut-off bodies become TransientError, the deadline TimeoutError, certificates EndpointError.
  */
 export function httpRequest(url: URL, options: HttpOptions): Promise<HttpResponse> {
+  const what = `${options.what} at ${safeUrl(url)}`;
   return new Promise((resolvePromise, reject) => {
     // node:https brings TLS with it; it is loaded only when a URL needs it (on the start-up path of every run).
     const send =
@@ -61,20 +100,20 @@ export function httpRequest(url: URL, options: HttpOptions): Promise<HttpRespons
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      reject(wrap(error, url, options.what));
+      reject(wrap(error, url, what));
       req.destroy();
     };
     const timer = setTimeout(
-      () => fail(new TimeoutError(`${options.what} did not answer within ${options.timeoutMs / 1000} s.`)),
+      () => fail(new TimeoutError(`${what} did not answer within ${options.timeoutMs / 1000} s.`)),
       options.timeoutMs,
     );
     req.on('response', (res) => {
-      if (Number(res.headers['content-length']) > MAX_RESPONSE_BYTES) return fail(tooLarge(options.what));
+      if (Number(res.headers['content-length']) > MAX_RESPONSE_BYTES) return fail(tooLarge(what));
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > MAX_RESPONSE_BYTES) fail(tooLarge(options.what));
+        if (size > MAX_RESPONSE_BYTES) fail(tooLarge(what));
         else chunks.push(chunk);
       });
       res.on('end', () => {
@@ -84,7 +123,7 @@ export function httpRequest(url: URL, options: HttpOptions): Promise<HttpRespons
         resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
       });
       // The connection closed before the announced length arrived: a truncated answer, as transient as a reset.
-      res.on('aborted', () => fail(new Error('connection closed mid-body')));
+      res.on('aborted', () => fail(new Error('the connection closed mid-answer')));
       res.on('error', fail);
     });
     req.on('error', fail);

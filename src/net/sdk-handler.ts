@@ -1,5 +1,5 @@
 import { EndpointError } from '../errors';
-import { httpRequest } from './http';
+import { httpRequest, preview, safeUrl } from './http';
 import type { ProxySettings } from './proxy';
 
 /** The parts of the SDK's (smithy's) HttpRequest we send; structural, so no smithy package is imported. */
@@ -15,7 +15,7 @@ interface SdkRequest {
 }
 
 export interface ServiceAnswer {
-  /** "STS", "Cognito": named in errors with the endpoint's origin. */
+  /** "STS", "Cognito": named in errors with the endpoint's URL. */
   readonly name: string;
   /** What the service's documents are sent as: text/xml for STS's Query protocol, JSON for Cognito's. */
   readonly contentType: RegExp;
@@ -28,17 +28,6 @@ function urlOf(request: SdkRequest): URL {
     for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(key, item ?? '');
   }
   return url;
-}
-
-/** The first bytes of a body, printable and short: enough to recognise a proxy's login page, never a dump. */
-export function preview(body: Buffer): string {
-  const text = body
-    .subarray(0, 200)
-    .toString('utf8')
-    .replace(/\s+/g, ' ')
-    .replace(/[^\x20-\x7e]/g, '?')
-    .trim();
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 /**
@@ -67,26 +56,21 @@ function checkAnswer(status: number, contentType: string, body: Buffer, what: st
  * is a socket idle timeout that a dribbling server resets forever), a size cap, the proxy, final certificate
  * errors. Retries are not the SDK's business (maxAttempts 1 at the client): our retry loop decides.
  */
-export function sdkRequestHandler(
-  endpoint: URL,
-  timeoutMs: number,
-  proxy: ProxySettings | undefined,
-  service: ServiceAnswer,
-) {
-  const what = `${service.name} at ${endpoint.origin}`;
+export function sdkRequestHandler(timeoutMs: number, proxy: ProxySettings | undefined, service: ServiceAnswer) {
   return {
     metadata: { handlerProtocol: 'http/1.1' },
     async handle(request: SdkRequest) {
-      const response = await httpRequest(urlOf(request), {
+      const url = urlOf(request);
+      const response = await httpRequest(url, {
         method: request.method,
         headers: request.headers,
         ...(typeof request.body === 'string' || request.body instanceof Uint8Array ? { body: request.body } : {}),
         timeoutMs,
-        what,
+        what: service.name,
         ...(proxy ? { proxy } : {}),
       });
       const contentType = String(response.headers['content-type'] ?? '');
-      checkAnswer(response.status, contentType, response.body, what, service);
+      checkAnswer(response.status, contentType, response.body, `${service.name} at ${safeUrl(url)}`, service);
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(response.headers)) {
         if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;

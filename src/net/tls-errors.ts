@@ -22,7 +22,7 @@ const CA_HINT =
   "(PEM, set in the step's or the agent's environment before the process starts). Otherwise check that the URL names the real service.";
 
 /**
- * A certificate failure named for the user (the host, what is wrong with it, how to make this machine trust it),
+ * A certificate failure named for the user (`what` names the endpoint with its URL, what is wrong with it, how to make this machine trust it),
  * or undefined when `error` is not one. Final, never retried: the same server sends the same certificate.
  */
 export function certificateError(error: Error, host: string, what: string): EndpointError | undefined {
@@ -30,7 +30,7 @@ export function certificateError(error: Error, host: string, what: string): Endp
   if (UNTRUSTED_CHAIN.has(code)) {
     return new EndpointError(
       'UntrustedCertificate',
-      `${what} (${host}) presented a certificate this machine does not trust (${code}).`,
+      `${what} presented a certificate this machine does not trust (${code}).`,
       {
         hint: CA_HINT,
       },
@@ -39,7 +39,7 @@ export function certificateError(error: Error, host: string, what: string): Endp
   if (EXPIRED.has(code)) {
     return new EndpointError(
       'ExpiredCertificate',
-      `${what} (${host}) presented a certificate outside its validity period (${code}).`,
+      `${what} presented a certificate outside its validity period (${code}).`,
       {
         hint: "Check this machine's clock; if it is right, the server's (or the TLS-inspecting proxy's) certificate must be renewed.",
       },
