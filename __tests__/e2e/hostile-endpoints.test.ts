@@ -110,6 +110,25 @@ describe('each network failure class has its documented exit code and names the 
   });
 });
 
+describe('an endpoint that never answers, with the default settings', () => {
+  it('is given up on within network-timeout-s (30 s), not after 12 × 10 s', async () => {
+    const hostile = await startHostileServer();
+    try {
+      hostile.behave({ kind: 'stall-body', contentType: 'text/xml' });
+      const started = Date.now();
+      const run = await runCli(['env', '--sts-endpoint', hostile.url], { env: env(cliDir()), killAfterMs: 60_000 });
+      const elapsed = Date.now() - started;
+      expect(run.code).toBe(5);
+      expect(run.stderr).toMatch(/did not answer within 10 s\. Gave up after 2 attempts \(network-timeout-s 30 s\)\./);
+      expect(hostile.requests).toBe(2);
+      expect(elapsed).toBeGreaterThanOrEqual(20_000);
+      expect(elapsed).toBeLessThan(30_000);
+    } finally {
+      await hostile.close();
+    }
+  }, 60_000);
+});
+
 describe('token files and proxy settings', () => {
   it('a FIFO as the token file is refused at once with exit 3, naming the path', async () => {
     const dir = cliDir();

@@ -165,6 +165,22 @@ describe('obtainSession against the loopback token endpoint and STS', () => {
       }
     });
 
+    it('a black-holed STS is given up on after network-timeout-s, not after 12 request timeouts', async () => {
+      sts.hang();
+      const s = settings({ 'network-timeout-s': '1' });
+      expect(settings().networkTimeoutMs).toBe(30_000);
+      expect(s.maxAttempts).toBe(12);
+      // Each attempt is a token fetch plus at most 0.4 s of STS silence; none starts that could end past the 1 s budget.
+      const started = Date.now();
+      const error = await fail({ ...s, requestTimeoutMs: 400 });
+      expect(error.kind).toBe('timeout');
+      expect(error.message).toMatch(
+        /did not answer within 0\.4 s\. Gave up after [12] attempts? \(network-timeout-s 1 s\)\.$/,
+      );
+      expect(sts.requests.length).toBeLessThanOrEqual(2);
+      expect(Date.now() - started).toBeLessThan(1600);
+    });
+
     it('the denial explanation has role, STS answer, claims and trust-policy keys, never the token', async () => {
       sts.setDefault(stsError.accessDenied());
       const error = await fail(settings());

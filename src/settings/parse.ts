@@ -13,6 +13,7 @@ export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
 export const COGNITO_AUDIENCE = 'cognito-identity.amazonaws.com';
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 export const REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_NETWORK_TIMEOUT_SECONDS = 30;
 
 const REGION = /^[a-z0-9-]+$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
@@ -291,6 +292,7 @@ export function parseSettings(source: SettingsSource): Settings {
 
   const maxAttempts = read.boolean('disable-retry', false) ? 1 : read.integer('retry-max-attempts', 12, 1, 100);
   const timeoutSeconds = read.integer('action-timeout-s', DEFAULT_TIMEOUT_SECONDS, 1, 3600);
+  const networkTimeoutSeconds = read.integer('network-timeout-s', DEFAULT_NETWORK_TIMEOUT_SECONDS, 1, 3600);
   const roleDurationSeconds = read.integer('role-duration-seconds', 3600, 900, 43200);
 
   const proxy = parseProxy(read);
@@ -329,6 +331,7 @@ export function parseSettings(source: SettingsSource): Settings {
     maxAttempts,
     timeoutMs: timeoutSeconds * 1000,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    networkTimeoutMs: networkTimeoutSeconds * 1000,
     ...(() => {
       const stsEndpoint = endpointUrl(read, 'sts-endpoint', ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL']);
       return stsEndpoint ? { stsEndpoint } : {};
