@@ -21,13 +21,26 @@ export interface ServiceAnswer {
   readonly contentType: RegExp;
 }
 
+/** RFC 3986 encoding, as SigV4 signs the query (URLSearchParams would send a space as `+`). */
+const rfc3986 = (text: string) =>
+  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
 function urlOf(request: SdkRequest): URL {
   const url = new URL(`${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}`);
   url.pathname = request.path;
+  const pairs: string[] = [];
   for (const [key, value] of Object.entries(request.query ?? {})) {
-    for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(key, item ?? '');
+    const items: readonly (string | null)[] = Array.isArray(value) ? value : [value as string | null];
+    for (const item of items) pairs.push(item === null ? rfc3986(key) : `${rfc3986(key)}=${rfc3986(item)}`);
   }
+  url.search = pairs.join('&');
   return url;
+}
+
+/** STS (form) and Cognito (JSON) requests are strings; anything else would be a request this handler cannot send. */
+function bodyOf(body: unknown): string | Uint8Array {
+  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  throw new Error(`The SDK handed the request handler a ${typeof body} body; only strings and bytes are sent.`);
 }
 
 /**
@@ -64,7 +77,7 @@ export function sdkRequestHandler(timeoutMs: number, proxy: ProxySettings | unde
       const response = await httpRequest(url, {
         method: request.method,
         headers: request.headers,
-        ...(typeof request.body === 'string' || request.body instanceof Uint8Array ? { body: request.body } : {}),
+        ...(request.body === undefined ? {} : { body: bodyOf(request.body) }),
         timeoutMs,
         what: service.name,
         ...(proxy ? { proxy } : {}),
