@@ -68,6 +68,28 @@ describe('an STS endpoint with a certificate this machine does not trust', () =>
   });
 });
 
+describe('an STS endpoint whose certificate is trusted but names another host', () => {
+  it('fails after one connection with exit 5, naming the host the certificate does not cover', async () => {
+    const other = selfSignedCert('DNS:sts.other.example');
+    const wrongHost = await startHostileServer({ tls: other });
+    try {
+      const dir = cliDir();
+      writeFileSync(join(dir, 'ca.pem'), other.cert);
+      const run = await runCli(['env', '--sts-endpoint', wrongHost.url], {
+        env: env(dir, { NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') }),
+      });
+      expect(run.code).toBe(5);
+      expect(run.stderr).toContain(
+        `STS at ${new URL(wrongHost.url).origin}: the certificate presented is not valid for 127.0.0.1 (ERR_TLS_CERT_ALTNAME_INVALID).`,
+      );
+      expect(run.stderr).toMatch(/Check the host name in the URL/);
+      expect(wrongHost.connections).toBe(1);
+    } finally {
+      await wrongHost.close();
+    }
+  });
+});
+
 describe('each network failure class has its documented exit code and names the URL and the cause', () => {
   it('connection refused: transient, retried, then exit 5', async () => {
     const run = await runCli(['env', '--sts-endpoint', 'http://127.0.0.1:1', '--retry-max-attempts', '2'], {

@@ -45,8 +45,11 @@ export interface TlsMaterial {
   readonly cert: string;
 }
 
-/** A self-signed certificate for 127.0.0.1/localhost, made with openssl at test time (never a committed key). */
-export function selfSignedCert(): TlsMaterial {
+/**
+ * A self-signed certificate made with openssl at test time (never a committed key), for 127.0.0.1/localhost unless
+ * `subjectAltName` names something else (a certificate for another host).
+ */
+export function selfSignedCert(subjectAltName = 'DNS:localhost,IP:127.0.0.1'): TlsMaterial {
   const dir = mkdtempSync(join(tmpdir(), 'hostile-tls-'));
   try {
     execFileSync(
@@ -64,7 +67,7 @@ export function selfSignedCert(): TlsMaterial {
         '-subj',
         '/CN=localhost',
         '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        `subjectAltName=${subjectAltName}`,
         '-keyout',
         join(dir, 'key.pem'),
         '-out',
