@@ -3,9 +3,9 @@
  * (documented in the README) and a `hint` that says what to change. Raw SDK or network errors are wrapped before
  * they reach a user, so a message never carries a token or key by accident.
  */
-export type ErrorKind = 'input' | 'token' | 'denied' | 'transient' | 'timeout';
+export type ErrorKind = 'input' | 'token' | 'denied' | 'transient' | 'timeout' | 'endpoint';
 
-const exitCodes: Record<ErrorKind, number> = { input: 2, token: 3, denied: 4, transient: 5, timeout: 5 };
+const exitCodes: Record<ErrorKind, number> = { input: 2, token: 3, denied: 4, transient: 5, timeout: 5, endpoint: 5 };
 
 export class KeylessError extends Error {
   readonly kind: ErrorKind;
@@ -60,6 +60,17 @@ export class DeniedError extends KeylessError {
 export class TransientError extends KeylessError {
   constructor(code: string, message: string, options: { hint?: string; details?: string; cause?: unknown } = {}) {
     super('transient', code, message, options);
+  }
+}
+
+/**
+ * An endpoint that answered, but not as the service it should be: a certificate this machine does not trust, a
+ * captive proxy's HTML page, an empty or oversized body. A network failure (exit 5), but not retried: asking the
+ * same server again gets the same answer.
+ */
+export class EndpointError extends KeylessError {
+  constructor(code: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super('endpoint', code, message, options);
   }
 }
 

@@ -4,12 +4,15 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { DeniedError, KeylessError, TransientError } from '../../src/errors';
+import { DeniedError, EndpointError, KeylessError, TimeoutError, TransientError } from '../../src/errors';
+import { cognitoExchange } from '../../src/exchange/cognito';
 import { obtainSession } from '../../src/exchange/obtain';
 import type { Logger } from '../../src/log';
 import { redact } from '../../src/secrets';
 import { parseSettings } from '../../src/settings/parse';
+import { decodeToken } from '../../src/token/token';
 import { COGNITO_FAULTS, type CognitoFake, GITHUB_PROVIDER, startCognitoFake } from '../support/cognito-fake';
+import { type HostileServer, startHostileServer } from '../support/hostile-server';
 import { createTestIssuer, decodeClaims, githubClaims } from '../support/jwt';
 import { actionSource } from '../support/settings';
 import { type StsFake, startStsFake, stsError } from '../support/sts-fake';
@@ -414,5 +417,46 @@ describe('region routing', () => {
     await failure(obtainSession(viaProxy({ 'sts-endpoint': undefined }), recordingLogger()));
     expect(cognito.requests).toHaveLength(2);
     expect(connects).toEqual(['sts.us-east-2.amazonaws.com:443']);
+  });
+});
+
+describe('a Cognito endpoint that is not Cognito', () => {
+  let hostile: HostileServer;
+  beforeAll(async () => {
+    hostile = await startHostileServer();
+  });
+  afterAll(() => hostile.close());
+
+  const exchangeAt = async (timeoutMs = 2000) => {
+    const ciToken = decodeToken(await (await createTestIssuer()).sign(githubClaims()), 'test');
+    const exchange = cognitoExchange(
+      { identityPoolId: 'us-east-2:11111111-2222-3333-4444-555555555555', region: 'us-east-2', endpoint: hostile.url },
+      { requestTimeoutMs: timeoutMs },
+      recordingLogger(),
+    );
+    return failure(exchange(ciToken));
+  };
+
+  test('an HTML page answered with HTTP 200 names the endpoint and what came back, and is not retried', async () => {
+    hostile.behave({
+      kind: 'raw',
+      status: 200,
+      contentType: 'text/html; charset=utf-8',
+      body: '<!DOCTYPE html><p>Proxy login</p>',
+    });
+    const error = await exchangeAt();
+    expect(error).toBeInstanceOf(EndpointError);
+    expect(error.message).toContain(
+      `Cognito at ${new URL(hostile.url).origin} answered HTTP 200 with 33 bytes of text/html; charset=utf-8`,
+    );
+    expect(error.message).toContain('("<!DOCTYPE html><p>Proxy login</p>")');
+  });
+
+  test('a body that stalls after the headers costs one request timeout, as a retryable timeout', async () => {
+    hostile.behave({ kind: 'stall-body', contentType: 'application/x-amz-json-1.1' });
+    const started = Date.now();
+    const error = await exchangeAt(400);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });

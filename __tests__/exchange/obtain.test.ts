@@ -2,6 +2,7 @@ import { obtainSession } from '../../src/exchange/obtain';
 import type { Logger } from '../../src/log';
 import { parseSettings } from '../../src/settings/parse';
 import type { Settings } from '../../src/settings/types';
+import { startHostileServer } from '../support/hostile-server';
 import { actionSource } from '../support/settings';
 import { type StsFake, startStsFake, stsError } from '../support/sts-fake';
 import { startTokenEndpoint, type TokenEndpoint } from '../support/token-endpoint';
@@ -145,6 +146,39 @@ describe('obtainSession against the loopback token endpoint and STS', () => {
       const error = await fail({ ...s, timeoutMs: 300 });
       expect(error.kind).toBe('timeout');
       expect(Date.now() - started).toBeLessThan(1500);
+    });
+
+    it('an STS whose body stalls after the headers costs one request timeout per attempt, each retried', async () => {
+      const hostile = await startHostileServer();
+      try {
+        hostile.behave({ kind: 'stall-body', contentType: 'text/xml' });
+        const s = settings({ 'retry-max-attempts': '3' }, { AWS_ENDPOINT_URL_STS: hostile.url });
+        const started = Date.now();
+        const error = await fail({ ...s, requestTimeoutMs: 300 });
+        expect(error.kind).toBe('timeout');
+        expect(error.message).toContain(`STS at ${new URL(hostile.url).origin} did not answer within 0.3 s`);
+        expect(hostile.requests).toBe(3);
+        expect(endpoint.requests).toHaveLength(3);
+        expect(Date.now() - started).toBeLessThan(3000);
+      } finally {
+        await hostile.close();
+      }
+    });
+
+    it('a black-holed STS is given up on after network-timeout-s, not after 12 request timeouts', async () => {
+      sts.hang();
+      const s = settings({ 'network-timeout-s': '1' });
+      expect(settings().networkTimeoutMs).toBe(30_000);
+      expect(s.maxAttempts).toBe(12);
+      // Each attempt is a token fetch plus at most 0.4 s of STS silence; none starts that could end past the 1 s budget.
+      const started = Date.now();
+      const error = await fail({ ...s, requestTimeoutMs: 400 });
+      expect(error.kind).toBe('timeout');
+      expect(error.message).toMatch(
+        /did not answer within 0\.4 s\. Gave up after [12] attempts? \(network-timeout-s 1 s\)\.$/,
+      );
+      expect(sts.requests.length).toBeLessThanOrEqual(2);
+      expect(Date.now() - started).toBeLessThan(1600);
     });
 
     it('the denial explanation has role, STS answer, claims and trust-policy keys, never the token', async () => {

@@ -1,7 +1,10 @@
+import { EndpointError, isRetryable, type KeylessError, TimeoutError } from '../../src/errors';
 import { classifyAwsError } from '../../src/exchange/aws-errors';
 import { assumeRole, assumeRoleWithWebIdentity, createStsClient, getCallerIdentity } from '../../src/exchange/sts';
+import { withRetry } from '../../src/net/retry';
 import { redact } from '../../src/secrets';
 import { decodeToken } from '../../src/token/token';
+import { type HostileServer, selfSignedCert, startHostileServer } from '../support/hostile-server';
 import { createTestIssuer, githubClaims, type TestIssuer } from '../support/jwt';
 import { type StsBehaviour, type StsFake, startStsFake, stsError } from '../support/sts-fake';
 
@@ -174,7 +177,8 @@ describe('STS calls through the real SDK against the Query-protocol fake', () =>
       ),
       explain,
     ).catch((e) => e);
-    expect([error.kind, error.code]).toEqual(['transient', 'NetworkError']);
+    expect([error.kind, error.code]).toEqual(['transient', 'ConnectionRefused']);
+    expect(error.message).toMatch(/^STS at http:\/\/127\.0\.0\.1:1 could not be reached: connection refused/);
   });
 });
 
@@ -209,5 +213,86 @@ describe('classifyAwsError for errors that are not AWS answers', () => {
   ])('%s', (_label, error, kind, code) => {
     const out = classifyAwsError(error, 'sts:AssumeRole', explain);
     expect([out.kind, out.code]).toEqual([kind, code]);
+  });
+});
+
+describe('STS calls against a hostile or broken endpoint', () => {
+  let hostile: HostileServer;
+  let tls: HostileServer;
+  let issuer: TestIssuer;
+  beforeAll(async () => {
+    hostile = await startHostileServer();
+    tls = await startHostileServer({ tls: selfSignedCert() });
+    issuer = await createTestIssuer();
+  });
+  afterAll(async () => {
+    await hostile.close();
+    await tls.close();
+  });
+
+  const webIdentity = async (endpoint: string, timeout = 2000) =>
+    assumeRoleWithWebIdentity(
+      createStsClient({ region: 'us-east-1', endpoint, requestTimeoutMs: timeout }),
+      decodeToken(await issuer.sign(githubClaims()), 'test'),
+      { roleArn: ROLE, roleSessionName: 'GitHubActions', durationSeconds: 900, policyArns: [] },
+      explain,
+    ).then(
+      () => {
+        throw new Error('expected a failure');
+      },
+      (error: KeylessError) => error,
+    );
+
+  it('bounds an attempt whose body stalls after the headers by the request timeout, as a retryable timeout', async () => {
+    hostile.behave({ kind: 'stall-body', contentType: 'text/xml' });
+    const started = Date.now();
+    const error = await webIdentity(hostile.url, 400);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(isRetryable(error)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('caps the body: a 128 MiB answer is dropped after about the cap', async () => {
+    const before = hostile.bytesSent;
+    hostile.behave({ kind: 'flood', bytes: 128 * 2 ** 20, contentType: 'text/xml' });
+    const error = await webIdentity(hostile.url, 10_000);
+    expect(error.code).toBe('ResponseTooLarge');
+    expect(hostile.bytesSent - before).toBeLessThan(2 ** 20 + 8 * 2 ** 20);
+  });
+
+  it.each([
+    [
+      'an HTML login page',
+      'text/html',
+      '<html>\n<title>Sign in to the guest Wi-Fi</title>\u0007</html>',
+      /text\/html \("<html> <title>Sign in to the guest Wi-Fi<\/title>\?<\/html>"\)/,
+    ],
+    ['an empty body', 'text/xml', '', /an empty body/],
+  ])(
+    'names the endpoint and what came back for %s with HTTP 200, without retrying',
+    async (_name, contentType, body, shown) => {
+      hostile.behave({ kind: 'raw', status: 200, contentType, body });
+      const error = await webIdentity(hostile.url);
+      expect(error).toBeInstanceOf(EndpointError);
+      expect(error.code).toBe('UnexpectedResponse');
+      expect(isRetryable(error)).toBe(false);
+      expect(error.message).toContain(`STS at ${new URL(hostile.url).origin} answered HTTP 200 with`);
+      expect(error.message).toMatch(shown);
+      expect(error.hint).toMatch(/captive portal/);
+    },
+  );
+
+  it('refuses a certificate nobody trusts at once, naming the host and the fix, in one attempt', async () => {
+    const before = tls.connections;
+    const error = await withRetry(() => webIdentity(tls.url).then((e) => Promise.reject(e)), {
+      maxAttempts: 5,
+      deadline: Date.now() + 10_000,
+      sleep: async () => {},
+    }).catch((e: KeylessError) => e);
+    expect(error).toBeInstanceOf(EndpointError);
+    expect(error.code).toBe('UntrustedCertificate');
+    expect(error.message).toContain('STS at https://127.0.0.1');
+    expect(error.hint).toContain('NODE_EXTRA_CA_CERTS');
+    expect(tls.connections - before).toBe(1);
   });
 });

@@ -122,6 +122,54 @@ describe('withRetry', () => {
   });
 });
 
+describe('withRetry: an endpoint that does not answer', () => {
+  const silence = { budgetMs: 250, attemptMs: 100, setting: 'network-timeout-s' };
+  /** A clock each attempt moves on by its full timeout, as a black-holed endpoint would. */
+  const clock = () => {
+    let t = 1_000_000;
+    return {
+      now: () => t,
+      pass: (ms: number) => {
+        t += ms;
+      },
+    };
+  };
+
+  it('stops retrying timeouts once another attempt could end past the budget, naming the setting', async () => {
+    const time = clock();
+    let calls = 0;
+    const error = await withRetry(
+      async () => {
+        calls++;
+        time.pass(100);
+        throw new TimeoutError('STS at https://sts.example did not answer within 0.1 s.');
+      },
+      { maxAttempts: 12, deadline: time.now() + 60_000, now: time.now, sleep: async () => {}, unanswered: silence },
+    ).catch((e) => e);
+    // 0–100 ms, then 100–200 ms; a third would end at 300 ms, past the 250 ms budget.
+    expect(calls).toBe(2);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toBe(
+      'STS at https://sts.example did not answer within 0.1 s. Gave up after 2 attempts (network-timeout-s 0.25 s).',
+    );
+    expect(error.hint).toMatch(/raise network-timeout-s/);
+  });
+
+  it('leaves other transient failures to the attempt count', async () => {
+    const time = clock();
+    let calls = 0;
+    await withRetry(
+      async () => {
+        calls++;
+        time.pass(100);
+        throw transient();
+      },
+      { maxAttempts: 4, deadline: time.now() + 60_000, now: time.now, sleep: async () => {}, unanswered: silence },
+    ).catch((e) => e);
+    expect(calls).toBe(4);
+  });
+});
+
 describe('withDeadline', () => {
   it('rejects with a TimeoutError when the work outlives the deadline', async () => {
     const started = Date.now();

@@ -200,6 +200,29 @@ describe('parseSettings: proxy credentials', () => {
     expect(redact('via An0ther-Passw0rd')).toBe('via ***');
   });
 
+  it.each([
+    ['HTTPS_PROXY', 'HTTPS_PROXY'],
+    ['http_proxy', 'http_proxy'],
+  ])('a broken percent-encoding in %s is exit 2 naming that variable, never the password', (variable, named) => {
+    const env = { ...OIDC_ENV, [variable]: 'http://user:50%off-Secret@proxy.corp:3128' };
+    const error = settingsError(() => parse({}, env));
+    expect((error as InputError).exitCode).toBe(2);
+    expect(error.message).toBe(
+      `The proxy URL in ${named} has a user name or password with a broken percent-encoding (a % not followed by two hex digits): "http://***@proxy.corp:3128".`,
+    );
+    expect(error.hint).toContain('%25');
+    expect(`${error.message} ${error.hint}`).not.toContain('off-Secret');
+    expect(redact('via 50%off-Secret')).toBe('via ***');
+  });
+
+  it('a broken percent-encoding in the http-proxy input names the input', () => {
+    const error = settingsError(() => parse({ 'http-proxy': 'http://us%er:pw@proxy.corp:3128' }));
+    expect((error as InputError).exitCode).toBe(2);
+    expect(error.message).toMatch(
+      /^The proxy URL in input "http-proxy" has a user name or password with a broken percent-encoding/,
+    );
+  });
+
   it('refuses credentials in the --http-proxy flag, and takes them from HTTPS_PROXY', () => {
     const flags = { 'aws-region': 'us-east-1', 'role-to-assume': 'arn:aws:iam::111122223333:role/r' };
     const error = settingsError(() =>

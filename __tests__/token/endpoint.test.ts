@@ -1,4 +1,7 @@
+import { EndpointError, isRetryable, type KeylessError, TokenError, TransientError } from '../../src/errors';
+import { withRetry } from '../../src/net/retry';
 import { endpointTokenSource, withAudience } from '../../src/token/endpoint';
+import { type HostileServer, selfSignedCert, startHostileServer } from '../support/hostile-server';
 import { startTokenEndpoint, type TokenEndpoint } from '../support/token-endpoint';
 
 describe('withAudience', () => {
@@ -71,7 +74,7 @@ describe('endpointTokenSource against a GitHub-protocol endpoint', () => {
   it('a refused bearer is a token error with the permissions hint, not retried', async () => {
     const error = await source(github, { requestToken: 'wrong-request-token' })().catch((e) => e);
     expect(error.kind).toBe('token');
-    expect(error.message).toBe('The GitHub ID-token endpoint refused the request with HTTP 401.');
+    expect(error.message).toBe('The GitHub ID-token endpoint refused the request with HTTP 401: "Bad credentials".');
     expect(error.hint).toMatch(/permissions: id-token: write/);
     expect(github.requests[0]?.authorized).toBe(false);
   });
@@ -107,12 +110,109 @@ describe('endpointTokenSource against a GitHub-protocol endpoint', () => {
     const started = Date.now();
     const error = await source(github, { timeoutMs: 300 })().catch((e) => e);
     expect(error.kind).toBe('timeout');
-    expect(error.message).toBe('The GitHub ID-token endpoint did not answer within 0.3 s.');
+    // The URL without its query (api-version, audience): what the user can check, nothing they did not write.
+    expect(error.message).toBe(
+      `The GitHub ID-token endpoint at ${github.url.replace(/\?.*$/, '')} did not answer within 0.3 s.`,
+    );
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
-  it('an unreachable endpoint is a transient network error', async () => {
-    const error = await source(github, { url: 'http://127.0.0.1:1/token' })().catch((e) => e);
-    expect([error.kind, error.code]).toEqual(['transient', 'NetworkError']);
+  it('a refused connection is transient, named with the URL and the cause in words', async () => {
+    const error = await source(github, { url: 'http://127.0.0.1:1/token?secret-ish=1' })().catch((e) => e);
+    expect([error.kind, error.code, error.exitCode]).toEqual(['transient', 'ConnectionRefused', 5]);
+    expect(error.message).toBe(
+      'The GitHub ID-token endpoint at http://127.0.0.1:1/token could not be reached: connection refused (nothing listens there, or a firewall rejects) (ECONNREFUSED).',
+    );
+  });
+
+  it('a host name that does not resolve is final (exit 5, not retried), naming the host', async () => {
+    const error = await source(github, { url: 'http://no-such-host.invalid/token' })().catch((e) => e);
+    expect([error.kind, error.code, error.exitCode, isRetryable(error)]).toEqual([
+      'endpoint',
+      'HostNotFound',
+      5,
+      false,
+    ]);
+    expect(error.message).toBe(
+      'The GitHub ID-token endpoint at http://no-such-host.invalid/token could not be reached: the host name does not resolve (ENOTFOUND).',
+    );
+    expect(error.hint).toContain('no-such-host.invalid');
+  });
+
+  it('a 4xx shows what the server said, short and printable', async () => {
+    github.next({
+      kind: 'status',
+      status: 400,
+      body: `{"message":"Can't issue ID_TOKEN for audience 'x'\\u0007","documentation_url":"${'d'.repeat(300)}"}`,
+    });
+    const error = await source(github)().catch((e) => e);
+    expect(error.message).toBe(
+      `The GitHub ID-token endpoint refused the request with HTTP 400: "Can't issue ID_TOKEN for audience 'x'?".`,
+    );
+    github.next({ kind: 'status', status: 404, body: `<html>${'x'.repeat(500)}</html>` });
+    const html = await source(github)().catch((e) => e);
+    expect(html.message).toBe(
+      `The GitHub ID-token endpoint refused the request with HTTP 404: "<html>${'x'.repeat(74)}…".`,
+    );
+  });
+});
+
+describe('endpointTokenSource against a broken or untrusted endpoint', () => {
+  let hostile: HostileServer;
+  let tls: HostileServer;
+  beforeAll(async () => {
+    hostile = await startHostileServer();
+    tls = await startHostileServer({ tls: selfSignedCert() });
+  });
+  afterAll(async () => {
+    await hostile.close();
+    await tls.close();
+  });
+
+  const fetchFrom = (url: string) =>
+    endpointTokenSource({
+      url,
+      requestToken: 'request-token',
+      audience: 'sts.amazonaws.com',
+      name: 'GitHub',
+      timeoutMs: 2000,
+    });
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('expected a failure');
+      },
+      (error: KeylessError) => error,
+    );
+
+  it.each([
+    ['inside a string', '{"value":"eyJhbGciOiJSUzI1'],
+    ['after a value', '{"value":"eyJ.eyJ.sig"'],
+  ])('retries JSON that stops short (%s) like any transient failure', async (_name, body) => {
+    hostile.behave({ kind: 'raw', status: 200, body });
+    const error = await failure(fetchFrom(hostile.url)());
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error.code).toBe('TokenResponseTruncated');
+    expect(error.message).toContain('GitHub ID-token endpoint');
+  });
+
+  it('does not retry a complete answer that is simply not the token JSON', async () => {
+    hostile.behave({ kind: 'raw', status: 200, contentType: 'text/html', body: '<html>Sign in</html>' });
+    const error = await failure(fetchFrom(hostile.url)());
+    expect(error).toBeInstanceOf(TokenError);
+    expect(error.code).toBe('TokenResponseInvalid');
+  });
+
+  it('refuses a self-signed certificate in one attempt, naming the host and NODE_EXTRA_CA_CERTS', async () => {
+    const before = tls.connections;
+    const error = await failure(
+      withRetry(() => fetchFrom(tls.url)(), { maxAttempts: 5, deadline: Date.now() + 10_000, sleep: async () => {} }),
+    );
+    expect(error).toBeInstanceOf(EndpointError);
+    expect(error.message).toContain(
+      `GitHub ID-token endpoint at ${tls.url.replace(/\/$/, '')} presented a certificate`,
+    );
+    expect(error.hint).toContain('NODE_EXTRA_CA_CERTS');
+    expect(tls.connections - before).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 // Fetches an issuer's signing keys the way STS and Cognito do (OIDC discovery → jwks_uri → JWKS), caches them, and
 // refetches when a token names a key id the cache does not know (key rotation).
 import type { KeyObject } from 'node:crypto';
+import { BodyTooLargeError, readBoundedResponse } from '../shared/bounded-body';
 import type { Clock } from './clock';
 import { isAllowedFetchUrl } from './iam-model';
 import { type DecodedJwt, importRsaJwk, type Jwk, verifyJwtSignature } from './jwt';
@@ -16,6 +17,9 @@ export class KeyVerificationError extends Error {
     this.kind = kind;
   }
 }
+
+/** Discovery documents and JWKS are a few KiB; the time bound is the fetch's signal, which covers the body too. */
+const MAX_DOCUMENT_BYTES = 1024 * 1024;
 
 interface CachedJwks {
   keys: Array<{ kid?: string; key: KeyObject }>;
@@ -104,8 +108,20 @@ export class JwksCache {
     }
     if (!response.ok)
       throw new KeyVerificationError('retrieval', `${what} fetch from ${url} returned HTTP ${response.status}`);
+    let text: string;
     try {
-      const body: unknown = await response.json();
+      text = await readBoundedResponse(response, MAX_DOCUMENT_BYTES);
+    } catch (error) {
+      const reason =
+        error instanceof BodyTooLargeError
+          ? `sent more than ${MAX_DOCUMENT_BYTES} bytes`
+          : (error as { name?: unknown })?.name === 'TimeoutError' // a DOMException, not always instanceof Error
+            ? `timed out after ${this.timeoutMs} ms`
+            : 'broke off';
+      throw new KeyVerificationError('retrieval', `${what} fetch from ${url} ${reason}`);
+    }
+    try {
+      const body: unknown = JSON.parse(text);
       if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as Record<string, unknown>;
     } catch {
       // fall through to the shared error

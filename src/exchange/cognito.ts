@@ -67,14 +67,16 @@ export function describeCognitoResult(result: CognitoResult): string {
   }`;
 }
 
+/** Cognito Identity speaks AWS JSON 1.1 (application/x-amz-json-1.1), errors included. */
+const COGNITO_ANSWER = { name: 'Cognito', contentType: /\bjson\b/i };
+
 export function createCognitoClient(settings: CognitoSettings, connection: CognitoConnection): CognitoIdentityClient {
-  const target = new URL(settings.endpoint ?? `https://cognito-identity.${settings.region}.amazonaws.com`);
   return new CognitoIdentityClient({
     region: settings.region,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     // Our retry loop owns retries: it re-runs the whole chain with a fresh CI token.
     maxAttempts: 1,
-    requestHandler: sdkRequestHandler(target, connection.requestTimeoutMs, connection.proxy),
+    requestHandler: sdkRequestHandler(connection.requestTimeoutMs, connection.proxy, COGNITO_ANSWER),
     // GetId and GetOpenIdToken are public (unsigned) APIs; never let the default chain go looking for credentials.
     credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
   });

@@ -36,6 +36,11 @@ function retryPolicy(settings: Settings, deadline: number, log: Logger, how = ''
   return {
     maxAttempts: settings.maxAttempts,
     deadline,
+    unanswered: {
+      budgetMs: settings.networkTimeoutMs,
+      attemptMs: settings.requestTimeoutMs,
+      setting: 'network-timeout-s',
+    },
     onRetry: (attempt, error, delay) =>
       log.info(`Attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms${how}.`),
   };

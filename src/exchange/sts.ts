@@ -16,6 +16,9 @@ import { type AwsErrorInfo, classifyAwsError } from './aws-errors';
 import { type AwsCredentials, accountOf, type Session } from './session';
 import type { SessionTag } from './session-tags';
 
+/** STS's Query protocol answers XML, errors included. */
+const STS_ANSWER = { name: 'STS', contentType: /\bxml\b/i };
+
 export interface StsConnection {
   readonly region: string;
   readonly endpoint?: string;
@@ -28,12 +31,11 @@ export interface StsConnection {
  * With `credentials` undefined the SDK's default chain signs; AssumeRoleWithWebIdentity is sent unsigned anyway.
  */
 export function createStsClient(connection: StsConnection, credentials?: StaticKeys | 'ambient'): STSClient {
-  const target = new URL(connection.endpoint ?? `https://sts.${connection.region}.amazonaws.com`);
   return new STSClient({
     region: connection.region,
     ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
     maxAttempts: 1,
-    requestHandler: sdkRequestHandler(target, connection.requestTimeoutMs, connection.proxy),
+    requestHandler: sdkRequestHandler(connection.requestTimeoutMs, connection.proxy, STS_ANSWER),
     ...(credentials && credentials !== 'ambient' ? { credentials } : {}),
   });
 }

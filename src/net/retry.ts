@@ -8,7 +8,14 @@ export interface RetryPolicy {
   readonly maxDelayMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
+  readonly now?: () => number;
   readonly onRetry?: (attempt: number, error: unknown, delayMs: number) => void;
+  /**
+   * A bound on waiting for an endpoint that does not answer: after a timed-out attempt, no new attempt starts that
+   * could still be running `budgetMs` after the first one started (each lasts at most `attemptMs`). Throttling and
+   * errors keep the attempt count; silence should not cost 12 × the request timeout.
+   */
+  readonly unanswered?: { readonly budgetMs: number; readonly attemptMs: number; readonly setting: string };
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -23,13 +30,22 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, p
   const cap = policy.maxDelayMs ?? 5_000;
   const sleep = policy.sleep ?? defaultSleep;
   const random = policy.random ?? Math.random;
+  const now = policy.now ?? Date.now;
+  const started = now();
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation(attempt);
     } catch (error) {
       if (!isRetryable(error) || attempt >= policy.maxAttempts) throw error;
+      const silence = policy.unanswered;
+      if (error instanceof TimeoutError && silence && now() + silence.attemptMs > started + silence.budgetMs) {
+        throw new TimeoutError(
+          `${error.message} Gave up after ${attempt} attempt${attempt > 1 ? 's' : ''} (${silence.setting} ${silence.budgetMs / 1000} s).`,
+          `Check that the endpoint is reachable from this machine (URL, proxy, firewall); raise ${silence.setting} to wait longer.`,
+        );
+      }
       const delay = Math.floor(random() * Math.min(cap, base * 2 ** (attempt - 1)));
-      if (Date.now() + delay >= policy.deadline) throw error;
+      if (now() + delay >= policy.deadline) throw error;
       policy.onRetry?.(attempt, error, delay);
       await sleep(delay);
     }

@@ -103,6 +103,10 @@ export const INPUTS: readonly InputSpec[] = [
   input('allowed-account-ids', 'Comma-separated account ids the credentials must belong to.'),
   input('force-skip-oidc', 'Do not use GitHub OIDC even when an ID token can be requested.', { boolean: true }),
   input('action-timeout-s', 'Upper bound for the whole run in seconds (default 300).'),
+  input(
+    'network-timeout-s',
+    'Stop retrying an endpoint that does not answer after this many seconds (default 30; each attempt waits at most 10 s).',
+  ),
   input('custom-tags', 'Extra session tags for AssumeRole with access keys, as a JSON object.'),
   input('sts-endpoint', 'STS endpoint URL (wins over AWS_ENDPOINT_URL_STS and AWS_ENDPOINT_URL).'),
   input('cognito-identity-pool-id', 'Cognito identity pool id (<region>:<uuid>); selects the Cognito classic flow.'),

@@ -2,6 +2,7 @@ import { homedir as osHomedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { InputError, KeylessError } from '../errors';
 import { GITHUB_TAG_KEYS, githubSessionTags, parseCustomTags } from '../exchange/session-tags';
+import { checkProxyUrl } from '../net/proxy';
 import { registerSecret } from '../secrets';
 import { defaultSessionName, detectCi } from './ci-context';
 import { resolveTokenSource } from './token-source';
@@ -12,6 +13,7 @@ export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
 export const COGNITO_AUDIENCE = 'cognito-identity.amazonaws.com';
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 export const REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_NETWORK_TIMEOUT_SECONDS = 30;
 
 const REGION = /^[a-z0-9-]+$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
@@ -50,25 +52,15 @@ function endpointUrl(read: SettingsReader, input: string, envNames: readonly str
   return value;
 }
 
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
 function parseProxy(read: SettingsReader): { url: string; noProxy: string[] } | undefined {
   const env = read.source.env;
-  const url =
-    read.string('http-proxy') ??
-    ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].map((n) => env[n]?.trim()).find((v) => v);
+  const given = read.string('http-proxy');
+  const variable = given === undefined ? PROXY_VARIABLES.find((n) => env[n]?.trim()) : undefined;
+  const url = given ?? (variable ? env[variable]?.trim() : undefined);
   if (url === undefined) return undefined;
-  // "proxy.corp:3128" parses as a URL with scheme "proxy.corp:"; only an http(s) proxy URL can work.
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  // A proxy password is a secret: registered before anything can print it, and never echoed in a message.
-  if (parsed?.password) registerSecret(decodeURIComponent(parsed.password));
-  const shown = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@/]*@/i, '$1***@');
-  if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') {
-    throw new InputError(`${read.label('http-proxy')} must be a URL such as http://proxy:3128, got "${shown}".`);
-  }
+  const parsed = checkProxyUrl(url, variable ?? read.label('http-proxy'));
   if (read.source.mode === 'cli' && (parsed.username || parsed.password) && read.source.explicit('http-proxy')) {
     throw new InputError(
       `--http-proxy must not carry credentials: argv is visible to other processes and in sh -x traces.`,
@@ -300,6 +292,7 @@ export function parseSettings(source: SettingsSource): Settings {
 
   const maxAttempts = read.boolean('disable-retry', false) ? 1 : read.integer('retry-max-attempts', 12, 1, 100);
   const timeoutSeconds = read.integer('action-timeout-s', DEFAULT_TIMEOUT_SECONDS, 1, 3600);
+  const networkTimeoutSeconds = read.integer('network-timeout-s', DEFAULT_NETWORK_TIMEOUT_SECONDS, 1, 3600);
   const roleDurationSeconds = read.integer('role-duration-seconds', 3600, 900, 43200);
 
   const proxy = parseProxy(read);
@@ -338,6 +331,7 @@ export function parseSettings(source: SettingsSource): Settings {
     maxAttempts,
     timeoutMs: timeoutSeconds * 1000,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    networkTimeoutMs: networkTimeoutSeconds * 1000,
     ...(() => {
       const stsEndpoint = endpointUrl(read, 'sts-endpoint', ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL']);
       return stsEndpoint ? { stsEndpoint } : {};

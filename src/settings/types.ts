@@ -75,6 +75,8 @@ export interface Settings {
   readonly maxAttempts: number;
   readonly timeoutMs: number;
   readonly requestTimeoutMs: number;
+  /** How long attempts that time out are retried before the endpoint is given up on (network-timeout-s). */
+  readonly networkTimeoutMs: number;
   readonly stsEndpoint?: string;
   readonly proxy?: { readonly url: string; readonly noProxy: readonly string[] };
 

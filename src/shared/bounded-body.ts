@@ -54,3 +54,29 @@ export function readBoundedBody(req: IncomingMessage, maxBytes: number): Promise
     if (declared > maxBytes) refuse(new BodyTooLargeError(maxBytes));
   });
 }
+
+/**
+ * Reads a fetch() answer's body as text, at most `maxBytes` of it: past the limit the stream is cancelled (the
+ * connection dropped) and BodyTooLargeError thrown, so a server streaming gigabytes costs about `maxBytes` of memory.
+ * The time bound is the fetch's own AbortSignal, which covers the body too.
+ */
+export async function readBoundedResponse(response: Response, maxBytes: number): Promise<string> {
+  if (Number(response.headers.get('content-length')) > maxBytes) {
+    await response.body?.cancel();
+    throw new BodyTooLargeError(maxBytes);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  for (;;) {
+    const next = await reader?.read();
+    if (!next || next.done) break;
+    size += next.value.byteLength;
+    if (size > maxBytes) {
+      await reader?.cancel();
+      throw new BodyTooLargeError(maxBytes);
+    }
+    chunks.push(next.value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,5 +1,5 @@
 import { TokenError, TransientError } from '../errors';
-import { httpRequestText } from '../net/http';
+import { httpRequestText, preview } from '../net/http';
 import type { ProxySettings } from '../net/proxy';
 import { registerSecret } from '../secrets';
 import { decodeToken, type TokenSource } from './token';
@@ -21,6 +21,50 @@ export function withAudience(url: string, audience: string): URL {
   const target = new URL(url);
   target.searchParams.set('audience', audience);
   return target;
+}
+
+/**
+ * What the endpoint said with its refusal, printable and short: the `message` (or `error_description`, `error`) of
+ * a JSON body, otherwise the body's first bytes. The request token is a registered secret, masked should it be echoed.
+ */
+function said(body: string): string {
+  let text = body;
+  try {
+    const json = JSON.parse(body) as Record<string, unknown> | null;
+    const field = [json?.message, json?.error_description, json?.error].find((v) => typeof v === 'string');
+    if (typeof field === 'string') text = field;
+  } catch {
+    // not JSON: the raw text it is
+  }
+  const shown = preview(text);
+  return shown ? `: "${shown}"` : '';
+}
+
+/** Whether JSON.parse failed at the very end of a non-empty text, i.e. the text is a cut-off prefix of JSON. */
+function stopsShort(text: string, parseError: string): boolean {
+  const end = text.trimEnd().length;
+  if (end === 0) return false;
+  if (/end of JSON input/i.test(parseError)) return true;
+  const position = /at position (\d+)/.exec(parseError)?.[1];
+  return position !== undefined && Number(position) >= end;
+}
+
+/**
+ * `value` of the JSON answer, or undefined when the JSON has none. JSON that stops short (a proxy or the endpoint
+ * closed an unframed body early) is transient like a reset; JSON that is wrong in any other way is not.
+ */
+function tokenValue(body: string, what: string): unknown {
+  try {
+    return (JSON.parse(body) as { value?: unknown } | null)?.value;
+  } catch (error) {
+    if (stopsShort(body, (error as Error).message)) {
+      throw new TransientError(
+        'TokenResponseTruncated',
+        `${what} answered JSON that stops short (${body.length} bytes).`,
+      );
+    }
+    return undefined;
+  }
 }
 
 /**
@@ -46,21 +90,20 @@ export function endpointTokenSource(options: EndpointOptions): TokenSource {
       throw new TransientError('TokenEndpointUnavailable', `${what} answered HTTP ${response.status}.`);
     }
     if (response.status !== 200) {
-      throw new TokenError('TokenRequestRejected', `${what} refused the request with HTTP ${response.status}.`, {
-        hint:
-          response.status === 401 || response.status === 403
-            ? `The request token is missing, expired or not valid for this endpoint${options.name === 'GitHub' ? ' (does the job have permissions: id-token: write?)' : ''}.`
-            : response.status === 400
-              ? `The endpoint did not accept audience "${options.audience}"; check the audience setting.`
-              : undefined,
-      });
+      throw new TokenError(
+        'TokenRequestRejected',
+        `${what} refused the request with HTTP ${response.status}${said(response.body)}.`,
+        {
+          hint:
+            response.status === 401 || response.status === 403
+              ? `The request token is missing, expired or not valid for this endpoint${options.name === 'GitHub' ? ' (does the job have permissions: id-token: write?)' : ''}.`
+              : response.status === 400
+                ? `The endpoint did not accept audience "${options.audience}"; check the audience setting.`
+                : undefined,
+        },
+      );
     }
-    let value: unknown;
-    try {
-      value = (JSON.parse(response.body) as { value?: unknown }).value;
-    } catch {
-      value = undefined;
-    }
+    const value = tokenValue(response.body, what);
     if (typeof value !== 'string' || value.length === 0) {
       throw new TokenError(
         'TokenResponseInvalid',
