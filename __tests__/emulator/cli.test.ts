@@ -1,6 +1,6 @@
 // Black-box: the built bundle as a child process — two stdout lines, a real STS call, clean exit on SIGTERM.
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -48,7 +48,10 @@ function exitCode(child: ChildProcessWithoutNullStreams): Promise<number | null>
 let issuer: OidcIssuer;
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'emulator'], { cwd: ROOT, stdio: 'pipe' });
+  // Built only when missing: rebuilding here would pull dist/emulator away from tests that read it in parallel.
+  if (!existsSync(join(ROOT, 'dist', 'emulator', 'index.js'))) {
+    execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'emulator'], { cwd: ROOT, stdio: 'pipe' });
+  }
   issuer = await startOidcIssuer();
 }, 180_000);
 
