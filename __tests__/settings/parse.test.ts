@@ -43,7 +43,7 @@ describe('parseSettings: the OIDC defaults', () => {
     expect(s.configFile).toBe('/home/runner/.aws/config');
   });
 
-  it('reads every setting from its UPPER_SNAKE variable when the input is empty', () => {
+  it('reads the variables configure-aws-credentials reads when the input is empty, and no others', () => {
     const s = parseSettings(
       actionSource(
         { 'aws-region': '', 'role-to-assume': '' },
@@ -59,6 +59,8 @@ describe('parseSettings: the OIDC defaults', () => {
           MASK_AWS_ACCOUNT_ID: 'TRUE',
           ALLOWED_ACCOUNT_IDS: '111122223333',
           OUTPUT_CREDENTIALS: 'True',
+          AWS_ROLE_ARN: 'arn:aws:iam::999999999999:role/pod',
+          AWS_ROLE_SESSION_NAME: 'pod-session',
         },
       ),
     );
@@ -69,9 +71,10 @@ describe('parseSettings: the OIDC defaults', () => {
       roleDurationSeconds: 1800,
       roleSessionName: 'from-env',
       maxAttempts: 3,
-      timeoutMs: 20_000,
+      // Not configure-aws-credentials variables: the action leaves them alone.
+      timeoutMs: 300_000,
       maskAwsAccountId: true,
-      allowedAccountIds: ['111122223333'],
+      allowedAccountIds: [],
       outputCredentials: true,
     });
   });
@@ -440,7 +443,7 @@ describe('parseSettings: every input error names the input and the fix', () => {
     [
       'token-source file without a file',
       { 'token-source': 'file' },
-      'Token source "file" needs input "web-identity-token-file" (or AWS_WEB_IDENTITY_TOKEN_FILE).',
+      'Token source "file" needs input "web-identity-token-file" (or WEB_IDENTITY_TOKEN_FILE).',
     ],
   ];
 

@@ -60,7 +60,10 @@ export function resolveTokenSource(read: SettingsReader, fileBase: string): Toke
   const need = (found: TokenSourceSpec | undefined, what: string): TokenSourceSpec => {
     if (found) return found;
     throw new TokenError('NoToken', `token source "${choice}" found no token: ${what} is not set.`, {
-      hint: 'Check that the CI grants an ID token to this job, or choose another --token-source.',
+      hint:
+        read.source.mode === 'action'
+          ? 'Give the job permissions: id-token: write, or set the web-identity-token-file or token-source input.'
+          : 'Check that the CI grants an ID token to this job, or choose another --token-source.',
     });
   };
 
@@ -78,8 +81,9 @@ export function resolveTokenSource(read: SettingsReader, fileBase: string): Toke
       return need(endpoint('jenkins'), 'JENKINS_ID_TOKEN_REQUEST_URL / JENKINS_ID_TOKEN_REQUEST_TOKEN');
     case 'file':
       if (!tokenFile) {
+        const variables = read.fallbacks('web-identity-token-file');
         throw new InputError(
-          `token source "file" needs ${read.label('web-identity-token-file')} (or AWS_WEB_IDENTITY_TOKEN_FILE).`,
+          `token source "file" needs ${read.label('web-identity-token-file')}${variables.length > 0 ? ` (or ${variables.join(' / ')})` : ''}.`,
         );
       }
       return fileSource(tokenFile, fileBase);
@@ -93,12 +97,24 @@ export function resolveTokenSource(read: SettingsReader, fileBase: string): Toke
       return need(buildkite(), 'BUILDKITE_AGENT_ACCESS_TOKEN / BUILDKITE_JOB_ID');
     case 'auto': {
       if (tokenFile) return fileSource(tokenFile, fileBase);
+      if (read.source.mode === 'action') {
+        // The action takes the workflow's GitHub token only: other CIs' variables (and a pod's AWS_* token file) on a
+        // self-hosted runner belong to the machine, not to the workflow. token-source and web-identity-token-file
+        // remain the explicit ways to use another token.
+        const github = endpoint('github');
+        if (github) return github;
+        throw new TokenError('NoToken', 'No CI OIDC token found.', {
+          hint:
+            'The action uses the GitHub ID token (ACTIONS_ID_TOKEN_REQUEST_URL + ACTIONS_ID_TOKEN_REQUEST_TOKEN, present when the job has permissions: id-token: write) or the file in the web-identity-token-file input. ' +
+            "It never takes AWS_WEB_IDENTITY_TOKEN_FILE or another CI's variables from the environment: on a self-hosted runner those belong to the machine.",
+        });
+      }
       const found =
         endpoint('github') ?? endpoint('jenkins') ?? fromEnv(Object.values(ENV_SHORTHANDS).flat()) ?? buildkite();
       if (found) return found;
       throw new TokenError('NoToken', 'No CI OIDC token found.', {
         hint:
-          'Looked for, in order: web-identity-token-file / AWS_WEB_IDENTITY_TOKEN_FILE; ACTIONS_ID_TOKEN_REQUEST_URL + ACTIONS_ID_TOKEN_REQUEST_TOKEN (GitHub, needs permissions: id-token: write); JENKINS_ID_TOKEN_REQUEST_URL + JENKINS_ID_TOKEN_REQUEST_TOKEN (keyless-aws token service); ' +
+          'Looked for, in order: --web-identity-token-file / WEB_IDENTITY_TOKEN_FILE / AWS_WEB_IDENTITY_TOKEN_FILE; ACTIONS_ID_TOKEN_REQUEST_URL + ACTIONS_ID_TOKEN_REQUEST_TOKEN (GitHub, needs permissions: id-token: write); JENKINS_ID_TOKEN_REQUEST_URL + JENKINS_ID_TOKEN_REQUEST_TOKEN (keyless-aws token service); ' +
           `${Object.values(ENV_SHORTHANDS).flat().join(', ')}; BUILDKITE_AGENT_ACCESS_TOKEN + BUILDKITE_JOB_ID. ` +
           'Set one of them, or pass --token-source env:<VAR> for a token in another variable.',
       });
