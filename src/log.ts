@@ -1,3 +1,4 @@
+import { inertText } from './printable';
 import { redact } from './secrets';
 
 /**
@@ -12,7 +13,9 @@ export interface Logger {
 }
 
 export function stderrLogger(options: { debug: boolean; quiet?: boolean }): Logger {
-  const write = (prefix: string, message: string) => process.stderr.write(`${prefix}${redact(message)}\n`);
+  // The CLI also runs inside GitHub Actions (and Jenkins pipes the same way): no line of ours may read as a command.
+  const write = (prefix: string, message: string) =>
+    process.stderr.write(`${inertText(`${prefix}${redact(message)}`)}\n`);
   return {
     info: (m) => (options.quiet ? undefined : write('keyless-aws: ', m)),
     warn: (m) => write('keyless-aws: warning: ', m),

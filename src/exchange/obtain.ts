@@ -2,6 +2,7 @@ import { DeniedError, InputError } from '../errors';
 import { explainDenial } from '../explain/denial';
 import type { Logger } from '../log';
 import { type RetryPolicy, withDeadline, withRetry } from '../net/retry';
+import { oneLine } from '../printable';
 import type { Settings, StaticKeys } from '../settings/types';
 import { createTokenSource } from '../token';
 import { startTokenFetch, type Token } from '../token/token';
@@ -43,7 +44,7 @@ function retryPolicy(settings: Settings, deadline: number, log: Logger, how = ''
 
 function describeToken(token: Token): string {
   const { iss, sub } = token.claims;
-  return `Got an ID token from ${token.origin} (iss ${String(iss)}, sub ${String(sub)})`;
+  return `Got an ID token from ${token.origin} (iss ${oneLine(String(iss))}, sub ${oneLine(String(sub))})`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { AwsErrorInfo } from '../exchange/aws-errors';
+import { oneLine } from '../printable';
 import { issuerHost, type Token } from '../token/token';
 
 /** Claims that tell a trust-policy author what was presented; never the signature or the raw token. */
@@ -47,12 +48,8 @@ export function describeClaims(token: Token, now = new Date()): string[] {
   for (const name of SHOWN_CLAIMS) {
     const value = token.claims[name];
     if (value === undefined) continue;
-    const shown =
-      name === 'exp' || name === 'iat' || name === 'nbf'
-        ? formatTime(value, now)
-        : typeof value === 'string'
-          ? value
-          : JSON.stringify(value);
+    // Claims are whatever the token's issuer wrote: one line each, so none can pose as a line (or command) of ours.
+    const shown = name === 'exp' || name === 'iat' || name === 'nbf' ? formatTime(value, now) : oneLine(value);
     lines.push(`  ${name}: ${shown}`);
   }
   return lines;
@@ -71,7 +68,7 @@ export function trustPolicyValues(token: Token): Record<string, string> {
 
 /** The same, as the lines of an explanation: `<issuer host>:aud = …`, `<issuer host>:sub = …`. */
 export function trustPolicyKeys(token: Token): string[] {
-  return Object.entries(trustPolicyValues(token)).map(([key, value]) => `  ${key} = ${value}`);
+  return Object.entries(trustPolicyValues(token)).map(([key, value]) => `  ${oneLine(key)} = ${oneLine(value)}`);
 }
 
 /**
@@ -118,12 +115,12 @@ function cognitoPolicyKeys(
 ): string[] {
   const amr = token.claims.amr;
   const lines = [
-    `  cognito-identity.amazonaws.com:aud = ${String(token.claims.aud ?? cognito.identityPoolId)}`,
-    `  cognito-identity.amazonaws.com:sub = ${String(token.claims.sub ?? '(none)')}`,
-    `  cognito-identity.amazonaws.com:amr = ${Array.isArray(amr) ? amr.join(', ') : String(amr ?? '(none)')}`,
+    `  cognito-identity.amazonaws.com:aud = ${oneLine(String(token.claims.aud ?? cognito.identityPoolId))}`,
+    `  cognito-identity.amazonaws.com:sub = ${oneLine(String(token.claims.sub ?? '(none)'))}`,
+    `  cognito-identity.amazonaws.com:amr = ${oneLine(Array.isArray(amr) ? amr.join(', ') : String(amr ?? '(none)'))}`,
   ];
   for (const [key, value] of Object.entries(cognito.principalTags ?? {}))
-    lines.push(`  aws:RequestTag/${key} = ${value}`);
+    lines.push(`  aws:RequestTag/${oneLine(key)} = ${oneLine(value)}`);
   if (roleSessionName !== undefined) lines.push(`  sts:RoleSessionName = ${roleSessionName}`);
   return lines;
 }
@@ -146,10 +143,10 @@ export function explainCognitoDenial(
   context: CognitoDenialContext,
 ): { hint?: string; details?: string } {
   const { token, providerName, identityPoolId, region } = context;
-  const iss = String(token.claims.iss ?? '(none)');
+  const iss = oneLine(String(token.claims.iss ?? '(none)'));
   const audClaim = token.claims.azp ?? token.claims.aud;
-  const aud = Array.isArray(audClaim) ? audClaim.join(', ') : String(audClaim ?? '(none)');
-  const host = issuerHost(token.claims.iss) ?? providerName;
+  const aud = oneLine(Array.isArray(audClaim) ? audClaim.join(', ') : String(audClaim ?? '(none)'));
+  const host = oneLine(issuerHost(token.claims.iss) ?? providerName);
   const providerArn = `arn:aws:iam::${context.accountId ?? '<account>'}:oidc-provider/${host}`;
   const lines = [
     `Identity pool: ${identityPoolId} (region ${region}${context.endpoint ? `, endpoint ${context.endpoint}` : ''})`,
@@ -195,7 +192,9 @@ export function explainCognitoDenial(
 
 function likelyCauses(info: AwsErrorInfo, context: DenialContext): string[] {
   const token = context.token;
-  const host = token ? issuerHost(token.claims.iss) : undefined;
+  const rawHost = token ? issuerHost(token.claims.iss) : undefined;
+  const host = rawHost === undefined ? undefined : oneLine(rawHost);
+  const iss = token?.claims.iss === undefined ? undefined : oneLine(token.claims.iss);
   const causes: string[] = [];
   const msg = info.message;
   if (context.cognito) {
@@ -204,7 +203,7 @@ function likelyCauses(info: AwsErrorInfo, context: DenialContext): string[] {
   }
   if (/No OpenIDConnect provider found/i.test(msg)) {
     causes.push(
-      `There is no IAM OIDC identity provider for ${token?.claims.iss ?? 'this issuer'} in the role's account: create one with that exact URL.`,
+      `There is no IAM OIDC identity provider for ${iss ?? 'this issuer'} in the role's account: create one with that exact URL.`,
     );
   } else if (/audience/i.test(msg)) {
     causes.push(
@@ -212,7 +211,7 @@ function likelyCauses(info: AwsErrorInfo, context: DenialContext): string[] {
     );
   } else if (/verification key/i.test(msg)) {
     causes.push(
-      `STS could not fetch the issuer's keys: ${token?.claims.iss ?? 'the issuer'}/.well-known/openid-configuration and its jwks_uri must be reachable from AWS over HTTPS with a publicly trusted certificate.`,
+      `STS could not fetch the issuer's keys: ${iss ?? 'the issuer'}/.well-known/openid-configuration and its jwks_uri must be reachable from AWS over HTTPS with a publicly trusted certificate.`,
     );
   } else if (info.code === 'ExpiredTokenException') {
     causes.push(
@@ -256,7 +255,7 @@ export function explainDenial(info: AwsErrorInfo, context: DenialContext): { hin
   if (context.cognito) {
     lines.push(`Cognito identity pool: ${context.cognito.identityPoolId}`);
     if (context.cognito.principalTags) {
-      const tags = Object.entries(context.cognito.principalTags).map(([k, v]) => `${k}=${v}`);
+      const tags = Object.entries(context.cognito.principalTags).map(([k, v]) => `${oneLine(k)}=${oneLine(v)}`);
       lines.push(`Principal tags in the Cognito token: ${tags.length > 0 ? tags.join(', ') : '(none)'}`);
     }
   }
