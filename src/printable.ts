@@ -8,6 +8,7 @@
  */
 
 /** Line breaks the runner (and most terminals) honour, plus the other control characters, shown visibly. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/g;
 
 function visible(char: string): string {
