@@ -144,6 +144,6 @@ describe('SettingsReader', () => {
 
   it('reports JSON syntax errors naming the input', () => {
     const error = settingsError(() => new SettingsReader(actionSource({ 'custom-tags': '{nope' })).json('custom-tags'));
-    expect(error.message).toMatch(/^Input "custom-tags" is not valid JSON: /);
+    expect(error.message).toBe('Input "custom-tags" is not valid JSON (at character 2): "{nope".');
   });
 });

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { InputError, TokenError } from '../errors';
+import { shownValue } from '../secrets';
 import type { TokenSourceSpec } from './types';
 import type { SettingsReader } from './values';
 
@@ -70,7 +71,9 @@ export function resolveTokenSource(read: SettingsReader, fileBase: string): Toke
   if (choice.startsWith('env:')) {
     const variable = choice.slice(4);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
-      throw new InputError(`${read.label('token-source')}: "${variable}" is not a valid environment variable name.`);
+      throw new InputError(
+        `${read.label('token-source')}: ${shownValue(variable)} is not a valid environment variable name.`,
+      );
     }
     return need(fromEnv([variable]), variable);
   }
@@ -121,7 +124,7 @@ export function resolveTokenSource(read: SettingsReader, fileBase: string): Toke
     }
     default:
       throw new InputError(
-        `${read.label('token-source')} must be one of ${TOKEN_SOURCE_NAMES.join(', ')}; got "${choice}".`,
+        `${read.label('token-source')} must be one of ${TOKEN_SOURCE_NAMES.join(', ')}; got ${shownValue(choice)}.`,
       );
   }
 }

@@ -80,8 +80,10 @@ export class SettingsReader {
     try {
       return JSON.parse(value);
     } catch (error) {
+      // Node's message quotes the input itself ("…" is not valid JSON); only the position is safe to repeat.
+      const at = /position (\d+)/.exec((error as Error).message)?.[1];
       throw new InputError(
-        `${this.label(name)} is not valid JSON: ${(error as Error).message}.`,
+        `${this.label(name)} is not valid JSON${at ? ` (at character ${Number(at) + 1})` : ''}: ${shownValue(value)}.`,
         'Check quotes and commas.',
       );
     }
