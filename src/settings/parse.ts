@@ -5,7 +5,7 @@ import { GITHUB_TAG_KEYS, githubSessionTags, parseCustomTags } from '../exchange
 import { maskAccountIds, registerSecret, shownValue } from '../secrets';
 import { defaultSessionName, detectCi } from './ci-context';
 import { resolveTokenSource } from './token-source';
-import type { CognitoSettings, CredentialSource, Settings, StaticKeys, TokenSourceSpec } from './types';
+import type { CiContext, CognitoSettings, CredentialSource, Settings, StaticKeys, TokenSourceSpec } from './types';
 import { SettingsReader, type SettingsSource } from './values';
 
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
@@ -187,6 +187,17 @@ function parseRole(read: SettingsReader, source: CredentialSource): string | und
   return role;
 }
 
+/** role-session-name, or the CI's default for it. */
+function parseSessionName(read: SettingsReader, ci: CiContext, cognito: boolean): string {
+  const explicitName = read.string('role-session-name');
+  if (explicitName !== undefined && !SESSION_NAME.test(explicitName)) {
+    throw new InputError(
+      `${read.label('role-session-name')} must be 2-64 characters of letters, digits and + = , . @ _ -, got ${shownValue(explicitName)}.`,
+    );
+  }
+  return explicitName ?? defaultSessionName(ci, cognito);
+}
+
 /**
  * Secrets are registered (and so masked) before the first validation can fail: no error message, however it is
  * built, may print one. With mask-aws-account-id the account ids the settings name are masked from here on too.
@@ -257,13 +268,7 @@ export function parseSettings(source: SettingsSource): Settings {
     );
   }
 
-  const explicitName = read.string('role-session-name');
-  if (explicitName !== undefined && !SESSION_NAME.test(explicitName)) {
-    throw new InputError(
-      `${read.label('role-session-name')} must be 2-64 characters of letters, digits and + = , . @ _ -, got ${shownValue(explicitName)}.`,
-    );
-  }
-  const roleSessionName = explicitName ?? defaultSessionName(ci, cognito !== undefined);
+  const roleSessionName = parseSessionName(read, ci, cognito !== undefined);
 
   const externalId = read.string('role-external-id');
   if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
@@ -391,6 +396,9 @@ export interface TokenSettings {
   readonly cognito?: CognitoSettings;
   readonly requestTimeoutMs: number;
   readonly proxy?: { readonly url: string; readonly noProxy: readonly string[] };
+  /** The CI detected and the role session name an exchange would use (trust policies may test it). */
+  readonly ci: CiContext['kind'];
+  readonly roleSessionName: string;
 }
 
 export function parseTokenSettings(source: SettingsSource): TokenSettings {
@@ -405,5 +413,7 @@ export function parseTokenSettings(source: SettingsSource): TokenSettings {
     ...(cognito ? { cognito } : {}),
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
     ...(proxy ? { proxy } : {}),
+    ci: ci.kind,
+    roleSessionName: parseSessionName(read, ci, cognito !== undefined),
   };
 }

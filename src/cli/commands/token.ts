@@ -50,6 +50,8 @@ export async function tokenCommand(context: CommandContext): Promise<number> {
           {
             origin: token.origin,
             requestedAudience: settings.audience,
+            ci: settings.ci,
+            roleSessionName: settings.roleSessionName,
             header: token.header,
             claims: token.claims,
             trustPolicy: trust,
@@ -65,6 +67,7 @@ export async function tokenCommand(context: CommandContext): Promise<number> {
   const lines = [
     `Token from ${token.origin} (decoded, not verified; the raw token and its signature are not shown)`,
     `Requested audience: ${settings.audience}`,
+    `CI: ${settings.ci}; role session name: ${settings.roleSessionName}`,
     'Header:',
     ...Object.entries(token.header).map(([k, v]) => `  ${show(k)}: ${show(v)}`),
     'Claims:',
