@@ -1,6 +1,7 @@
 import type { AwsErrorInfo } from '../exchange/aws-errors';
 import { oneLine } from '../printable';
 import { issuerHost, type Token } from '../token/token';
+import { explainRequestError, REQUEST_ERROR_CODES, type RequestFacts } from './request-errors';
 
 /** Claims that tell a trust-policy author what was presented; never the signature or the raw token. */
 const SHOWN_CLAIMS = [
@@ -31,8 +32,21 @@ export interface DenialContext {
     readonly providerName?: string;
     readonly principalTags?: Readonly<Record<string, string>>;
   };
+  /** What else the request carried (region, session policies, tags), for refusals about those. */
+  readonly request?: RequestFacts;
   readonly now?: Date;
 }
+
+/**
+ * Refusals the role's trust policy (or the IAM OIDC provider) can cause: only these show the token's claims and what
+ * the trust policy compares. A fetch of the issuer's keys failing is about reachability, not about the policy.
+ */
+function trustPolicyCanCause(info: AwsErrorInfo): boolean {
+  if (info.code === 'InvalidIdentityToken') return !/verification key/i.test(info.message);
+  return info.code === 'AccessDenied' || info.code === 'IDPRejectedClaim';
+}
+
+const TIME_CLAIMS = ['exp', 'iat', 'nbf'];
 
 /** An epoch-seconds claim as ISO time and how far from now: `2026-01-01T00:00:00.000Z (in 240 s)`. */
 export function formatTime(value: unknown, now: Date): string {
@@ -249,17 +263,21 @@ function likelyCauses(info: AwsErrorInfo, context: DenialContext): string[] {
  * includes the token itself.
  */
 export function explainDenial(info: AwsErrorInfo, context: DenialContext): { hint?: string; details?: string } {
+  if (context.request && REQUEST_ERROR_CODES.has(info.code)) {
+    return explainRequestError(info, context.request, context.roleArn);
+  }
   const now = context.now ?? new Date();
+  const trust = trustPolicyCanCause(info);
   const lines: string[] = [];
   if (context.roleArn) lines.push(`Role: ${context.roleArn}`);
-  if (context.cognito) {
+  if (context.cognito && trust) {
     lines.push(`Cognito identity pool: ${context.cognito.identityPoolId}`);
     if (context.cognito.principalTags) {
       const tags = Object.entries(context.cognito.principalTags).map(([k, v]) => `${oneLine(k)}=${oneLine(v)}`);
       lines.push(`Principal tags in the Cognito token: ${tags.length > 0 ? tags.join(', ') : '(none)'}`);
     }
   }
-  if (context.token) {
+  if (context.token && trust) {
     lines.push(
       `Token claims (from ${context.token.origin}, decoded, not verified):`,
       ...describeClaims(context.token, now),
@@ -268,6 +286,9 @@ export function explainDenial(info: AwsErrorInfo, context: DenialContext): { hin
       ? cognitoPolicyKeys(context.token, context.cognito, context.roleSessionName)
       : trustPolicyKeys(context.token);
     if (keys.length > 0) lines.push('What the trust policy sees:', ...keys);
+  } else if (context.token && info.code === 'ExpiredTokenException') {
+    const times = describeClaims(context.token, now).filter((line) => TIME_CLAIMS.includes(line.trim().split(':')[0]!));
+    lines.push(`Token lifetime (from ${context.token.origin}):`, ...times);
   }
   const causes = likelyCauses(info, context);
   if (causes.length > 0) lines.push('Likely causes:', ...causes.map((c) => `  - ${c}`));

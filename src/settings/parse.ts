@@ -362,6 +362,11 @@ export function parseSettings(source: SettingsSource): Settings {
     customTags,
     ...(inlineSessionPolicy ? { inlineSessionPolicy } : {}),
     managedSessionPolicies,
+    inputLabels: {
+      inlineSessionPolicy: read.label('inline-session-policy'),
+      managedSessionPolicies: read.label('managed-session-policies'),
+      customTags: read.label('custom-tags'),
+    },
     ...(awsProfile ? { awsProfile } : {}),
     overwriteAwsProfile: read.boolean('overwrite-aws-profile', false),
     outputCredentials: read.boolean('output-credentials', false),
