@@ -1,4 +1,6 @@
 import * as nodeModule from 'node:module';
+import { inertLine, oneLine } from './printable';
+import { redact } from './secrets';
 
 // Node 22+ (the action's node24) keeps compiled code of the chunks on disk: a second run on the same machine (several
 // steps of one job, self-hosted runners, Jenkins agents) skips most of the compile cost. Absent on Node 20.
@@ -30,9 +32,9 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(
-      `keyless-aws: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    // One line, no command syntax, no registered secret: the runner reads stderr for workflow commands too.
+    const message = redact(oneLine(error instanceof Error ? error.message : String(error)));
+    process.stderr.write(`${inertLine(`keyless-aws: unexpected failure: ${message}`)}\n`);
     process.exitCode = 1;
   },
 );
