@@ -113,7 +113,9 @@ export const INPUTS: readonly InputSpec[] = [
   input('overwrite-aws-profile', 'Replace the profile when it already exists.', { boolean: true }),
   input('http-proxy', 'Proxy for every HTTP request (default: HTTPS_PROXY/HTTP_PROXY).'),
   input('no-proxy', 'Comma-separated hosts that bypass the proxy (default: NO_PROXY).'),
-  input('mask-aws-account-id', 'Mask the account id and role ARN in logs.', { boolean: true }),
+  input('mask-aws-account-id', 'Mask the account id and role ARN in logs, failure messages included.', {
+    boolean: true,
+  }),
   input('role-external-id', 'External id for AssumeRole with access keys or role chaining.'),
   input('role-skip-session-tagging', 'Do not send the GitHub session tags on AssumeRole.', { boolean: true }),
   input('transitive-tag-keys', 'Session tag keys to make transitive, one per line.'),
