@@ -1,6 +1,4 @@
 import * as nodeModule from 'node:module';
-import { inertLine, oneLine } from './printable';
-import { redact } from './secrets';
 
 // Node 22+ (the action's node24) keeps compiled code of the chunks on disk: a second run on the same machine (several
 // steps of one job, self-hosted runners, Jenkins agents) skips most of the compile cost. Absent on Node 20.
@@ -31,10 +29,12 @@ main().then(
   (code) => {
     process.exitCode = code;
   },
-  (error: unknown) => {
-    // One line, no command syntax, no registered secret: the runner reads stderr for workflow commands too.
+  async (error: unknown) => {
+    process.exitCode = 1;
+    // One line, no command syntax, no registered secret: the runner reads stderr for workflow commands too. Loaded
+    // here, on the rare failure path, so start-up does not pay for it.
+    const [{ inertLine, oneLine }, { redact }] = await Promise.all([import('./printable'), import('./secrets')]);
     const message = redact(oneLine(error instanceof Error ? error.message : String(error)));
     process.stderr.write(`${inertLine(`keyless-aws: unexpected failure: ${message}`)}\n`);
-    process.exitCode = 1;
   },
 );
