@@ -95,3 +95,15 @@ test('a CLI failure on stderr carries the hostile STS text inert', async () => {
   expect(runnerCommands(`${result.stdout}\n${result.stderr}`)).toEqual([]);
   expect(result.stderr).toContain('Not authorized\\n::add-mask::111122223333');
 });
+
+test('every line the CLI prints on stderr is one of its own lines, whatever the claims hold', async () => {
+  const dir = cliDir();
+  const result = await runCli(['credential-process', '--role-to-assume', ROLE, '--aws-region', 'us-east-1'], {
+    env: { ...cliEnv(dir), ...github.env(), AWS_ENDPOINT_URL_STS: sts.url, GITHUB_ACTIONS: 'true' },
+  });
+  expect(result.code).toBe(0);
+  const lines = result.stderr.split('\n').filter(Boolean);
+  expect(lines.length).toBeGreaterThan(0);
+  for (const line of lines) expect(line).toMatch(/^keyless-aws: /);
+  expect(runnerCommands(result.stderr)).toEqual([]);
+});

@@ -208,6 +208,10 @@ async function firstSession(settings: Settings, log: Logger, deadline: number): 
     case 'role-chaining':
       return signedSession(settings, log, deadline, settings.source.keys);
     case 'ambient':
+      // As configure-aws-credentials says too: a missing id-token permission is the usual reason to land here.
+      log.info(
+        `Assuming ${settings.roleToAssume ?? 'the role'} with this machine's own AWS credentials, no CI ID token in use (for OIDC, give the job permissions: id-token: write).`,
+      );
       return signedSession(settings, log, deadline, 'ambient');
   }
 }
