@@ -98,7 +98,7 @@ test('a CLI failure on stderr carries the hostile STS text inert', async () => {
 
 test('every line the CLI prints on stderr is one of its own lines, whatever the claims hold', async () => {
   const dir = cliDir();
-  const result = await runCli(['credential-process', '--role-to-assume', ROLE, '--aws-region', 'us-east-1'], {
+  const result = await runCli(['env', '--format', 'json', '--role-to-assume', ROLE, '--aws-region', 'us-east-1'], {
     env: { ...cliEnv(dir), ...github.env(), AWS_ENDPOINT_URL_STS: sts.url, GITHUB_ACTIONS: 'true' },
   });
   expect(result.code).toBe(0);
