@@ -165,9 +165,14 @@ export function explainCognitoDenial(
   const lines = [
     `Identity pool: ${identityPoolId} (region ${region}${context.endpoint ? `, endpoint ${context.endpoint}` : ''})`,
     `Logins key (provider name): ${providerName}`,
-    `CI token claims (from ${token.origin}, decoded, not verified):`,
-    ...describeClaims(token, context.now ?? new Date()),
   ];
+  // The token's claims matter only when the pool refused the token itself, not for a missing pool or a flow setting.
+  if (info.code === 'NotAuthorizedException') {
+    lines.push(
+      `CI token claims (from ${token.origin}, decoded, not verified):`,
+      ...describeClaims(token, context.now ?? new Date()),
+    );
+  }
   let hint: string | undefined;
   const msg = info.message;
   if (info.code === 'InvalidParameterException' && /RoleMappings/i.test(msg)) {
