@@ -408,6 +408,7 @@ export interface TokenSettings {
 
 export function parseTokenSettings(source: SettingsSource): TokenSettings {
   const read = new SettingsReader(source);
+  registerSecretsFirst(read);
   const ci = detectCi(source.env);
   const fileBase = source.mode === 'action' && ci.vars.GITHUB_WORKSPACE ? ci.vars.GITHUB_WORKSPACE : source.cwd;
   const cognito = parseCognito(read);
