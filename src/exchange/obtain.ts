@@ -1,6 +1,6 @@
 import { DeniedError, InputError } from '../errors';
 import { explainDenial } from '../explain/denial';
-import { type RequestFacts, requestFacts } from '../explain/request-errors';
+import { assumeRoleFacts, requestFacts, webIdentityFacts } from '../explain/request-errors';
 import type { Logger } from '../log';
 import { type RetryPolicy, withDeadline, withRetry } from '../net/retry';
 import { oneLine } from '../printable';
@@ -48,25 +48,6 @@ function describeToken(token: Token): string {
   return `Got an ID token from ${token.origin} (iss ${oneLine(String(iss))}, sub ${oneLine(String(sub))})`;
 }
 
-/** Session tags on AssumeRoleWithWebIdentity come from the token: Cognito's principal tags, or the tags claim. */
-function webIdentityFacts(settings: Settings, token: Token, cognito: CognitoResult | undefined): RequestFacts {
-  const facts = requestFacts(settings);
-  if (cognito) {
-    const tags = Object.entries(cognito.principalTags);
-    const characters = tags.reduce((sum, [key, value]) => sum + key.length + value.length, 0);
-    const label = `principal tags mapped by identity pool ${settings.cognito?.identityPoolId ?? ''} (IdentityPoolPrincipalTag)`;
-    const advice =
-      'map fewer or shorter claims in the identity pool (IdentityPoolPrincipalTag); Cognito also packs the CI subject it puts into amr';
-    return { ...facts, sessionTags: { label, count: tags.length, characters, advice } };
-  }
-  const claim = token.claims[TOKEN_TAGS_CLAIM];
-  if (claim === undefined) return facts;
-  const label = `the token's ${TOKEN_TAGS_CLAIM} claim (set by the token issuer)`;
-  return { ...facts, sessionTags: { label, characters: JSON.stringify(claim).length } };
-}
-
-const TOKEN_TAGS_CLAIM = 'https://aws.amazon.com/tags';
-
 /**
  * One web-identity attempt: a fresh CI token, through Cognito when configured, then AssumeRoleWithWebIdentity.
  * The whole chain is retried as a unit, so no attempt ever reuses a token that may have expired meanwhile.
@@ -111,7 +92,7 @@ async function webIdentitySession(settings: Settings, log: Logger, deadline: num
           explainDenial(info, {
             roleArn,
             token: stsToken,
-            request: webIdentityFacts(settings, stsToken, cognito),
+            request: webIdentityFacts(settings, stsToken.claims, cognito?.principalTags),
             durationSeconds: settings.roleDurationSeconds,
             roleSessionName: settings.roleSessionName,
             ...(pool && cognito
@@ -177,19 +158,12 @@ async function signedSession(
     transitiveTagKeys: settings.transitiveTagKeys,
     ...(settings.roleExternalId ? { externalId: settings.roleExternalId } : {}),
   });
-  const explain = (optional: boolean) => (info: AwsErrorInfo) => {
-    const tags = tagsFor(optional);
-    const characters = tags.reduce((sum, tag) => sum + tag.Key.length + tag.Value.length, 0);
-    const label = `session tags (${settings.ci.kind === 'github' ? 'GitHub context and ' : ''}${settings.inputLabels.customTags})`;
-    return explainDenial(info, {
+  const explain = (optional: boolean) => (info: AwsErrorInfo) =>
+    explainDenial(info, {
       roleArn,
       durationSeconds: settings.roleDurationSeconds,
-      request: {
-        ...requestFacts(settings),
-        ...(tags.length > 0 ? { sessionTags: { label, count: tags.length, characters } } : {}),
-      },
+      request: assumeRoleFacts(settings, tagsFor(optional)),
     });
-  };
   try {
     return await retry(() => assumeRole(source, request(true), explain(true)));
   } catch (error) {

@@ -36,6 +36,50 @@ export function requestFacts(settings: Settings): RequestFacts {
   };
 }
 
+function tagFacts(
+  label: string,
+  tags: readonly (readonly [string, string])[],
+  advice?: string,
+): RequestFacts['sessionTags'] {
+  const characters = tags.reduce((sum, [key, value]) => sum + key.length + value.length, 0);
+  return { label, count: tags.length, characters, ...(advice ? { advice } : {}) };
+}
+
+/** AssumeRole: the session tags the request sends (GitHub context and custom-tags). */
+export function assumeRoleFacts(settings: Settings, tags: readonly { Key: string; Value: string }[]): RequestFacts {
+  const facts = requestFacts(settings);
+  if (tags.length === 0) return facts;
+  const label = `session tags (${settings.ci.kind === 'github' ? 'GitHub context and ' : ''}${settings.inputLabels.customTags})`;
+  return {
+    ...facts,
+    sessionTags: tagFacts(
+      label,
+      tags.map((t) => [t.Key, t.Value] as const),
+    ),
+  };
+}
+
+const TOKEN_TAGS_CLAIM = 'https://aws.amazon.com/tags';
+
+/** AssumeRoleWithWebIdentity: session tags come from the token (Cognito's principal tags, or the issuer's tags claim). */
+export function webIdentityFacts(
+  settings: Settings,
+  claims: Readonly<Record<string, unknown>>,
+  cognitoPrincipalTags: Readonly<Record<string, string>> | undefined,
+): RequestFacts {
+  const facts = requestFacts(settings);
+  if (cognitoPrincipalTags) {
+    const label = `principal tags mapped by identity pool ${settings.cognito?.identityPoolId ?? ''} (IdentityPoolPrincipalTag)`;
+    const advice =
+      'map fewer or shorter claims in the identity pool (IdentityPoolPrincipalTag); Cognito also packs the CI subject it puts into amr';
+    return { ...facts, sessionTags: tagFacts(label, Object.entries(cognitoPrincipalTags), advice) };
+  }
+  const claim = claims[TOKEN_TAGS_CLAIM];
+  if (claim === undefined) return facts;
+  const label = `the token's ${TOKEN_TAGS_CLAIM} claim (set by the token issuer)`;
+  return { ...facts, sessionTags: { label, characters: JSON.stringify(claim).length } };
+}
+
 export const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
   'RegionDisabledException',
   'MalformedPolicyDocument',
