@@ -84,3 +84,18 @@ describe('action.yml', () => {
     });
   });
 });
+
+describe('README Inputs table', () => {
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const rows = new Map(
+    [...readme.matchAll(/^\| `([a-z-]+)` \| [^|]* \| ([^|]*) \| ([^|]*) \|$/gm)].map((m) => [m[1]!, [m[2]!, m[3]!]]),
+  );
+  const cell = (vars: readonly string[]) => (vars.length > 0 ? vars.map((v) => `\`${v}\``).join(', ') : '—');
+
+  it.each(INPUTS.map((i) => [i.name, i]))(
+    'lists the action and CLI fallbacks of %s as the table does',
+    (name, spec) => {
+      expect(rows.get(name as string)?.map((c) => c.trim())).toEqual([cell(spec.actionEnv), cell(spec.env)]);
+    },
+  );
+});

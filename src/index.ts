@@ -35,11 +35,17 @@ main().then(
   (code) => {
     process.exitCode = code;
   },
-  (error: unknown) => {
-    const detail = DEBUG_REQUESTED && error instanceof Error ? error.stack : undefined;
-    process.stderr.write(
-      `keyless-aws: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n${detail ? `${detail}\n` : ''}`,
-    );
+  async (error: unknown) => {
     process.exitCode = 1;
+    // One line, no command syntax, no registered secret: the runner reads stderr for workflow commands too. Loaded
+    // here, on the rare failure path, so start-up does not pay for it.
+    const [{ inertLine, oneLine }, { redact }] = await Promise.all([import('./printable'), import('./secrets')]);
+    const message = redact(oneLine(error instanceof Error ? error.message : String(error)));
+    process.stderr.write(`${inertLine(`keyless-aws: unexpected failure: ${message}`)}\n`);
+    // Under debug, the stack (mapped into src/), each frame made inert the same way.
+    if (DEBUG_REQUESTED && error instanceof Error && error.stack) {
+      const frames = redact(error.stack).split('\n').slice(1);
+      process.stderr.write(frames.map((frame) => `${inertLine(frame)}\n`).join(''));
+    }
   },
 );

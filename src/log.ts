@@ -1,3 +1,4 @@
+import { inertText, oneLine } from './printable';
 import { redact } from './secrets';
 
 /**
@@ -12,10 +13,14 @@ export interface Logger {
 }
 
 export function stderrLogger(options: { debug: boolean; quiet?: boolean }): Logger {
-  const write = (prefix: string, message: string) => process.stderr.write(`${prefix}${redact(message)}\n`);
+  // The CLI also runs inside GitHub Actions (and Jenkins pipes the same way): no line of ours may read as a command.
+  // Progress messages are one line each whatever their values hold; a failure keeps its explanation's lines.
+  const write = (prefix: string, message: string) =>
+    process.stderr.write(`${inertText(`${prefix}${redact(message)}`)}\n`);
+  const line = (prefix: string, message: string) => write(prefix, oneLine(message));
   return {
-    info: (m) => (options.quiet ? undefined : write('keyless-aws: ', m)),
-    warn: (m) => write('keyless-aws: warning: ', m),
+    info: (m) => (options.quiet ? undefined : line('keyless-aws: ', m)),
+    warn: (m) => line('keyless-aws: warning: ', m),
     debug: (m) => (options.debug ? write('keyless-aws: debug: ', m) : undefined),
     error: (m) => write('keyless-aws: error: ', m),
   };

@@ -1,4 +1,5 @@
 import { KeylessError } from './errors';
+import { oneLine } from './printable';
 import { redact } from './secrets';
 
 /**
@@ -6,13 +7,14 @@ import { redact } from './secrets';
  * only in debug mode; everything passes through the secret redactor as a last line of defence.
  */
 export function formatFailure(error: unknown, debug: boolean): string {
+  // Message and hint are one line each (they may quote a server); the details are ours, one value per line.
   const parts: string[] = [];
   if (error instanceof KeylessError) {
-    parts.push(error.message);
-    if (error.hint) parts.push(error.hint);
+    parts.push(oneLine(error.message));
+    if (error.hint) parts.push(oneLine(error.hint));
     if (error.details) parts.push(error.details);
   } else {
-    parts.push(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+    parts.push(`Unexpected error: ${oneLine(error instanceof Error ? error.message : String(error))}`);
   }
   if (debug && error instanceof Error && error.stack) parts.push(error.stack);
   return redact(parts.join('\n'));

@@ -1,3 +1,5 @@
+import { oneLine } from './printable';
+
 /**
  * The one registry of secret values seen in this process. Loggers pass every line through `redact`, so even a
  * message built from an unexpected source cannot print a registered secret; the GitHub sink also turns each
@@ -22,25 +24,58 @@ export function onSecret(listener: MaskListener): void {
   for (const value of known) listener(value);
 }
 
+/** mask-aws-account-id: account ids we never learned (a source account named in a denial) are masked too. */
+let accountIdsMasked = false;
+const ACCOUNT_ID = /(?<!\d)\d{12}(?!\d)/g;
+
+export function maskAccountIds(): void {
+  accountIdsMasked = true;
+}
+
 export function redact(text: string): string {
   let out = text;
   for (const value of known) {
     if (out.includes(value)) out = out.split(value).join('***');
   }
-  return out;
+  return accountIdsMasked ? out.replace(ACCOUNT_ID, '***') : out;
 }
 
-const SECRET_SHAPES = [
-  /^[\w-]+\.[\w-]+\.[\w-]*$/, // a JWT (ID token, request token)
-  /^(?:AKIA|ASIA)[A-Z0-9]{16}$/, // an access key id
-  /^[A-Za-z0-9+/]{40}$/, // a secret access key
+/** Shapes of the credentials users paste into the wrong place, and what to call them. */
+const SECRET_SHAPES: readonly [RegExp, string][] = [
+  [/^[\w-]+\.[\w-]+\.[\w-]*$/, 'a JWT (an ID or request token)'],
+  [/^(?:AKIA|ASIA)[A-Z0-9]{16}$/, 'an AWS access key id'],
+  [/^[A-Za-z0-9+/]{40}$/, 'an AWS secret access key'],
+  [/^(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,})$/, 'a GitHub token'],
+  [/-----BEGIN [A-Z ]+-----/, 'a PEM key or certificate'],
+  // Long runs of letters and digits with no word structure: session tokens, API keys, passwords.
+  [/^(?=.*[A-Z])(?=.*[a-z])(?=.*\d)[A-Za-z0-9+/=_-]{20,}$/, 'a random token or key'],
 ];
 
+const MAX_SHOWN_LENGTH = 200;
+
+function characterClasses(value: string): string {
+  const classes = [
+    [/[a-z]/, 'lower-case letters'],
+    [/[A-Z]/, 'upper-case letters'],
+    [/\d/, 'digits'],
+    [/\s/, 'whitespace'],
+    [/[^\w\s]/, 'punctuation'],
+  ] as const;
+  const found = classes.filter(([pattern]) => pattern.test(value)).map(([, name]) => name);
+  return found.length > 1 ? `${found.slice(0, -1).join(', ')} and ${found.at(-1)}` : (found[0] ?? 'nothing');
+}
+
 /**
- * How a value the user typed is quoted back in an error message: as is, unless it looks like a credential that went
- * into the wrong place (a token after a bare boolean flag, say), which is described instead of printed.
+ * How a value the user gave is quoted back in an error message. A value that could be a credential that went into the
+ * wrong place (a token pasted into role-to-assume, say) is never printed: the message describes its shape instead
+ * (length, character classes, what it looks like), which is enough to recognise the mistake. Anything else is
+ * shown quoted, as one line.
  */
 export function shownValue(value: string): string {
-  const suspicious = value.length > 200 || SECRET_SHAPES.some((shape) => shape.test(value));
-  return suspicious ? `(a ${value.length}-character value that looks like a credential, not shown)` : `"${value}"`;
+  const shape = SECRET_SHAPES.find(([pattern]) => pattern.test(value));
+  if (shape === undefined && value.length <= MAX_SHOWN_LENGTH && !known.has(value)) {
+    return `"${oneLine(value)}"`;
+  }
+  const looks = shape ? ` that looks like ${shape[1]}` : '';
+  return `a ${value.length}-character value (${characterClasses(value)})${looks}; not shown`;
 }

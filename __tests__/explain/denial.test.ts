@@ -110,3 +110,49 @@ describe('explainDenial', () => {
     expect(names).toEqual(['iss', 'aud', 'sub', 'exp', 'iat']);
   });
 });
+
+describe('claims only where the trust policy can be the cause', () => {
+  it.each([
+    ['ExpiredTokenException', 'Token expired: current date/time 1 must be before the expiration date/time 0'],
+    ['InvalidIdentityToken', "Couldn't retrieve verification key from your identity provider"],
+    ['ValidationError', '1 validation error detected'],
+    ['Throttling', 'Rate exceeded'],
+  ])('%s shows no claims and no trust-policy values', async (code, message) => {
+    const { details } = explainDenial(
+      { code, message, status: 400 },
+      { roleArn: ROLE, token: await token(), now: NOW },
+    );
+    expect(details).not.toMatch(/Token claims|What the trust policy sees|sub: repo:|trust policy's Principal/);
+  });
+
+  it('an expired token shows its lifetime only', async () => {
+    const { details } = explainDenial(
+      { code: 'ExpiredTokenException', message: 'Token expired', status: 400 },
+      { roleArn: ROLE, token: await token(), now: NOW },
+    );
+    expect(details).toContain('  exp: 2030-01-01T00:05:00.000Z (in 300 s)');
+    expect(details).not.toContain('repository:');
+  });
+
+  it.each([
+    ['AccessDenied', 'Not authorized'],
+    ['InvalidIdentityToken', 'Incorrect token audience'],
+    ['IDPRejectedClaim', 'rejected'],
+  ])('%s shows them', async (code, message) => {
+    const { details } = explainDenial(
+      { code, message, status: 400 },
+      { roleArn: ROLE, token: await token(), now: NOW },
+    );
+    expect(details).toMatch(/Token claims/);
+    expect(details).toMatch(/What the trust policy sees/);
+  });
+
+  it('a claim holding a line break stays on its line', async () => {
+    const { details } = explainDenial(
+      { code: 'AccessDenied', message: 'Not authorized', status: 403 },
+      { roleArn: ROLE, token: await token({ sub: 'repo:o/r\n::add-mask::x' }), now: NOW },
+    );
+    expect(details).toContain('  sub: repo:o/r\\n::add-mask::x');
+    expect(details!.split('\n').some((line) => line.startsWith('::'))).toBe(false);
+  });
+});

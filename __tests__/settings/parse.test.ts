@@ -43,7 +43,7 @@ describe('parseSettings: the OIDC defaults', () => {
     expect(s.configFile).toBe('/home/runner/.aws/config');
   });
 
-  it('reads every setting from its UPPER_SNAKE variable when the input is empty', () => {
+  it('reads the variables configure-aws-credentials reads when the input is empty, and no others', () => {
     const s = parseSettings(
       actionSource(
         { 'aws-region': '', 'role-to-assume': '' },
@@ -59,6 +59,8 @@ describe('parseSettings: the OIDC defaults', () => {
           MASK_AWS_ACCOUNT_ID: 'TRUE',
           ALLOWED_ACCOUNT_IDS: '111122223333',
           OUTPUT_CREDENTIALS: 'True',
+          AWS_ROLE_ARN: 'arn:aws:iam::999999999999:role/pod',
+          AWS_ROLE_SESSION_NAME: 'pod-session',
         },
       ),
     );
@@ -69,9 +71,10 @@ describe('parseSettings: the OIDC defaults', () => {
       roleDurationSeconds: 1800,
       roleSessionName: 'from-env',
       maxAttempts: 3,
-      timeoutMs: 20_000,
+      // Not configure-aws-credentials variables: the action leaves them alone.
+      timeoutMs: 300_000,
       maskAwsAccountId: true,
-      allowedAccountIds: ['111122223333'],
+      allowedAccountIds: [],
       outputCredentials: true,
     });
   });
@@ -242,7 +245,9 @@ describe('parseSettings: proxy credentials', () => {
       parseSettings(actionSource({ 'aws-region': 'us-east-1', 'role-chaining': jwt }, OIDC_ENV)),
     );
     expect(error.message).not.toContain(jwt);
-    expect(error.message).toContain(`(a ${jwt.length}-character value that looks like a credential, not shown)`);
+    expect(error.message).toContain(
+      `a ${jwt.length}-character value (lower-case letters, upper-case letters, digits and punctuation) that looks like a JWT (an ID or request token); not shown`,
+    );
   });
 });
 
@@ -346,7 +351,7 @@ describe('parseSettings: every input error names the input and the fix', () => {
     [
       'custom-tags value not a string',
       { 'custom-tags': '{"team":1}' },
-      'Input "custom-tags": the value of tag "team" must be a string, got 1.',
+      'Input "custom-tags": the value of tag "team" must be a string, got a number.',
     ],
     [
       'custom-tags bad key',
@@ -437,7 +442,7 @@ describe('parseSettings: every input error names the input and the fix', () => {
     [
       'AWS_ENDPOINT_URL_STS not a URL',
       {},
-      'Input "sts-endpoint" must be a URL such as https://sts.us-east-1.amazonaws.com, got "nope".',
+      'Environment variable AWS_ENDPOINT_URL_STS must be a URL such as https://sts.us-east-1.amazonaws.com, got "nope".',
       { ...OIDC_ENV, AWS_ENDPOINT_URL_STS: 'nope' },
     ],
     [
@@ -463,7 +468,7 @@ describe('parseSettings: every input error names the input and the fix', () => {
     [
       'token-source file without a file',
       { 'token-source': 'file' },
-      'Token source "file" needs input "web-identity-token-file" (or AWS_WEB_IDENTITY_TOKEN_FILE).',
+      'Token source "file" needs input "web-identity-token-file" (or WEB_IDENTITY_TOKEN_FILE).',
     ],
   ];
 
@@ -503,5 +508,53 @@ describe('parseSettings: every input error names the input and the fix', () => {
     const { redact } = await import('../../src/secrets');
     parse({ 'aws-access-key-id': 'AKIAREGISTERED01', 'aws-secret-access-key': 'registered-secret-value' }, {});
     expect(redact('x registered-secret-value AKIAREGISTERED01 y')).toBe('x *** *** y');
+  });
+});
+
+describe('a secret pasted into the wrong input is never echoed', () => {
+  const SECRETS: Record<string, string> = {
+    'a secret access key': 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    'a JWT': 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOm8vciJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ',
+    'a GitHub token': `ghp_${'a1B2c3D4e5'.repeat(4)}`,
+    'a session token': `IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD${'Xy9'.repeat(30)}`,
+  };
+  const INPUTS_WITH_VALUES = [
+    'aws-region',
+    'role-to-assume',
+    'cognito-identity-pool-id',
+    'allowed-account-ids',
+    'managed-session-policies',
+    'transitive-tag-keys',
+    'token-source',
+    'sts-endpoint',
+    'role-duration-seconds',
+    'retry-max-attempts',
+    'disable-retry',
+    'inline-session-policy',
+    'custom-tags',
+  ];
+  const cases = INPUTS_WITH_VALUES.flatMap((input) => Object.keys(SECRETS).map((shape) => [input, shape]));
+
+  it.each(cases)('input "%s" holding %s: named, described, not shown', (input, shape) => {
+    const secret = SECRETS[shape]!;
+    const error = settingsError(() => parseSettings(actionSource({ ...base, [input]: secret }, OIDC_ENV)));
+    expect(error.kind).toBe('input');
+    expect(error.message).toContain(input);
+    expect(`${error.message}\n${error.hint ?? ''}`).not.toContain(secret);
+    expect(error.message).toMatch(new RegExp(`a ${secret.length}-character value \\(.*\\).*; not shown`));
+  });
+
+  it('says what the value looks like', () => {
+    const error = settingsError(() =>
+      parseSettings(actionSource({ ...base, 'role-to-assume': SECRETS['a JWT']! }, OIDC_ENV)),
+    );
+    expect(error.message).toBe(
+      `Input "role-to-assume" must be a role ARN like arn:aws:iam::123456789012:role/deploy, got a ${SECRETS['a JWT']!.length}-character value (lower-case letters, upper-case letters, digits and punctuation) that looks like a JWT (an ID or request token); not shown.`,
+    );
+  });
+
+  it('ordinary mistakes are still quoted', () => {
+    const error = settingsError(() => parseSettings(actionSource({ ...base, 'aws-region': 'US East' }, OIDC_ENV)));
+    expect(error.message).toBe('Input "aws-region" must match ^[a-z0-9-]+$ (e.g. us-east-1), got "US East".');
   });
 });

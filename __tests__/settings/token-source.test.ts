@@ -64,4 +64,68 @@ describe('resolveTokenSource', () => {
     const error = settingsError(() => parseSettings(actionSource({ 'aws-region': 'us-east-1' }, {})));
     expect(error.message).toBe('No CI OIDC token found.');
   });
+
+  describe('the action never takes a Kubernetes runner pod identity', () => {
+    const ROLE = 'arn:aws:iam::111122223333:role/deploy';
+    const POD = {
+      AWS_ROLE_ARN: 'arn:aws:iam::999999999999:role/runner-pod',
+      AWS_WEB_IDENTITY_TOKEN_FILE: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token',
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.23/v1/credentials',
+      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE:
+        '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token',
+      AWS_ROLE_SESSION_NAME: 'pod-session',
+      JENKINS_ID_TOKEN_REQUEST_URL: 'http://j',
+      JENKINS_ID_TOKEN_REQUEST_TOKEN: 'jt',
+      GITLAB_OIDC_TOKEN: 'x.y.z',
+    };
+    const github = { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://g', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'gt' };
+
+    it('uses the GitHub token and the input role, not the pod token file and role', () => {
+      const s = parseSettings(
+        actionSource({ 'aws-region': 'us-east-1', 'role-to-assume': ROLE }, { ...POD, ...github }),
+      );
+      expect(s.source).toEqual({
+        kind: 'web-identity',
+        token: { kind: 'github', url: 'http://g', requestToken: 'gt' },
+      });
+      expect(s.roleToAssume).toBe(ROLE);
+      expect(s.roleSessionName).toBe('GitHubActions');
+    });
+
+    it('without role-to-assume it fails naming the input, instead of assuming the pod role', () => {
+      const error = settingsError(() =>
+        parseSettings(actionSource({ 'aws-region': 'us-east-1' }, { ...POD, ...github })),
+      );
+      expect(error.message).toBe('Input "role-to-assume" is required.');
+    });
+
+    it('an explicit web-identity-token-file input still selects a token file', () => {
+      const s = parseSettings(
+        actionSource(
+          { 'aws-region': 'us-east-1', 'role-to-assume': ROLE, 'web-identity-token-file': '/tokens/id.jwt' },
+          { ...POD, ...github },
+        ),
+      );
+      expect(s.source).toEqual({
+        kind: 'web-identity',
+        token: { kind: 'file', path: '/tokens/id.jwt', allowSymlink: false },
+      });
+    });
+
+    it('the CLI keeps reading the pod variables', () => {
+      const s = parseSettings(cliSource({ 'aws-region': 'us-east-1' }, { ...POD, ...github }));
+      expect(s.source).toEqual({
+        kind: 'web-identity',
+        token: { kind: 'file', path: POD.AWS_WEB_IDENTITY_TOKEN_FILE, allowSymlink: true },
+      });
+      expect(s.roleToAssume).toBe(POD.AWS_ROLE_ARN);
+      expect(s.roleSessionName).toBe('pod-session');
+    });
+
+    it('with no GitHub token, the action looks for nothing else and says so', () => {
+      const error = settingsError(() => resolveTokenSource(new SettingsReader(actionSource({}, POD)), '/ws'));
+      expect(error.message).toBe('No CI OIDC token found.');
+      expect(error.hint).toMatch(/never takes AWS_WEB_IDENTITY_TOKEN_FILE/);
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { DeniedError, KeylessError, TimeoutError, TokenError, TransientError } from '../errors';
+import { oneLine } from '../printable';
 
 /** The parts of an SDK error we look at; everything else (request ids, raw responses) stays behind. */
 export interface AwsErrorInfo {
@@ -98,9 +99,10 @@ export function classifyAwsError(
         hint: 'Check the endpoint URL, proxy settings and DNS.',
       });
     }
-    return new TransientError('UnexpectedError', `${what}: ${err?.message ?? String(error)}`);
+    return new TransientError('UnexpectedError', `${what}: ${oneLine(err?.message ?? String(error))}`);
   }
-  const text = `${what} failed: ${info.code}: ${info.message}`;
+  // The code and message are the server's words: one line each, whatever a hostile or broken endpoint sends.
+  const text = `${what} failed: ${oneLine(info.code)}: ${oneLine(info.message)}`;
   if (TRANSIENT_CODES.has(info.code) || (info.status !== undefined && info.status >= 500)) {
     return new TransientError(info.code, text);
   }

@@ -1,7 +1,9 @@
 import { DeniedError, InputError } from '../errors';
 import { explainDenial } from '../explain/denial';
+import { assumeRoleFacts, requestFacts, webIdentityFacts } from '../explain/request-errors';
 import type { Logger } from '../log';
 import { type RetryPolicy, withDeadline, withRetry } from '../net/retry';
+import { oneLine } from '../printable';
 import type { Settings, StaticKeys } from '../settings/types';
 import { createTokenSource } from '../token';
 import { startTokenFetch, type Token } from '../token/token';
@@ -48,7 +50,7 @@ function retryPolicy(settings: Settings, deadline: number, log: Logger, how = ''
 
 function describeToken(token: Token): string {
   const { iss, sub } = token.claims;
-  return `Got an ID token from ${token.origin} (iss ${String(iss)}, sub ${String(sub)})`;
+  return `Got an ID token from ${token.origin} (iss ${oneLine(String(iss))}, sub ${oneLine(String(sub))})`;
 }
 
 /**
@@ -95,6 +97,7 @@ async function webIdentitySession(settings: Settings, log: Logger, deadline: num
           explainDenial(info, {
             roleArn,
             token: stsToken,
+            request: webIdentityFacts(settings, stsToken.claims, cognito?.principalTags),
             durationSeconds: settings.roleDurationSeconds,
             roleSessionName: settings.roleSessionName,
             ...(pool && cognito
@@ -124,7 +127,10 @@ async function signedSession(
   const { assumeRole, createStsClient, getCallerIdentity } = await loadSts();
   const source = createStsClient(connectionOf(settings), keys);
   const explainPlain = (info: AwsErrorInfo) =>
-    explainDenial(info, { ...(settings.roleToAssume ? { roleArn: settings.roleToAssume } : {}) });
+    explainDenial(info, {
+      ...(settings.roleToAssume ? { roleArn: settings.roleToAssume } : {}),
+      request: requestFacts(settings),
+    });
   const retry = <T>(fn: () => Promise<T>) => withRetry(fn, retryPolicy(settings, deadline, log));
 
   if (!settings.roleToAssume) {
@@ -157,15 +163,19 @@ async function signedSession(
     transitiveTagKeys: settings.transitiveTagKeys,
     ...(settings.roleExternalId ? { externalId: settings.roleExternalId } : {}),
   });
-  const explain = (info: AwsErrorInfo) =>
-    explainDenial(info, { roleArn, durationSeconds: settings.roleDurationSeconds });
+  const explain = (optional: boolean) => (info: AwsErrorInfo) =>
+    explainDenial(info, {
+      roleArn,
+      durationSeconds: settings.roleDurationSeconds,
+      request: assumeRoleFacts(settings, tagsFor(optional)),
+    });
   try {
-    return await retry(() => assumeRole(source, request(true), explain));
+    return await retry(() => assumeRole(source, request(true), explain(true)));
   } catch (error) {
     if (!(error instanceof DeniedError) || error.code !== 'PackedPolicyTooLarge' || settings.roleSkipSessionTagging)
       throw error;
     log.info('STS found the session tags too large; retrying once without the optional GitHub tags.');
-    return retry(() => assumeRole(source, request(false), explain));
+    return retry(() => assumeRole(source, request(false), explain(false)));
   }
 }
 
@@ -177,6 +187,10 @@ async function firstSession(settings: Settings, log: Logger, deadline: number): 
     case 'role-chaining':
       return signedSession(settings, log, deadline, settings.source.keys);
     case 'ambient':
+      // As configure-aws-credentials says too: a missing id-token permission is the usual reason to land here.
+      log.info(
+        `Assuming ${settings.roleToAssume ?? 'the role'} with this machine's own AWS credentials, no CI ID token in use (for OIDC, give the job permissions: id-token: write).`,
+      );
       return signedSession(settings, log, deadline, 'ambient');
   }
 }

@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { shownValue } from '../secrets';
 
 export interface SessionTag {
   readonly Key: string;
@@ -67,23 +68,24 @@ export function parseCustomTags(raw: unknown, label: string, githubTagCount: num
   const reserved = new Set(GITHUB_TAG_KEYS.map((k) => k.toLowerCase()));
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
     if (typeof value !== 'string') {
-      throw new InputError(`${label}: the value of tag "${key}" must be a string, got ${JSON.stringify(value)}.`);
+      const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+      throw new InputError(`${label}: the value of tag ${shownValue(key)} must be a string, got ${kind}.`);
     }
     if (key.length < 1 || key.length > 128 || !TAG_CHARS.test(key)) {
       throw new InputError(
-        `${label}: tag key "${key}" must be 1-128 characters of letters, digits, spaces and _ . : / = + - @.`,
+        `${label}: tag key ${shownValue(key)} must be 1-128 characters of letters, digits, spaces and _ . : / = + - @.`,
       );
     }
     if (key.toLowerCase().startsWith('aws:'))
-      throw new InputError(`${label}: tag key "${key}" uses the reserved prefix aws:.`);
+      throw new InputError(`${label}: tag key ${shownValue(key)} uses the reserved prefix aws:.`);
     if (reserved.has(key.toLowerCase())) {
       throw new InputError(
-        `${label}: tag key "${key}" clashes with a tag this action sets (${GITHUB_TAG_KEYS.join(', ')}).`,
+        `${label}: tag key ${shownValue(key)} clashes with a tag this action sets (${GITHUB_TAG_KEYS.join(', ')}).`,
       );
     }
     if (value.length > 256 || !TAG_CHARS.test(value)) {
       throw new InputError(
-        `${label}: the value of tag "${key}" must be at most 256 characters of letters, digits, spaces and _ . : / = + - @.`,
+        `${label}: the value of tag ${shownValue(key)} must be at most 256 characters of letters, digits, spaces and _ . : / = + - @.`,
       );
     }
     out[key] = value;

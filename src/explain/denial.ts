@@ -1,5 +1,7 @@
 import type { AwsErrorInfo } from '../exchange/aws-errors';
+import { oneLine } from '../printable';
 import { issuerHost, type Token } from '../token/token';
+import { explainRequestError, REQUEST_ERROR_CODES, type RequestFacts } from './request-errors';
 
 /** Claims that tell a trust-policy author what was presented; never the signature or the raw token. */
 const SHOWN_CLAIMS = [
@@ -30,8 +32,21 @@ export interface DenialContext {
     readonly providerName?: string;
     readonly principalTags?: Readonly<Record<string, string>>;
   };
+  /** What else the request carried (region, session policies, tags), for refusals about those. */
+  readonly request?: RequestFacts;
   readonly now?: Date;
 }
+
+/**
+ * Refusals the role's trust policy (or the IAM OIDC provider) can cause: only these show the token's claims and what
+ * the trust policy compares. A fetch of the issuer's keys failing is about reachability, not about the policy.
+ */
+function trustPolicyCanCause(info: AwsErrorInfo): boolean {
+  if (info.code === 'InvalidIdentityToken') return !/verification key/i.test(info.message);
+  return info.code === 'AccessDenied' || info.code === 'IDPRejectedClaim';
+}
+
+const TIME_CLAIMS = ['exp', 'iat', 'nbf'];
 
 /** An epoch-seconds claim as ISO time and how far from now: `2026-01-01T00:00:00.000Z (in 240 s)`. */
 export function formatTime(value: unknown, now: Date): string {
@@ -47,12 +62,8 @@ export function describeClaims(token: Token, now = new Date()): string[] {
   for (const name of SHOWN_CLAIMS) {
     const value = token.claims[name];
     if (value === undefined) continue;
-    const shown =
-      name === 'exp' || name === 'iat' || name === 'nbf'
-        ? formatTime(value, now)
-        : typeof value === 'string'
-          ? value
-          : JSON.stringify(value);
+    // Claims are whatever the token's issuer wrote: one line each, so none can pose as a line (or command) of ours.
+    const shown = name === 'exp' || name === 'iat' || name === 'nbf' ? formatTime(value, now) : oneLine(value);
     lines.push(`  ${name}: ${shown}`);
   }
   return lines;
@@ -71,7 +82,7 @@ export function trustPolicyValues(token: Token): Record<string, string> {
 
 /** The same, as the lines of an explanation: `<issuer host>:aud = …`, `<issuer host>:sub = …`. */
 export function trustPolicyKeys(token: Token): string[] {
-  return Object.entries(trustPolicyValues(token)).map(([key, value]) => `  ${key} = ${value}`);
+  return Object.entries(trustPolicyValues(token)).map(([key, value]) => `  ${oneLine(key)} = ${oneLine(value)}`);
 }
 
 /**
@@ -118,12 +129,12 @@ function cognitoPolicyKeys(
 ): string[] {
   const amr = token.claims.amr;
   const lines = [
-    `  cognito-identity.amazonaws.com:aud = ${String(token.claims.aud ?? cognito.identityPoolId)}`,
-    `  cognito-identity.amazonaws.com:sub = ${String(token.claims.sub ?? '(none)')}`,
-    `  cognito-identity.amazonaws.com:amr = ${Array.isArray(amr) ? amr.join(', ') : String(amr ?? '(none)')}`,
+    `  cognito-identity.amazonaws.com:aud = ${oneLine(String(token.claims.aud ?? cognito.identityPoolId))}`,
+    `  cognito-identity.amazonaws.com:sub = ${oneLine(String(token.claims.sub ?? '(none)'))}`,
+    `  cognito-identity.amazonaws.com:amr = ${oneLine(Array.isArray(amr) ? amr.join(', ') : String(amr ?? '(none)'))}`,
   ];
   for (const [key, value] of Object.entries(cognito.principalTags ?? {}))
-    lines.push(`  aws:RequestTag/${key} = ${value}`);
+    lines.push(`  aws:RequestTag/${oneLine(key)} = ${oneLine(value)}`);
   if (roleSessionName !== undefined) lines.push(`  sts:RoleSessionName = ${roleSessionName}`);
   return lines;
 }
@@ -146,17 +157,22 @@ export function explainCognitoDenial(
   context: CognitoDenialContext,
 ): { hint?: string; details?: string } {
   const { token, providerName, identityPoolId, region } = context;
-  const iss = String(token.claims.iss ?? '(none)');
+  const iss = oneLine(String(token.claims.iss ?? '(none)'));
   const audClaim = token.claims.azp ?? token.claims.aud;
-  const aud = Array.isArray(audClaim) ? audClaim.join(', ') : String(audClaim ?? '(none)');
-  const host = issuerHost(token.claims.iss) ?? providerName;
+  const aud = oneLine(Array.isArray(audClaim) ? audClaim.join(', ') : String(audClaim ?? '(none)'));
+  const host = oneLine(issuerHost(token.claims.iss) ?? providerName);
   const providerArn = `arn:aws:iam::${context.accountId ?? '<account>'}:oidc-provider/${host}`;
   const lines = [
     `Identity pool: ${identityPoolId} (region ${region}${context.endpoint ? `, endpoint ${context.endpoint}` : ''})`,
     `Logins key (provider name): ${providerName}`,
-    `CI token claims (from ${token.origin}, decoded, not verified):`,
-    ...describeClaims(token, context.now ?? new Date()),
   ];
+  // The token's claims matter only when the pool refused the token itself, not for a missing pool or a flow setting.
+  if (info.code === 'NotAuthorizedException') {
+    lines.push(
+      `CI token claims (from ${token.origin}, decoded, not verified):`,
+      ...describeClaims(token, context.now ?? new Date()),
+    );
+  }
   let hint: string | undefined;
   const msg = info.message;
   if (info.code === 'InvalidParameterException' && /RoleMappings/i.test(msg)) {
@@ -195,7 +211,9 @@ export function explainCognitoDenial(
 
 function likelyCauses(info: AwsErrorInfo, context: DenialContext): string[] {
   const token = context.token;
-  const host = token ? issuerHost(token.claims.iss) : undefined;
+  const rawHost = token ? issuerHost(token.claims.iss) : undefined;
+  const host = rawHost === undefined ? undefined : oneLine(rawHost);
+  const iss = token?.claims.iss === undefined ? undefined : oneLine(token.claims.iss);
   const causes: string[] = [];
   const msg = info.message;
   if (context.cognito) {
@@ -204,7 +222,7 @@ function likelyCauses(info: AwsErrorInfo, context: DenialContext): string[] {
   }
   if (/No OpenIDConnect provider found/i.test(msg)) {
     causes.push(
-      `There is no IAM OIDC identity provider for ${token?.claims.iss ?? 'this issuer'} in the role's account: create one with that exact URL.`,
+      `There is no IAM OIDC identity provider for ${iss ?? 'this issuer'} in the role's account: create one with that exact URL.`,
     );
   } else if (/audience/i.test(msg)) {
     causes.push(
@@ -212,7 +230,7 @@ function likelyCauses(info: AwsErrorInfo, context: DenialContext): string[] {
     );
   } else if (/verification key/i.test(msg)) {
     causes.push(
-      `STS could not fetch the issuer's keys: ${token?.claims.iss ?? 'the issuer'}/.well-known/openid-configuration and its jwks_uri must be reachable from AWS over HTTPS with a publicly trusted certificate.`,
+      `STS could not fetch the issuer's keys: ${iss ?? 'the issuer'}/.well-known/openid-configuration and its jwks_uri must be reachable from AWS over HTTPS with a publicly trusted certificate.`,
     );
   } else if (info.code === 'ExpiredTokenException') {
     causes.push(
@@ -250,17 +268,21 @@ function likelyCauses(info: AwsErrorInfo, context: DenialContext): string[] {
  * includes the token itself.
  */
 export function explainDenial(info: AwsErrorInfo, context: DenialContext): { hint?: string; details?: string } {
+  if (context.request && REQUEST_ERROR_CODES.has(info.code)) {
+    return explainRequestError(info, context.request, context.roleArn);
+  }
   const now = context.now ?? new Date();
+  const trust = trustPolicyCanCause(info);
   const lines: string[] = [];
   if (context.roleArn) lines.push(`Role: ${context.roleArn}`);
-  if (context.cognito) {
+  if (context.cognito && trust) {
     lines.push(`Cognito identity pool: ${context.cognito.identityPoolId}`);
     if (context.cognito.principalTags) {
-      const tags = Object.entries(context.cognito.principalTags).map(([k, v]) => `${k}=${v}`);
+      const tags = Object.entries(context.cognito.principalTags).map(([k, v]) => `${oneLine(k)}=${oneLine(v)}`);
       lines.push(`Principal tags in the Cognito token: ${tags.length > 0 ? tags.join(', ') : '(none)'}`);
     }
   }
-  if (context.token) {
+  if (context.token && trust) {
     lines.push(
       `Token claims (from ${context.token.origin}, decoded, not verified):`,
       ...describeClaims(context.token, now),
@@ -269,6 +291,9 @@ export function explainDenial(info: AwsErrorInfo, context: DenialContext): { hin
       ? cognitoPolicyKeys(context.token, context.cognito, context.roleSessionName)
       : trustPolicyKeys(context.token);
     if (keys.length > 0) lines.push('What the trust policy sees:', ...keys);
+  } else if (context.token && info.code === 'ExpiredTokenException') {
+    const times = describeClaims(context.token, now).filter((line) => TIME_CLAIMS.includes(line.trim().split(':')[0]!));
+    lines.push(`Token lifetime (from ${context.token.origin}):`, ...times);
   }
   const causes = likelyCauses(info, context);
   if (causes.length > 0) lines.push('Likely causes:', ...causes.map((c) => `  - ${c}`));

@@ -42,10 +42,12 @@ export function detectCi(env: Readonly<Record<string, string | undefined>>): CiC
     const value = env[name];
     if (value !== undefined && value !== '') vars[name] = value;
   }
+  // JENKINS_ID_TOKEN_REQUEST_URL is set by the keyless-aws Jenkins step (withAwsIdToken) and by nothing else: on its
+  // own it marks a Jenkins build, as ACTIONS_ID_TOKEN_REQUEST_URL marks a GitHub job (whose GITHUB_ACTIONS wins).
   const kind: CiContext['kind'] =
     env.GITHUB_ACTIONS === 'true'
       ? 'github'
-      : env.JENKINS_URL || (env.BUILD_NUMBER && env.JOB_NAME)
+      : env.JENKINS_URL || (env.BUILD_NUMBER && env.JOB_NAME) || env.JENKINS_ID_TOKEN_REQUEST_URL
         ? 'jenkins'
         : env.GITLAB_CI
           ? 'gitlab'

@@ -1,12 +1,15 @@
 /**
- * The one table of settings. The GitHub Action reads them as `INPUT_<NAME>`, the CLI as `--<name>`; both fall back
- * to the environment variable named in UPPER_SNAKE. A test keeps action.yml and this table in step.
+ * The one table of settings. The GitHub Action reads them as `INPUT_<NAME>`, the CLI as `--<name>`. The CLI falls back
+ * to the environment variables listed in `env`; the action only to those configure-aws-credentials reads (see
+ * `actionEnv`). A test keeps action.yml and this table in step.
  */
 export interface InputSpec {
   readonly name: string;
   readonly description: string;
-  /** Environment variables consulted, in order, when the input/flag is empty. */
+  /** Environment variables the CLI consults, in order, when the flag is empty. */
   readonly env: readonly string[];
+  /** Environment variables the action consults when the input is empty (a subset of `env`). */
+  readonly actionEnv: readonly string[];
   /** Secret-bearing inputs are refused as CLI flags (argv is visible in `ps` and `sh -x`). */
   readonly secret?: boolean;
   /** Only meaningful inside GitHub Actions. */
@@ -16,8 +19,40 @@ export interface InputSpec {
 
 const upperSnake = (name: string) => name.toUpperCase().replace(/-/g, '_');
 
-function input(name: string, description: string, extra: Partial<InputSpec> = {}): InputSpec {
-  return { name, description, env: extra.env ?? [upperSnake(name)], ...extra };
+/**
+ * The inputs configure-aws-credentials (v6, `translateEnvVariables`) also takes from the UPPER_SNAKE variable of the
+ * same name. The action reads exactly these and nothing else from the environment: on a self-hosted runner in
+ * Kubernetes, AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE and friends are the pod's identity, not the workflow's.
+ */
+const PEER_ENV_INPUTS: ReadonlySet<string> = new Set([
+  'aws-region',
+  'role-to-assume',
+  'web-identity-token-file',
+  'role-chaining',
+  'audience',
+  'mask-aws-account-id',
+  'role-duration-seconds',
+  'role-external-id',
+  'role-session-name',
+  'role-skip-session-tagging',
+  'transitive-tag-keys',
+  'inline-session-policy',
+  'managed-session-policies',
+  'output-credentials',
+  'unset-current-credentials',
+  'disable-retry',
+  'retry-max-attempts',
+  'special-characters-workaround',
+  'use-existing-credentials',
+  'overwrite-aws-profile',
+  'http-proxy',
+  'no-proxy',
+]);
+
+function input(name: string, description: string, extra: Partial<Omit<InputSpec, 'actionEnv'>> = {}): InputSpec {
+  const env = extra.env ?? [upperSnake(name)];
+  const actionEnv = PEER_ENV_INPUTS.has(name) ? [upperSnake(name)] : [];
+  return { name, description, ...extra, env, actionEnv };
 }
 
 export const INPUTS: readonly InputSpec[] = [
@@ -78,7 +113,9 @@ export const INPUTS: readonly InputSpec[] = [
   input('overwrite-aws-profile', 'Replace the profile when it already exists.', { boolean: true }),
   input('http-proxy', 'Proxy for every HTTP request (default: HTTPS_PROXY/HTTP_PROXY).'),
   input('no-proxy', 'Comma-separated hosts that bypass the proxy (default: NO_PROXY).'),
-  input('mask-aws-account-id', 'Mask the account id and role ARN in logs.', { boolean: true }),
+  input('mask-aws-account-id', 'Mask the account id and role ARN in logs, failure messages included.', {
+    boolean: true,
+  }),
   input('role-external-id', 'External id for AssumeRole with access keys or role chaining.'),
   input('role-skip-session-tagging', 'Do not send the GitHub session tags on AssumeRole.', { boolean: true }),
   input('transitive-tag-keys', 'Session tag keys to make transitive, one per line.'),

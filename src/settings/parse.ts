@@ -3,10 +3,10 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { InputError, KeylessError } from '../errors';
 import { GITHUB_TAG_KEYS, githubSessionTags, parseCustomTags } from '../exchange/session-tags';
 import { checkProxyUrl } from '../net/proxy';
-import { registerSecret } from '../secrets';
+import { maskAccountIds, registerSecret, shownValue } from '../secrets';
 import { defaultSessionName, detectCi } from './ci-context';
 import { resolveTokenSource } from './token-source';
-import type { CognitoSettings, CredentialSource, Settings, StaticKeys, TokenSourceSpec } from './types';
+import type { CiContext, CognitoSettings, CredentialSource, Settings, StaticKeys, TokenSourceSpec } from './types';
 import { SettingsReader, type SettingsSource } from './values';
 
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
@@ -36,18 +36,20 @@ function environmentKeys(env: SettingsSource['env']): StaticKeys | undefined {
 }
 
 function endpointUrl(read: SettingsReader, input: string, envNames: readonly string[]): string | undefined {
-  const value = read.string(input) ?? envNames.map((n) => read.source.env[n]?.trim()).find((v) => v);
+  const fromEnv = read.string(input) === undefined ? envNames.find((n) => read.source.env[n]?.trim()) : undefined;
+  const value = fromEnv ? read.source.env[fromEnv]?.trim() : read.string(input);
   if (value === undefined) return undefined;
+  const label = fromEnv ? `environment variable ${fromEnv}` : read.label(input);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw new InputError(
-      `${read.label(input)} must be a URL such as https://sts.us-east-1.amazonaws.com, got "${value}".`,
+      `${label} must be a URL such as https://sts.us-east-1.amazonaws.com, got ${shownValue(value)}.`,
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InputError(`${read.label(input)} must be an http(s) URL, got "${value}".`);
+    throw new InputError(`${label} must be an http(s) URL, got ${shownValue(value)}.`);
   }
   return value;
 }
@@ -80,19 +82,22 @@ function parseCognito(read: SettingsReader): CognitoSettings | undefined {
   const match = POOL_ID.exec(identityPoolId);
   if (!match) {
     throw new InputError(
-      `${read.label('cognito-identity-pool-id')} must look like <region>:<uuid>, e.g. eu-west-1:11111111-2222-3333-4444-555555555555; got "${identityPoolId}".`,
+      `${read.label('cognito-identity-pool-id')} must look like <region>:<uuid>, e.g. eu-west-1:11111111-2222-3333-4444-555555555555; got ${shownValue(identityPoolId)}.`,
     );
   }
   const region = read.string('cognito-region') ?? match[1]!;
-  if (!REGION.test(region)) throw new InputError(`${read.label('cognito-region')} "${region}" is not a region name.`);
+  if (!REGION.test(region))
+    throw new InputError(
+      `${read.label('cognito-region')} must be a region name such as eu-west-1, got ${shownValue(region)}.`,
+    );
   const accountId = read.string('aws-account-id');
   if (accountId !== undefined && !ACCOUNT_ID.test(accountId)) {
-    throw new InputError(`${read.label('aws-account-id')} must be 12 digits, got "${accountId}".`);
+    throw new InputError(`${read.label('aws-account-id')} must be 12 digits, got ${shownValue(accountId)}.`);
   }
   const providerName = read.string('cognito-provider-name');
   if (providerName !== undefined && !PROVIDER_NAME.test(providerName)) {
     throw new InputError(
-      `${read.label('cognito-provider-name')} is the token issuer without https:// as the identity pool lists it (e.g. token.actions.githubusercontent.com), at most 128 characters; got "${providerName}".`,
+      `${read.label('cognito-provider-name')} is the token issuer without https:// as the identity pool lists it (e.g. token.actions.githubusercontent.com), at most 128 characters; got ${shownValue(providerName)}.`,
     );
   }
   const endpoint = endpointUrl(read, 'cognito-endpoint', ['AWS_ENDPOINT_URL_COGNITO_IDENTITY', 'AWS_ENDPOINT_URL']);
@@ -116,9 +121,6 @@ function credentialSource(
   const accessKeyId = read.source.mode === 'action' ? read.string('aws-access-key-id') : undefined;
   const secretAccessKey = read.source.mode === 'action' ? read.string('aws-secret-access-key') : undefined;
   const sessionToken = read.source.mode === 'action' ? read.string('aws-session-token') : undefined;
-  registerSecret(accessKeyId);
-  registerSecret(secretAccessKey);
-  registerSecret(sessionToken);
   const roleChaining = read.boolean('role-chaining', false);
   const forceSkipOidc = read.boolean('force-skip-oidc', false);
   const explicitSource =
@@ -165,16 +167,54 @@ function parseRole(read: SettingsReader, source: CredentialSource): string | und
   if (ROLE_ARN.test(role)) return role;
   if (!ROLE_NAME.test(role)) {
     throw new InputError(
-      `${read.label('role-to-assume')} must be a role ARN like arn:aws:iam::123456789012:role/deploy, got "${role}".`,
+      `${read.label('role-to-assume')} must be a role ARN like arn:aws:iam::123456789012:role/deploy, got ${shownValue(role)}.`,
     );
   }
   if (source.kind === 'web-identity') {
     throw new InputError(
-      `${read.label('role-to-assume')} "${role}" is a bare role name, but with an OIDC token there is no source account to complete it.`,
+      `${read.label('role-to-assume')} ${shownValue(role)} is a bare role name, but with an OIDC token there is no source account to complete it.`,
       'Give the full role ARN: arn:aws:iam::<account-id>:role/<name>.',
     );
   }
   return role;
+}
+
+/** role-session-name, or the CI's default for it. */
+function parseSessionName(read: SettingsReader, ci: CiContext, cognito: boolean): string {
+  const explicitName = read.string('role-session-name');
+  if (explicitName !== undefined && !SESSION_NAME.test(explicitName)) {
+    throw new InputError(
+      `${read.label('role-session-name')} must be 2-64 characters of letters, digits and + = , . @ _ -, got ${shownValue(explicitName)}.`,
+    );
+  }
+  return explicitName ?? defaultSessionName(ci, cognito);
+}
+
+/**
+ * Secrets are registered (and so masked) before the first validation can fail: no error message, however it is
+ * built, may print one. With mask-aws-account-id the account ids the settings name are masked from here on too.
+ */
+function registerSecretsFirst(read: SettingsReader): boolean {
+  const env = read.source.env;
+  for (const name of ['aws-access-key-id', 'aws-secret-access-key', 'aws-session-token']) {
+    registerSecret(read.source.explicit(name)?.trim());
+  }
+  for (const name of [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+    'JENKINS_ID_TOKEN_REQUEST_TOKEN',
+  ]) {
+    registerSecret(env[name]?.trim());
+  }
+  const maskAccounts = read.boolean('mask-aws-account-id', false);
+  if (maskAccounts) {
+    maskAccountIds();
+    const named = [read.string('role-to-assume'), read.string('aws-account-id'), read.string('allowed-account-ids')];
+    for (const id of named.join(' ').match(/(?<!\d)\d{12}(?!\d)/g) ?? []) registerSecret(id);
+  }
+  return maskAccounts;
 }
 
 /**
@@ -184,6 +224,7 @@ function parseRole(read: SettingsReader, source: CredentialSource): string | und
 export function parseSettings(source: SettingsSource): Settings {
   const read = new SettingsReader(source);
   const env = source.env;
+  const maskAwsAccountId = registerSecretsFirst(read);
   const ci = detectCi(env);
 
   const region = read.string('aws-region');
@@ -194,7 +235,9 @@ export function parseSettings(source: SettingsSource): Settings {
     );
   }
   if (!REGION.test(region)) {
-    throw new InputError(`${read.label('aws-region')} must match ^[a-z0-9-]+$ (e.g. us-east-1), got "${region}".`);
+    throw new InputError(
+      `${read.label('aws-region')} must match ^[a-z0-9-]+$ (e.g. us-east-1), got ${shownValue(region)}.`,
+    );
   }
 
   const fileBase = source.mode === 'action' && ci.vars.GITHUB_WORKSPACE ? ci.vars.GITHUB_WORKSPACE : source.cwd;
@@ -202,9 +245,6 @@ export function parseSettings(source: SettingsSource): Settings {
   const useExistingCredentials = read.boolean('use-existing-credentials', false);
   const unset = read.boolean('unset-current-credentials', false);
   const existingCredentials = unset ? undefined : environmentKeys(env);
-  registerSecret(existingCredentials?.accessKeyId);
-  registerSecret(existingCredentials?.secretAccessKey);
-  registerSecret(existingCredentials?.sessionToken);
   const keepsExisting = useExistingCredentials && existingCredentials !== undefined;
 
   const roleHint = read.string('role-to-assume');
@@ -220,13 +260,7 @@ export function parseSettings(source: SettingsSource): Settings {
     );
   }
 
-  const explicitName = read.string('role-session-name');
-  if (explicitName !== undefined && !SESSION_NAME.test(explicitName)) {
-    throw new InputError(
-      `${read.label('role-session-name')} must be 2-64 characters of letters, digits and + = , . @ _ -, got "${explicitName}".`,
-    );
-  }
-  const roleSessionName = explicitName ?? defaultSessionName(ci, cognito !== undefined);
+  const roleSessionName = parseSessionName(read, ci, cognito !== undefined);
 
   const externalId = read.string('role-external-id');
   if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
@@ -252,7 +286,7 @@ export function parseSettings(source: SettingsSource): Settings {
   for (const arn of managedSessionPolicies) {
     if (!POLICY_ARN.test(arn)) {
       throw new InputError(
-        `${read.label('managed-session-policies')}: "${arn}" is not a policy ARN (arn:aws:iam::<account|aws>:policy/<name>).`,
+        `${read.label('managed-session-policies')}: ${shownValue(arn)} is not a policy ARN (arn:aws:iam::<account|aws>:policy/<name>).`,
       );
     }
   }
@@ -269,13 +303,17 @@ export function parseSettings(source: SettingsSource): Settings {
   const knownTagKeys = new Set([...GITHUB_TAG_KEYS, ...Object.keys(customTags)].map((k) => k.toLowerCase()));
   for (const key of transitiveTagKeys) {
     if (!knownTagKeys.has(key.toLowerCase())) {
-      throw new InputError(`${read.label('transitive-tag-keys')}: "${key}" is not one of the session tags sent.`);
+      throw new InputError(
+        `${read.label('transitive-tag-keys')}: ${shownValue(key)} is not one of the session tags sent.`,
+      );
     }
   }
 
   const awsProfile = read.string('aws-profile');
   if (awsProfile !== undefined && !PROFILE_NAME.test(awsProfile)) {
-    throw new InputError(`${read.label('aws-profile')} "${awsProfile}" may only use letters, digits and . _ + @ : -.`);
+    throw new InputError(
+      `${read.label('aws-profile')} ${shownValue(awsProfile)} may only use letters, digits and . _ + @ : -.`,
+    );
   }
 
   const allowedRaw = read.string('allowed-account-ids');
@@ -285,7 +323,7 @@ export function parseSettings(source: SettingsSource): Settings {
       throw new InputError(
         id === ''
           ? `${read.label('allowed-account-ids')} has an empty item; remove the extra comma.`
-          : `${read.label('allowed-account-ids')}: "${id}" is not a 12-digit account id.`,
+          : `${read.label('allowed-account-ids')}: ${shownValue(id)} is not a 12-digit account id.`,
       );
     }
   }
@@ -317,12 +355,17 @@ export function parseSettings(source: SettingsSource): Settings {
     customTags,
     ...(inlineSessionPolicy ? { inlineSessionPolicy } : {}),
     managedSessionPolicies,
+    inputLabels: {
+      inlineSessionPolicy: read.label('inline-session-policy'),
+      managedSessionPolicies: read.label('managed-session-policies'),
+      customTags: read.label('custom-tags'),
+    },
     ...(awsProfile ? { awsProfile } : {}),
     overwriteAwsProfile: read.boolean('overwrite-aws-profile', false),
     outputCredentials: read.boolean('output-credentials', false),
     outputEnvCredentials,
     refreshableCredentials,
-    maskAwsAccountId: read.boolean('mask-aws-account-id', false),
+    maskAwsAccountId,
     allowedAccountIds,
     useExistingCredentials,
     unsetCurrentCredentials: unset,
@@ -352,10 +395,14 @@ export interface TokenSettings {
   readonly cognito?: CognitoSettings;
   readonly requestTimeoutMs: number;
   readonly proxy?: { readonly url: string; readonly noProxy: readonly string[] };
+  /** The CI detected and the role session name an exchange would use (trust policies may test it). */
+  readonly ci: CiContext['kind'];
+  readonly roleSessionName: string;
 }
 
 export function parseTokenSettings(source: SettingsSource): TokenSettings {
   const read = new SettingsReader(source);
+  registerSecretsFirst(read);
   const ci = detectCi(source.env);
   const fileBase = source.mode === 'action' && ci.vars.GITHUB_WORKSPACE ? ci.vars.GITHUB_WORKSPACE : source.cwd;
   const cognito = parseCognito(read);
@@ -366,5 +413,7 @@ export function parseTokenSettings(source: SettingsSource): TokenSettings {
     ...(cognito ? { cognito } : {}),
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
     ...(proxy ? { proxy } : {}),
+    ci: ci.kind,
+    roleSessionName: parseSessionName(read, ci, cognito !== undefined),
   };
 }

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { InputError, TokenError } from '../errors';
+import { shownValue } from '../secrets';
 import type { TokenSourceSpec } from './types';
 import type { SettingsReader } from './values';
 
@@ -60,14 +61,19 @@ export function resolveTokenSource(read: SettingsReader, fileBase: string): Toke
   const need = (found: TokenSourceSpec | undefined, what: string): TokenSourceSpec => {
     if (found) return found;
     throw new TokenError('NoToken', `token source "${choice}" found no token: ${what} is not set.`, {
-      hint: 'Check that the CI grants an ID token to this job, or choose another --token-source.',
+      hint:
+        read.source.mode === 'action'
+          ? 'Give the job permissions: id-token: write, or set the web-identity-token-file or token-source input.'
+          : 'Check that the CI grants an ID token to this job, or choose another --token-source.',
     });
   };
 
   if (choice.startsWith('env:')) {
     const variable = choice.slice(4);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
-      throw new InputError(`${read.label('token-source')}: "${variable}" is not a valid environment variable name.`);
+      throw new InputError(
+        `${read.label('token-source')}: ${shownValue(variable)} is not a valid environment variable name.`,
+      );
     }
     return need(fromEnv([variable]), variable);
   }
@@ -78,8 +84,9 @@ export function resolveTokenSource(read: SettingsReader, fileBase: string): Toke
       return need(endpoint('jenkins'), 'JENKINS_ID_TOKEN_REQUEST_URL / JENKINS_ID_TOKEN_REQUEST_TOKEN');
     case 'file':
       if (!tokenFile) {
+        const variables = read.fallbacks('web-identity-token-file');
         throw new InputError(
-          `token source "file" needs ${read.label('web-identity-token-file')} (or AWS_WEB_IDENTITY_TOKEN_FILE).`,
+          `token source "file" needs ${read.label('web-identity-token-file')}${variables.length > 0 ? ` (or ${variables.join(' / ')})` : ''}.`,
         );
       }
       return fileSource(tokenFile, fileBase);
@@ -93,19 +100,31 @@ export function resolveTokenSource(read: SettingsReader, fileBase: string): Toke
       return need(buildkite(), 'BUILDKITE_AGENT_ACCESS_TOKEN / BUILDKITE_JOB_ID');
     case 'auto': {
       if (tokenFile) return fileSource(tokenFile, fileBase);
+      if (read.source.mode === 'action') {
+        // The action takes the workflow's GitHub token only: other CIs' variables (and a pod's AWS_* token file) on a
+        // self-hosted runner belong to the machine, not to the workflow. token-source and web-identity-token-file
+        // remain the explicit ways to use another token.
+        const github = endpoint('github');
+        if (github) return github;
+        throw new TokenError('NoToken', 'No CI OIDC token found.', {
+          hint:
+            'The action uses the GitHub ID token (ACTIONS_ID_TOKEN_REQUEST_URL + ACTIONS_ID_TOKEN_REQUEST_TOKEN, present when the job has permissions: id-token: write) or the file in the web-identity-token-file input. ' +
+            "It never takes AWS_WEB_IDENTITY_TOKEN_FILE or another CI's variables from the environment: on a self-hosted runner those belong to the machine.",
+        });
+      }
       const found =
         endpoint('github') ?? endpoint('jenkins') ?? fromEnv(Object.values(ENV_SHORTHANDS).flat()) ?? buildkite();
       if (found) return found;
       throw new TokenError('NoToken', 'No CI OIDC token found.', {
         hint:
-          'Looked for, in order: web-identity-token-file / AWS_WEB_IDENTITY_TOKEN_FILE; ACTIONS_ID_TOKEN_REQUEST_URL + ACTIONS_ID_TOKEN_REQUEST_TOKEN (GitHub, needs permissions: id-token: write); JENKINS_ID_TOKEN_REQUEST_URL + JENKINS_ID_TOKEN_REQUEST_TOKEN (keyless-aws token service); ' +
+          'Looked for, in order: --web-identity-token-file / WEB_IDENTITY_TOKEN_FILE / AWS_WEB_IDENTITY_TOKEN_FILE; ACTIONS_ID_TOKEN_REQUEST_URL + ACTIONS_ID_TOKEN_REQUEST_TOKEN (GitHub, needs permissions: id-token: write); JENKINS_ID_TOKEN_REQUEST_URL + JENKINS_ID_TOKEN_REQUEST_TOKEN (keyless-aws token service); ' +
           `${Object.values(ENV_SHORTHANDS).flat().join(', ')}; BUILDKITE_AGENT_ACCESS_TOKEN + BUILDKITE_JOB_ID. ` +
           'Set one of them, or pass --token-source env:<VAR> for a token in another variable.',
       });
     }
     default:
       throw new InputError(
-        `${read.label('token-source')} must be one of ${TOKEN_SOURCE_NAMES.join(', ')}; got "${choice}".`,
+        `${read.label('token-source')} must be one of ${TOKEN_SOURCE_NAMES.join(', ')}; got ${shownValue(choice)}.`,
       );
   }
 }

@@ -56,6 +56,12 @@ export interface Settings {
   readonly customTags: Readonly<Record<string, string>>;
   readonly inlineSessionPolicy?: string;
   readonly managedSessionPolicies: readonly string[];
+  /** How the user gave the settings that STS errors are about (input, flag or environment variable), for messages. */
+  readonly inputLabels: {
+    readonly inlineSessionPolicy: string;
+    readonly managedSessionPolicies: string;
+    readonly customTags: string;
+  };
 
   readonly awsProfile?: string;
   readonly overwriteAwsProfile: boolean;

@@ -4,7 +4,8 @@ import { inputSpec } from './inputs';
 
 /**
  * Reads one setting the same way in every entry point: the explicit value (action input or CLI flag) wins, then the
- * environment variables of the input table. Whitespace around values is trimmed, as @actions/core does.
+ * environment variables the input table lists for the mode (the action: only those configure-aws-credentials reads).
+ * Whitespace around values is trimmed, as @actions/core does.
  */
 export interface SettingsSource {
   readonly mode: 'action' | 'cli';
@@ -18,19 +19,30 @@ export interface SettingsSource {
 export class SettingsReader {
   constructor(readonly source: SettingsSource) {}
 
-  /** How the user spells this setting, for error messages. */
+  /** The environment variables this setting falls back to in this mode. */
+  fallbacks(name: string): readonly string[] {
+    const spec = inputSpec(name);
+    return this.source.mode === 'action' ? spec.actionEnv : spec.env;
+  }
+
+  /** The environment variable that supplied this setting, when no input or flag did. */
+  variable(name: string): string | undefined {
+    if (this.source.explicit(name)?.trim()) return undefined;
+    return this.fallbacks(name).find((variable) => this.source.env[variable]?.trim());
+  }
+
+  /** How the user spelled this setting (input, flag or the environment variable that supplied it), for errors. */
   label(name: string): string {
+    const variable = this.variable(name);
+    if (variable) return `environment variable ${variable} (${this.source.mode === 'cli' ? `--${name}` : name})`;
     return this.source.mode === 'cli' ? `--${name}` : `input "${name}"`;
   }
 
   string(name: string): string | undefined {
     const explicit = this.source.explicit(name)?.trim();
     if (explicit) return explicit;
-    for (const variable of inputSpec(name).env) {
-      const value = this.source.env[variable]?.trim();
-      if (value) return value;
-    }
-    return undefined;
+    const variable = this.variable(name);
+    return variable === undefined ? undefined : this.source.env[variable]?.trim();
   }
 
   boolean(name: string, fallback: boolean): boolean {
@@ -68,8 +80,10 @@ export class SettingsReader {
     try {
       return JSON.parse(value);
     } catch (error) {
+      // Node's message quotes the input itself ("…" is not valid JSON); only the position is safe to repeat.
+      const at = /position (\d+)/.exec((error as Error).message)?.[1];
       throw new InputError(
-        `${this.label(name)} is not valid JSON: ${(error as Error).message}.`,
+        `${this.label(name)} is not valid JSON${at ? ` (at character ${Number(at) + 1})` : ''}: ${shownValue(value)}.`,
         'Check quotes and commas.',
       );
     }

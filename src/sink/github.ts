@@ -3,13 +3,11 @@ import { existsSync } from 'node:fs';
 import { EOL } from 'node:os';
 import { InputError } from '../errors';
 import type { Logger } from '../log';
+import { inertLine, oneLine, workflowCommand } from '../printable';
 import { redact } from '../secrets';
 import { appendAllOrNothing } from './atomic-file';
 
-/** Workflow-command escaping for messages and masks (the runner decodes these sequences). */
-export function escapeData(value: string): string {
-  return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
+export { escapeData } from '../printable';
 
 /** The runner's file-command format for one key: a heredoc with a random delimiter the value cannot contain. */
 export function fileCommandEntry(name: string, value: string): string {
@@ -36,16 +34,20 @@ export class GithubRunner {
   ) {}
 
   addMask(secret: string): void {
-    this.stdout(`::add-mask::${escapeData(secret)}${EOL}`);
+    this.stdout(`${workflowCommand('add-mask', secret)}${EOL}`);
   }
 
+  /**
+   * Every message is exactly one runner line: annotations through the runner's escaping, plain progress lines with
+   * their line breaks shown as `\n` and any command syntax made inert, so no value can start a command of its own.
+   */
   logger(debug: boolean): Logger {
-    const line = (text: string) => this.stdout(`${redact(text)}${EOL}`);
+    const command = (name: string, text: string) => this.stdout(`${workflowCommand(name, redact(text))}${EOL}`);
     return {
-      info: (m) => line(m),
-      warn: (m) => this.stdout(`::warning::${escapeData(redact(m))}${EOL}`),
-      debug: (m) => (debug ? this.stdout(`::debug::${escapeData(redact(m))}${EOL}`) : undefined),
-      error: (m) => this.stdout(`::error::${escapeData(redact(m))}${EOL}`),
+      info: (m) => this.stdout(`${inertLine(oneLine(redact(m)))}${EOL}`),
+      warn: (m) => command('warning', m),
+      debug: (m) => (debug ? command('debug', m) : undefined),
+      error: (m) => command('error', m),
     };
   }
 

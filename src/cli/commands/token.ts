@@ -1,4 +1,5 @@
 import { formatTime, trustPolicyValues } from '../../explain/denial';
+import { inertJson, inertText, oneLine } from '../../printable';
 import { parseTokenSettings } from '../../settings/parse';
 import { createTokenSource } from '../../token';
 import { issuerHost, type Token } from '../../token/token';
@@ -7,9 +8,8 @@ import { type CommandContext, cliSettingsSource } from '../context';
 const TIME_CLAIMS = new Set(['exp', 'iat', 'nbf', 'auth_time']);
 const FIRST_CLAIMS = ['iss', 'aud', 'sub', 'azp', 'exp', 'iat', 'nbf', 'jti'];
 
-function show(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
+/** Header and claims are the issuer's words: one line each (see printable.ts). */
+const show = oneLine;
 
 function orderedClaims(token: Token): [string, unknown][] {
   const names = [
@@ -45,17 +45,21 @@ export async function tokenCommand(context: CommandContext): Promise<number> {
 
   if (context.invocation.options.get('format') === 'json') {
     context.stdout(
-      `${JSON.stringify(
-        {
-          origin: token.origin,
-          requestedAudience: settings.audience,
-          header: token.header,
-          claims: token.claims,
-          trustPolicy: trust,
-          ...(cognitoNote ? { cognito: cognitoNote } : {}),
-        },
-        null,
-        2,
+      `${inertJson(
+        JSON.stringify(
+          {
+            origin: token.origin,
+            requestedAudience: settings.audience,
+            ci: settings.ci,
+            roleSessionName: settings.roleSessionName,
+            header: token.header,
+            claims: token.claims,
+            trustPolicy: trust,
+            ...(cognitoNote ? { cognito: cognitoNote } : {}),
+          },
+          null,
+          2,
+        ),
       )}\n`,
     );
     return 0;
@@ -63,23 +67,26 @@ export async function tokenCommand(context: CommandContext): Promise<number> {
   const lines = [
     `Token from ${token.origin} (decoded, not verified; the raw token and its signature are not shown)`,
     `Requested audience: ${settings.audience}`,
+    `CI: ${settings.ci}; role session name: ${settings.roleSessionName}`,
     'Header:',
-    ...Object.entries(token.header).map(([k, v]) => `  ${k}: ${show(v)}`),
+    ...Object.entries(token.header).map(([k, v]) => `  ${show(k)}: ${show(v)}`),
     'Claims:',
-    ...orderedClaims(token).map(([k, v]) => `  ${k}: ${TIME_CLAIMS.has(k) ? formatTime(v, new Date(now)) : show(v)}`),
+    ...orderedClaims(token).map(
+      ([k, v]) => `  ${show(k)}: ${TIME_CLAIMS.has(k) ? formatTime(v, new Date(now)) : show(v)}`,
+    ),
   ];
   if (cognitoNote) {
     lines.push(
-      `Cognito flow: this token goes to identity pool ${cognitoNote.identityPoolId} under the Logins key ${cognitoNote.loginsKey};`,
+      `Cognito flow: this token goes to identity pool ${cognitoNote.identityPoolId} under the Logins key ${show(cognitoNote.loginsKey)};`,
       'the role then sees a Cognito token, so its trust policy compares:',
       `  cognito-identity.amazonaws.com:aud = ${cognitoNote.identityPoolId}`,
     );
   } else {
     lines.push(
       'What an IAM trust policy sees (AssumeRoleWithWebIdentity):',
-      ...Object.entries(trust).map(([k, v]) => `  ${k} = ${v}`),
+      ...Object.entries(trust).map(([k, v]) => `  ${show(k)} = ${show(v)}`),
     );
   }
-  context.stdout(`${lines.join('\n')}\n`);
+  context.stdout(`${inertText(lines.join('\n'))}\n`);
   return 0;
 }
