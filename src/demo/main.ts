@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type RunningEmulator, startEmulator } from '../emulator';
 import { type RunningIssuer, startIssuer } from '../issuer/issuer';
+import { runJenkinsWalkthrough } from './walkthrough';
 
 // From argv, not __dirname: ncc would otherwise copy the files named below into dist/demo as assets.
 const root = resolve(dirname(process.argv[1] ?? '.'), '..', '..');
@@ -313,7 +314,15 @@ async function main(): Promise<number> {
   return failures === 0 ? 0 : 1;
 }
 
-main().then(
+/** `npm run demo` runs the chain; `npm run demo -- jenkins` the README's Jenkins walkthrough. */
+function run(mode: string | undefined): Promise<number> {
+  if (mode === undefined) return main();
+  if (mode === 'jenkins') return runJenkinsWalkthrough(root);
+  console.error(`demo: unknown mode "${mode}"; run \`npm run demo\` or \`npm run demo -- jenkins\`.`);
+  return Promise.resolve(2);
+}
+
+run(process.argv[2]).then(
   (code) => {
     process.exitCode = code;
   },
