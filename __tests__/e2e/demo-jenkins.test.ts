@@ -131,6 +131,8 @@ test('the admin secret file is 0600, the build registers, and AWS names the buil
     /"Arn": "arn:aws:sts::123456789012:assumed-role\/jenkins-oidc-JenkinsDeployRole\/Jenkins-deploy-57"/,
   );
   expect(run.stderr).toContain('sub job:payments/deploy:build:57');
+  // The shell itself complains about nothing (e.g. waiting on a file the background server has not created yet).
+  expect(run.stderr).not.toMatch(/No such file|integer expression|command not found|not ready/);
 });
 
 test('neither the admin secret nor the request token is on any command line or printed', () => {

@@ -189,3 +189,26 @@ test('the cmd.exe and C runtime emulations are strict enough to catch naive quot
   expect(cmdExeCommandLine('R^&D', WINDOWS_ENV)).toBe('R&D');
   expect(msvcrtSplit('"a""b" c\\\\"d e"')).toEqual(['a"b', 'c\\d e']);
 });
+
+test('Windows: a GitHub-hosted runner’s line holds no double quote, so the Go SDK’s own escaping cannot garble it', () => {
+  // The Go SDK runs exec.Command("cmd.exe", "/C", line): Go escapes the line for the C runtime (`"` becomes `\"`),
+  // which cmd.exe does not understand, so a line holding quotes only works with the other SDKs and botocore.
+  const settings = parseSettings(
+    cliSource(
+      { 'role-to-assume': ROLE, 'token-source': 'github' },
+      {
+        AWS_REGION: 'eu-west-1',
+        ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/t',
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'x',
+      },
+    ),
+  );
+  const target = {
+    node: 'C:\\hostedtoolcache\\windows\\node\\24.11.0\\x64\\node.exe',
+    script: 'D:\\a\\_actions\\keyless-aws\\keyless-aws\\v1\\dist\\index.js',
+    platform: 'win32' as const,
+  };
+  const line = credentialProcessCommand(settings, target);
+  expect(line).not.toContain('"');
+  expect(botocoreWindowsSplit(line)).toEqual([target.node, target.script, ...credentialProcessArgs(settings)]);
+});

@@ -47,6 +47,8 @@ export function windowsArgumentQuote(value: string): string {
  * program directly; the JavaScript (`exec`), Go, Java and Rust SDKs hand it to `cmd.exe /C`, which treats `&|<>^`
  * outside double quotes as operators. cmd.exe does not know `\"`, so an escaped quote flips its idea of what is
  * quoted: an operator that lands outside cmd's quotes that way cannot be written for both readers, and is refused.
+ * The Go SDK passes the line as one argument of exec.Command("cmd.exe", "/C", line), and Go's escaping turns every
+ * `"` into `\"`, which cmd.exe misreads: so plain arguments stay unquoted, and a runner's usual line has no quote.
  */
 export function windowsCommandLine(argv: readonly string[]): string {
   const line = argv.map(windowsArgumentQuote).join(' ');
