@@ -92,5 +92,12 @@ export function botocoreWindowsSplit(line: string): string[] {
     '    from botocore.compat import _windows_shell_split',
     'print(json.dumps(_windows_shell_split(sys.argv[1])))',
   ].join('\n');
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, line], { encoding: 'utf8' }));
+  try {
+    return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, line], { encoding: 'utf8', stdio: 'pipe' }));
+  } catch (error) {
+    throw new Error(
+      `botocore's _windows_shell_split could not be run with /usr/bin/python3 (${(error as Error).message.split('\n')[0]}). ` +
+        'It comes with the AWS CLI: `apt-get install -y awscli` (bash .ci/run does).',
+    );
+  }
 }
