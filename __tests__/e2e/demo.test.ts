@@ -3,7 +3,7 @@
  * PATH — must walk the whole offline chain, report every step as passed, and print no secret on the way.
  * dist/demo/index.js is built by the lead with the other bundles; when it is missing it is built here first.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ROOT } from '../support/run-dist';
@@ -167,4 +167,11 @@ test('the denial shows the error’s first lines in full, as the job log shows t
   expect(error).toContain('    token.actions.githubusercontent.com:sub = repo:evil/app:ref:refs/heads/main');
   expect(error.join('\n')).toContain('What the trust policy sees:');
   expect(error.join('\n')).not.toMatch(/…|\.\.\.$/m);
+});
+
+test('an unknown mode is refused with the two ways to run the demo, exit code 2', () => {
+  const result = spawnSync(process.execPath, [DEMO, 'jenkin'], { encoding: 'utf8', timeout: 30_000 });
+  expect(result.status).toBe(2);
+  expect(result.stderr).toBe('demo: unknown mode "jenkin"; run `npm run demo` or `npm run demo -- jenkins`.\n');
+  expect(result.stdout).toBe('');
 });
