@@ -3,7 +3,7 @@
  * PATH — must walk the whole offline chain, report every step as passed, and print no secret on the way.
  * dist/demo/index.js is built by the lead with the other bundles; when it is missing it is built here first.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ROOT } from '../support/run-dist';
@@ -50,10 +50,18 @@ beforeAll(async () => {
 
 afterAll(closeAll);
 
+/** The lines printed under a step's title (up to the blank line that ends it), without their indentation. */
+function stepLines(title: string): string[] {
+  const lines = demo.stdout.split('\n');
+  const start = lines.findIndex((l) => l.includes(title));
+  const end = lines.indexOf('', start);
+  return lines.slice(start + 1, end).map((l) => l.replace(/^ {4}/, ''));
+}
+
 test('exits 0 and says every step behaved as expected', () => {
   expect(demo.stderr).toBe('');
   expect(demo.code).toBe(0);
-  expect(demo.stdout).toContain('Every step behaved as expected.');
+  expect(demo.stdout).toMatch(/\nEvery step behaved as expected \(\d+ ms\)\.\n$/);
   expect(demo.stdout).not.toContain('✘');
 });
 
@@ -87,4 +95,83 @@ test('the example templates are judged as deployed: tokens carry the production 
   expect(header).toContain('issuers https://token.actions.githubusercontent.com (on http://127.0.0.1:');
   expect(header).toContain('https://jenkins-oidc.example.com (on http://127.0.0.1:');
   expect(demo.stdout).toContain('token.actions.githubusercontent.com:sub = repo:evil/app');
+});
+
+test('each step says which CI, which issuer (production URL and the local one), which role and template', () => {
+  const expectations: Array<[string, RegExp, string, string]> = [
+    [
+      STEPS[0] as string,
+      /^CI: +GitHub Actions, the action/,
+      'https://token.actions.githubusercontent.com',
+      'GitHubDeployRole in examples/github-oidc.yml',
+    ],
+    [
+      STEPS[1] as string,
+      /^CI: +Jenkins, a build inside withAwsIdToken/,
+      'https://jenkins-oidc.example.com',
+      'JenkinsDeployRole in examples/jenkins/jenkins-oidc.yml',
+    ],
+    [
+      STEPS[2] as string,
+      /^CI: +GitHub Actions, the CLI in a run: step/,
+      'https://token.actions.githubusercontent.com',
+      'CiAbacRole in examples/cognito-tags.yml',
+    ],
+    [
+      STEPS[3] as string,
+      /^CI: +GitHub Actions, the action/,
+      'https://token.actions.githubusercontent.com',
+      'GitHubDeployRole in examples/github-oidc.yml',
+    ],
+  ];
+  for (const [title, ci, issuer, template] of expectations) {
+    const [ciLine, issuerLine, roleLine] = stepLines(title);
+    expect(ciLine).toMatch(ci);
+    expect(issuerLine).toMatch(
+      new RegExp(
+        `^Issuer: +${issuer.replace(/[.]/g, '\\.')} \\(served here on http://127\\.0\\.0\\.1:\\d+, mapped by the emulator's --issuer\\)$`,
+      ),
+    );
+    expect(roleLine).toMatch(
+      new RegExp(`^Role: +arn:aws:iam::123456789012:role/\\S+ \\(${template.replace(/[.]/g, '\\.')}\\)$`),
+    );
+  }
+});
+
+test('each step shows what a user would write: the action’s inputs or the CLI command line, and the check', () => {
+  const action = stepLines(STEPS[0] as string).join('\n');
+  expect(action).toMatch(
+    /You would write:\n {2}- uses: keyless-aws\/keyless-aws@v1\n {4}with:\n {6}role-to-assume: arn:aws:iam::123456789012:role\/\S*GitHubDeployRole\n {6}aws-region: us-east-1\n {2}- run: aws sts get-caller-identity --endpoint-url http:\/\/127\.0\.0\.1:\d+\n/,
+  );
+  const jenkins = stepLines(STEPS[1] as string).join('\n');
+  expect(jenkins).toMatch(
+    /\$ AWS_ENDPOINT_URL_STS=http:\/\/127\.0\.0\.1:\d+ node dist\/index\.js credential-process --aws-region us-east-1 --role-to-assume arn:aws:iam::123456789012:role\/\S*JenkinsDeployRole --token-source jenkins\n/,
+  );
+  expect(jenkins).toMatch(/\$ aws sts get-caller-identity --endpoint-url http:\/\/127\.0\.0\.1:\d+/);
+  const cognito = stepLines(STEPS[2] as string).join('\n');
+  expect(cognito).toMatch(
+    /\$ AWS_ENDPOINT_URL_COGNITO_IDENTITY=\S+ AWS_ENDPOINT_URL_STS=\S+ node dist\/index\.js env --format json --cognito-identity-pool-id us-east-1:[0-9a-f-]{36} --token-source github --aws-region us-east-1 --role-to-assume arn:aws:iam::123456789012:role\/\S*CiAbacRole\n/,
+  );
+});
+
+test('the denial shows the error’s first lines in full, as the job log shows them', () => {
+  const lines = stepLines(STEPS[3] as string);
+  const error = lines.slice(lines.findIndex((l) => l.startsWith('  Error: ')));
+  expect(error[0]).toBe(
+    '  Error: sts:AssumeRoleWithWebIdentity failed: AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity ' +
+      '(emulator: statement GitHubActionsOfOneRepository: condition StringLike token.actions.githubusercontent.com:sub = ' +
+      'repo:acme/app:* did not match repo:evil/app:ref:refs/heads/main)',
+  );
+  expect(error[1]).toBe('  Role: arn:aws:iam::123456789012:role/github-oidc-GitHubDeployRole');
+  expect(error).toContain('    token.actions.githubusercontent.com:aud = sts.amazonaws.com');
+  expect(error).toContain('    token.actions.githubusercontent.com:sub = repo:evil/app:ref:refs/heads/main');
+  expect(error.join('\n')).toContain('What the trust policy sees:');
+  expect(error.join('\n')).not.toMatch(/…|\.\.\.$/m);
+});
+
+test('an unknown mode is refused with the two ways to run the demo, exit code 2', () => {
+  const result = spawnSync(process.execPath, [DEMO, 'jenkin'], { encoding: 'utf8', timeout: 30_000 });
+  expect(result.status).toBe(2);
+  expect(result.stderr).toBe('demo: unknown mode "jenkin"; run `npm run demo` or `npm run demo -- jenkins`.\n');
+  expect(result.stdout).toBe('');
 });

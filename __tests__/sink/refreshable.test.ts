@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { parseSettings } from '../../src/settings/parse';
-import { credentialProcessArgs, credentialProcessCommand, quoteArgument } from '../../src/sink/refreshable';
+import { commandLine, credentialProcessArgs, credentialProcessCommand } from '../../src/sink/refreshable';
 import { cliSource } from '../support/settings';
+import { botocoreWindowsSplit, cmdExeCommandLine, msvcrtSplit } from '../support/windows-command-line';
 
 const ROLE = 'arn:aws:iam::111122223333:role/deploy';
 const JENKINS = {
@@ -87,10 +88,10 @@ test('the command line splits back into the same argv under sh and shlex, paths 
 });
 
 test('refuses what no credential_process line can carry, and sources that cannot refresh', () => {
-  expect(() => quoteArgument('a #comment', 'linux')).toThrow(/cannot be written/);
-  expect(() => quoteArgument('two\nlines', 'linux')).toThrow(/cannot be written/);
-  expect(() => quoteArgument('say "hi"', 'win32')).toThrow(/Windows/);
-  expect(quoteArgument('C:\\Program Files\\node.exe', 'win32')).toBe('"C:\\Program Files\\node.exe"');
+  expect(() => commandLine(['a #comment'], 'linux')).toThrow(/cannot be written/);
+  expect(() => commandLine(['two\nlines'], 'win32')).toThrow(/cannot be written/);
+  // An odd number of quotes puts the rest outside cmd.exe's quotes, where `&` would end the command.
+  expect(() => commandLine(['say "hi', 'R&D'], 'win32')).toThrow(/cmd.exe would read its "&" as an operator/);
   const chaining = parseSettings(
     cliSource(
       { 'role-to-assume': ROLE, 'role-chaining': 'true' },
@@ -123,4 +124,91 @@ test('a proxy with a password stays out of the line (the child reads HTTPS_PROXY
   expect(credentialProcessArgs(plain).join(' ')).toContain(
     '--http-proxy http://proxy:3128 --no-proxy localhost,.internal',
   );
+});
+
+/** A Windows runner's environment: every %NAME% below would expand if cmd.exe were given the chance. */
+const WINDOWS_ENV = {
+  PATH: 'C:\\Windows\\system32',
+  USERPROFILE: 'C:\\Users\\runneradmin',
+  CD: 'D:\\a',
+  TEMP: 'D:\\t',
+};
+
+test.each([
+  ['a node path with spaces', ['C:\\Program Files\\nodejs\\node.exe', 'D:\\a\\_temp\\index.js']],
+  [
+    'cmd operators and carets in a path',
+    ['C:\\Program Files\\nodejs\\node.exe', 'C:\\R&D ^team\\(x86) a|b <c>\\index.js'],
+  ],
+  ['percent signs that name variables', ['C:\\100% sure\\%PATH%\\%USERPROFILE%%CD%\\x%', '%', '%%', '50%TEMP']],
+  [
+    'backslashes before quotes and at the end',
+    ['C:\\dir\\', 'C:\\dir with space\\', 'a\\"b', 'a\\\\"b\\\\', '\\\\server\\share'],
+  ],
+  [
+    'quotes, JSON and empty values',
+    ['{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]}', '', 'say "hi"', '"'],
+  ],
+])('Windows: %s come back as the same argv through botocore, and through cmd.exe then the C runtime', (_, argv) => {
+  const line = commandLine(argv, 'win32');
+  expect(botocoreWindowsSplit(line)).toEqual(argv);
+  expect(msvcrtSplit(cmdExeCommandLine(line, WINDOWS_ENV))).toEqual(argv);
+  expect(msvcrtSplit(line)).toEqual(argv);
+});
+
+test('Windows: the refreshable profile line for a runner under C:\\Program Files survives botocore and cmd.exe', () => {
+  const settings = parseSettings(
+    cliSource(
+      {
+        'role-to-assume': ROLE,
+        'web-identity-token-file': 'C:\\Users\\R&D\\100%USERPROFILE%\\id token',
+        'inline-session-policy': '{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/50%"}]}',
+      },
+      { AWS_REGION: 'eu-west-1' },
+    ),
+  );
+  const target = {
+    node: 'C:\\Program Files\\nodejs\\node.exe',
+    script: 'D:\\a\\_actions\\keyless-aws\\v1\\dist\\index.js',
+    platform: 'win32' as const,
+  };
+  const line = credentialProcessCommand(settings, target);
+  const expected = [target.node, target.script, ...credentialProcessArgs(settings)];
+  expect(
+    line.startsWith('"C:\\Program Files\\nodejs\\node.exe" D:\\a\\_actions\\keyless-aws\\v1\\dist\\index.js '),
+  ).toBe(true);
+  expect(botocoreWindowsSplit(line)).toEqual(expected);
+  expect(msvcrtSplit(cmdExeCommandLine(line, WINDOWS_ENV))).toEqual(expected);
+});
+
+test('the cmd.exe and C runtime emulations are strict enough to catch naive quoting', () => {
+  const naive = '"C:\\100%PATH%\\x" "R&D"';
+  expect(msvcrtSplit(cmdExeCommandLine(naive, WINDOWS_ENV))).toEqual(['C:\\100C:\\Windows\\system32\\x', 'R&D']);
+  expect(() => cmdExeCommandLine('"a\\"b" R&D', WINDOWS_ENV)).not.toThrow();
+  expect(() => cmdExeCommandLine('a\\"b\\" R&D', WINDOWS_ENV)).toThrow(/operator/);
+  expect(cmdExeCommandLine('R^&D', WINDOWS_ENV)).toBe('R&D');
+  expect(msvcrtSplit('"a""b" c\\\\"d e"')).toEqual(['a"b', 'c\\d e']);
+});
+
+test('Windows: a GitHub-hosted runner’s line holds no double quote, so the Go SDK’s own escaping cannot garble it', () => {
+  // The Go SDK runs exec.Command("cmd.exe", "/C", line): Go escapes the line for the C runtime (`"` becomes `\"`),
+  // which cmd.exe does not understand, so a line holding quotes only works with the other SDKs and botocore.
+  const settings = parseSettings(
+    cliSource(
+      { 'role-to-assume': ROLE, 'token-source': 'github' },
+      {
+        AWS_REGION: 'eu-west-1',
+        ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/t',
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'x',
+      },
+    ),
+  );
+  const target = {
+    node: 'C:\\hostedtoolcache\\windows\\node\\24.11.0\\x64\\node.exe',
+    script: 'D:\\a\\_actions\\keyless-aws\\keyless-aws\\v1\\dist\\index.js',
+    platform: 'win32' as const,
+  };
+  const line = credentialProcessCommand(settings, target);
+  expect(line).not.toContain('"');
+  expect(botocoreWindowsSplit(line)).toEqual([target.node, target.script, ...credentialProcessArgs(settings)]);
 });

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, posix, resolve, win32 } from 'node:path';
 import { InputError } from '../errors';
 import type { Settings, TokenSourceSpec } from '../settings/types';
 import type { FileEdit } from './file-transaction';
 import { type ProfilePlan, planProfile, refreshableProfileEdits } from './profile';
-import { posixQuote } from './shell-formats';
+import { posixQuote, windowsCommandLine } from './shell-formats';
 
 /** The program an SDK will start: this Node binary and this bundle, both absolute (credential_process knows no cwd). */
 export interface CommandTarget {
@@ -89,32 +89,33 @@ export function credentialProcessArgs(settings: Settings): string[] {
 const POSIX_SAFE = /^[A-Za-z0-9_\-./=:,@+%]+$/;
 
 /**
- * Quotes one argument for the way SDKs start credential_process: through `sh -c` (JavaScript, Go, Java, Rust) or
- * shlex-style splitting (botocore) on POSIX, where single quotes mean the same to both; through cmd.exe or
- * botocore's Windows splitter on Windows, where only double quotes are common ground. The JavaScript SDK's INI
- * parser also cuts a line at whitespace followed by `#` or `;`, so such text cannot be carried at all.
+ * The JavaScript SDK's INI parser cuts a line at whitespace followed by `#` or `;`, and no reader takes a line break:
+ * such text cannot be carried on any platform.
  */
-export function quoteArgument(arg: string, platform: NodeJS.Platform): string {
+function assertWritable(arg: string): void {
   if (/[\r\n\0]/.test(arg) || /\s[#;]/.test(arg)) {
     throw new InputError(`The value "${arg}" cannot be written into a credential_process line.`);
   }
-  if (platform === 'win32') {
-    if (/["%]/.test(arg)) {
-      throw new InputError(`The value "${arg}" cannot be quoted for a credential_process line on Windows.`);
-    }
-    return /^[A-Za-z0-9_\-./\\=:,@+]+$/.test(arg) ? arg : `"${arg}"`;
-  }
-  return POSIX_SAFE.test(arg) ? arg : posixQuote(arg);
+}
+
+/**
+ * The command line for the platform the SDK runs on. POSIX: SDKs start it through `sh -c` (JavaScript, Go, Java,
+ * Rust) or split it like shlex (botocore), and single quotes mean the same to both. Windows: the SDKs go through
+ * `cmd.exe /C` and botocore through its own C-runtime splitter; see windowsCommandLine.
+ */
+export function commandLine(argv: readonly string[], platform: NodeJS.Platform): string {
+  for (const arg of argv) assertWritable(arg);
+  if (platform === 'win32') return windowsCommandLine(argv);
+  return argv.map((arg) => (POSIX_SAFE.test(arg) ? arg : posixQuote(arg))).join(' ');
 }
 
 /** The full `credential_process` value: absolute node, absolute bundle, then the settings. */
 export function credentialProcessCommand(settings: Settings, target: CommandTarget): string {
+  const { isAbsolute } = target.platform === 'win32' ? win32 : posix;
   for (const path of [target.node, target.script]) {
     if (!isAbsolute(path)) throw new Error(`credential_process needs absolute paths, got ${path}`);
   }
-  return [target.node, target.script, ...credentialProcessArgs(settings)]
-    .map((arg) => quoteArgument(arg, target.platform))
-    .join(' ');
+  return commandLine([target.node, target.script, ...credentialProcessArgs(settings)], target.platform);
 }
 
 /** The action's refreshable profile: where it goes (a private directory of its own) and what to write there. */

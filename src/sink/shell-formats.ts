@@ -20,6 +20,53 @@ export function powershellQuote(value: string): string {
 }
 
 /**
+ * One argument for a Windows command line as the C runtime (and botocore's `_windows_shell_split`) splits it: double
+ * quotes around anything beyond plain characters, `\"` for a quote, backslashes doubled only where they precede one.
+ * A `%` is set between closed quotes (`"%"`), so every `%...%` pair cmd.exe could expand names a variable that
+ * contains a quote, which cmd leaves as written on a command line; the C runtime then drops the quotes again.
+ */
+export function windowsArgumentQuote(value: string): string {
+  if (/^[A-Za-z0-9_\-./\\=:,@+]+$/.test(value)) return value;
+  let quoted = '"';
+  let backslashes = 0;
+  for (const char of value) {
+    if (char === '\\') {
+      backslashes++;
+      continue;
+    }
+    if (char === '"') quoted += `${'\\'.repeat(backslashes * 2 + 1)}"`;
+    else if (char === '%') quoted += `${'\\'.repeat(backslashes * 2)}"%"`;
+    else quoted += `${'\\'.repeat(backslashes)}${char}`;
+    backslashes = 0;
+  }
+  return `${quoted}${'\\'.repeat(backslashes * 2)}"`;
+}
+
+/**
+ * A Windows command line that means the same argv to both readers SDKs use: botocore splits it itself and starts the
+ * program directly; the JavaScript (`exec`), Go, Java and Rust SDKs hand it to `cmd.exe /C`, which treats `&|<>^`
+ * outside double quotes as operators. cmd.exe does not know `\"`, so an escaped quote flips its idea of what is
+ * quoted: an operator that lands outside cmd's quotes that way cannot be written for both readers, and is refused.
+ * The Go SDK passes the line as one argument of exec.Command("cmd.exe", "/C", line), and Go's escaping turns every
+ * `"` into `\"`, which cmd.exe misreads: so plain arguments stay unquoted, and a runner's usual line has no quote.
+ */
+export function windowsCommandLine(argv: readonly string[]): string {
+  const line = argv.map(windowsArgumentQuote).join(' ');
+  let cmdQuoted = false;
+  for (const char of line) {
+    if (char === '"') cmdQuoted = !cmdQuoted;
+    else if (!cmdQuoted && /[&|<>^]/.test(char)) {
+      const arg = argv.find((a) => a.includes(char)) ?? char;
+      throw new InputError(
+        `The value "${arg}" cannot be written into a Windows credential_process line: cmd.exe would read its "${char}" as an operator.`,
+        'Remove the character, or balance the double quotes before it.',
+      );
+    }
+  }
+  return line;
+}
+
+/**
  * `docker --env-file` takes everything after the first `=` literally (no quotes, no escapes) and Java properties
  * (Jenkins readProperties) treat a backslash as an escape: neither can carry a newline or a backslash faithfully.
  */
