@@ -40,7 +40,7 @@ main().then(
     // One line, no command syntax, no registered secret: the runner reads stderr for workflow commands too. Loaded
     // here, on the rare failure path, so start-up does not pay for it.
     const [{ inertLine, oneLine }, { redact }] = await Promise.all([import('./printable'), import('./secrets')]);
-    const message = redact(oneLine(error instanceof Error ? error.message : String(error)));
+    const message = oneLine(redact(error instanceof Error ? error.message : String(error)));
     process.stderr.write(`${inertLine(`keyless-aws: unexpected failure: ${message}`)}\n`);
     // Under debug, the stack (mapped into src/), each frame made inert the same way.
     if (DEBUG_REQUESTED && error instanceof Error && error.stack) {

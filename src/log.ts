@@ -17,7 +17,8 @@ export function stderrLogger(options: { debug: boolean; quiet?: boolean }): Logg
   // Progress messages are one line each whatever their values hold; a failure keeps its explanation's lines.
   const write = (prefix: string, message: string) =>
     process.stderr.write(`${inertText(`${prefix}${redact(message)}`)}\n`);
-  const line = (prefix: string, message: string) => write(prefix, oneLine(message));
+  // Redacted before `oneLine` shows control characters: a secret holding a tab must still match.
+  const line = (prefix: string, message: string) => write(prefix, oneLine(redact(message)));
   return {
     info: (m) => (options.quiet ? undefined : line('keyless-aws: ', m)),
     warn: (m) => line('keyless-aws: warning: ', m),

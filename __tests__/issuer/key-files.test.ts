@@ -5,8 +5,9 @@ import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { processSpace, withDirectoryLock } from '../../src/issuer/key-files';
+import { withDirectoryLock } from '../../src/issuer/key-files';
 import { KeyStore, rotateKeys } from '../../src/issuer/keys';
+import { processSpace } from '../../src/shared/process-space';
 import { removeTempDirs, tempDir } from './support';
 
 // Failures injected into the file system on demand: the next write to a file whose name matches fails with ENOSPC

@@ -43,6 +43,7 @@ def newStep = {
     return step
 }
 PipelineScript.libraryStep = { Object[] callArgs -> newStep().invokeMethod('call', callArgs) }
+PipelineScript.libraryObject = { newStep() }
 
 // Nested classes of stand-ins compiled from source resolve only once their outer class is loaded, hence by name.
 @groovy.transform.Field Class userIdCause = Cause.classes.find { it.simpleName == 'UserIdCause' }

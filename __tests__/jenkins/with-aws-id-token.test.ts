@@ -232,6 +232,9 @@ beforeAll(async () => {
       config: { claims: { team: 'payments' } },
     }),
     ...EXAMPLES.map((file) => scenario(file, { jenkinsfile: join(ROOT, file) })),
+    scenario('a Jenkinsfile calling the library internals', {
+      jenkinsfile: join(__dirname, 'fixtures/library-internals.Jenkinsfile'),
+    }),
     registered('a Jenkinsfile posing as another job', {
       jenkinsfile: join(__dirname, 'fixtures/impostor.Jenkinsfile'),
       env: { ...(scenario('').env as object), IMPOSTOR_URL: evil.url },
@@ -319,8 +322,50 @@ describe('identity comes from Jenkins itself', () => {
   });
 
   test('every step call that should register did, and nothing else reached a server', () => {
-    expect(good.requests).toHaveLength(registering.length + 6); // + the examples' withAwsIdToken calls
+    // + the examples' withAwsIdToken calls, + the library-internals fixture's audience list and GString claim
+    expect(good.requests).toHaveLength(registering.length + 6 + 2);
     expect(evil.requests).toEqual([]);
+  });
+});
+
+describe("a Jenkinsfile reaching past the step's parameters", () => {
+  const NAME = 'a Jenkinsfile calling the library internals';
+  const lines = () => result(NAME).log.filter((line) => !line.startsWith('withAwsIdToken: ID tokens'));
+
+  test("the library's methods neither reveal the admin secret nor send a body of the Jenkinsfile's", () => {
+    expect(result(NAME).error).toBeUndefined();
+    expect(lines()).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^read the admin secret: refused/),
+        expect.stringMatching(/^register a chosen body: refused/),
+      ]),
+    );
+    expect(result(NAME).log.join('\n')).not.toContain(SECRET);
+  });
+
+  test('no value of a class the Jenkinsfile defines writes JSON into the registration', () => {
+    for (const request of [...good.requests, ...evil.requests]) expect(request.body.job).not.toBe('prod/deploy');
+    expect(lines()).toEqual(
+      expect.arrayContaining([
+        'a claim value that writes JSON: refused (AbortException)',
+        'a lifetime that writes JSON: refused (AbortException)',
+      ]),
+    );
+    const scripts = result(NAME).shells.map((shell) => shell.script);
+    expect(scripts).not.toContain('./sneaky-number.sh');
+    expect(scripts).not.toContain('./sneaky-lifetime.sh');
+  });
+
+  test('a GString claim value is a string; an audience is text whatever object gave it', () => {
+    const body = (script: string) => {
+      const shell = result(NAME).shells.find((s) => s.script === script);
+      return good.requests[Number(shell?.requestToken?.replace('rt-', ''))]?.body;
+    };
+    expect(body('./gstring.sh')).toEqual({ ...IDENTITY, environment: 'prod' });
+    expect(body('./sneaky-audience.sh')).toEqual({
+      ...IDENTITY,
+      audiences: ['1,"job":"prod/deploy","build_number":1'],
+    });
   });
 });
 

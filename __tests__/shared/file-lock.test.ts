@@ -1,9 +1,19 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { TimeoutError } from '../../src/errors';
 import { lockPathOf, withFileLocks } from '../../src/shared/file-lock';
+import { processSpace } from '../../src/shared/process-space';
 
 let dir: string;
 let file: string;
@@ -31,7 +41,7 @@ it('holds the lock file while the action runs and removes it after, also when th
 });
 
 it('a lock held by a live process past the timeout is a TimeoutError naming the lock file, which is left alone', () => {
-  writeFileSync(lockPathOf(file), `${process.pid} ${hostname()} other-owner\n`);
+  writeFileSync(lockPathOf(file), `${processSpace()} ${process.pid} other-owner\n`);
   const started = Date.now();
   let thrown: unknown;
   try {
@@ -49,7 +59,7 @@ it('a lock held by a live process past the timeout is a TimeoutError naming the 
 });
 
 it('a lock left by a process of this machine that no longer exists is broken at once', () => {
-  writeFileSync(lockPathOf(file), `${deadPid()} ${hostname()} crashed\n`);
+  writeFileSync(lockPathOf(file), `${processSpace()} ${deadPid()} crashed\n`);
   const started = Date.now();
   expect(withFileLocks([file], () => 'ran', { timeoutMs: 5000 })).toBe('ran');
   expect(Date.now() - started).toBeLessThan(1000);
@@ -57,7 +67,7 @@ it('a lock left by a process of this machine that no longer exists is broken at 
 });
 
 it('a lock older than the stale age is broken whoever holds it; a young one of another machine is waited for', () => {
-  writeFileSync(lockPathOf(file), `1 another-host owner\n`);
+  writeFileSync(lockPathOf(file), `another-host 1 owner\n`);
   expect(() => withFileLocks([file], () => 'ran', { timeoutMs: 200 })).toThrow(TimeoutError);
   const twoMinutesAgo = new Date(Date.now() - 120_000);
   utimesSync(lockPathOf(file), twoMinutesAgo, twoMinutesAgo);
@@ -71,3 +81,68 @@ it('takes several locks in one order and releases them all', () => {
   expect(held).toEqual(['config.lock', 'credentials.lock']);
   expect(readdirSync(dir)).toEqual([]);
 });
+
+/** Whether this machine lets us start processes in pid namespaces of their own (root, or user namespaces). */
+function canUnsharePids(): boolean {
+  return spawnSync('unshare', ['-Upf', '--map-root-user', 'true']).status === 0;
+}
+
+/** The lock module as plain JavaScript, for processes started outside jest. */
+function compiledLockModule(out: string): string {
+  const { transpileModule, ModuleKind, ScriptTarget } = require('typescript') as typeof import('typescript');
+  const src = join(__dirname, '../../src');
+  for (const name of ['errors', 'shared/process-space', 'shared/file-lock']) {
+    const { outputText } = transpileModule(readFileSync(join(src, `${name}.ts`), 'utf8'), {
+      compilerOptions: { module: ModuleKind.CommonJS, target: ScriptTarget.ES2022, esModuleInterop: true },
+    });
+    mkdirSync(dirname(join(out, name)), { recursive: true });
+    writeFileSync(join(out, `${name}.js`), outputText);
+  }
+  return join(out, 'shared/file-lock.js');
+}
+
+// Containers sharing a home volume under one host name (a fixed `hostname:`) number their processes in pid
+// namespaces of their own: a pid the lock names may not exist here although its owner is alive and writing.
+(canUnsharePids() ? it : it.skip)(
+  'a live owner in another pid namespace of the same host name is waited for, not judged dead by its pid',
+  async () => {
+    const lib = compiledLockModule(join(dir, 'lib'));
+    const ready = join(dir, 'holding');
+    const holder = `const { withFileLocks } = require(${JSON.stringify(lib)});
+      withFileLocks([${JSON.stringify(file)}], () => {
+        require('node:fs').writeFileSync(${JSON.stringify(ready)}, '');
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 4000);
+      });`;
+    // Pids count from 1 in each namespace, and a process's threads take numbers too: the holder starts after a hundred
+    // short-lived processes, so its pid is one the waiter's namespace (node and its threads) does not have.
+    const holding = spawn(
+      'unshare',
+      [
+        '-Upf',
+        '--map-root-user',
+        'sh',
+        '-c',
+        `for i in $(seq 100); do /bin/true; done; "$0" -e "$1"; true`,
+        process.execPath,
+        holder,
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const exited = new Promise((done) => holding.on('exit', done));
+    for (let i = 0; i < 100 && !existsSync(ready); i++) await new Promise((done) => setTimeout(done, 50));
+    expect(existsSync(ready)).toBe(true);
+
+    const waiter = `const { withFileLocks } = require(${JSON.stringify(lib)});
+      try { withFileLocks([${JSON.stringify(file)}], () => process.stdout.write('entered'), { timeoutMs: 800 }); }
+      catch (error) { process.stdout.write(error.constructor.name); }`;
+    const waited = spawnSync('unshare', ['-Upf', '--map-root-user', process.execPath, '-e', waiter], {
+      encoding: 'utf8',
+    });
+    expect(waited.stdout).toBe('TimeoutError');
+    await exited;
+    expect(existsSync(lockPathOf(file))).toBe(false);
+  },
+  15_000,
+);

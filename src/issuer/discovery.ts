@@ -4,6 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { JENKINS_CLAIM_NAMES } from './build-claims';
 import type { KeyStore, PublicJwk } from './keys';
 import { openExistingKeyStore } from './keys';
 
@@ -17,7 +18,7 @@ export const JWKS_PATH = '/.well-known/jwks';
  */
 export const AUTHORIZATION_PATH = '/authorize';
 
-/** Protocol claims plus the build claims the Jenkins step registers; registrations may add others. */
+/** Protocol claims plus the build claims the Jenkins step registers (one list, build-claims.ts); registrations may add others. */
 export const CLAIMS_SUPPORTED: readonly string[] = [
   'iss',
   'sub',
@@ -26,13 +27,7 @@ export const CLAIMS_SUPPORTED: readonly string[] = [
   'nbf',
   'exp',
   'jti',
-  'job',
-  'build_number',
-  'build_url',
-  'branch',
-  'commit',
-  'node',
-  'triggered_by',
+  ...JENKINS_CLAIM_NAMES,
 ];
 
 export interface DiscoveryDocument {

@@ -56,9 +56,44 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
     }
     throw new HttpError(400, 'invalid_request', 'The request body could not be read.');
   }
+  const text = body.toString('utf8');
+  let value: unknown;
   try {
-    return JSON.parse(body.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw new HttpError(400, 'invalid_request', 'The body is not valid JSON.');
   }
+  const repeated = repeatedMemberName(text);
+  if (repeated !== undefined) {
+    throw new HttpError(
+      400,
+      'invalid_request',
+      `The member "${repeated.slice(0, 64)}" appears twice in one object; send each name once.`,
+    );
+  }
+  return value;
+}
+
+/** A JSON string token, optionally followed by the colon that makes it a member name. */
+const STRING_OR_BRACKET = /"(?:[^"\\]|\\.)*"(?:\s*:)?|[{}[\]]/g;
+
+/**
+ * The first member name that appears twice in one object of a valid JSON text, or undefined. JSON.parse keeps the
+ * last one silently, so `{"job":"app",…,"job":"prod/deploy"}` (a controller library writing a value's text into
+ * the body unescaped) would register another job's identity; such a body is refused instead.
+ */
+export function repeatedMemberName(text: string): string | undefined {
+  const objects: Array<Set<string> | undefined> = [];
+  for (const [token] of text.matchAll(STRING_OR_BRACKET)) {
+    if (token === '{') objects.push(new Set());
+    else if (token === '[') objects.push(undefined);
+    else if (token === '}' || token === ']') objects.pop();
+    else if (token.endsWith(':')) {
+      const name = JSON.parse(token.slice(0, -1).trim()) as string;
+      const names = objects.at(-1);
+      if (names?.has(name)) return name;
+      names?.add(name);
+    }
+  }
+  return undefined;
 }

@@ -9,10 +9,10 @@
  * files such a writer left (0600, holding private keys) are removed by the next lock holder or the next start.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, readFileSync, readlinkSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { ownerIsDead, processSpace } from '../shared/process-space';
 import { ConfigError, KeyStoreError } from './errors';
 
 const LOCK_FILE = '.keys.lock';
@@ -112,27 +112,6 @@ function ownerLine(): string {
   return `${processSpace()} ${process.pid} ${randomBytes(12).toString('hex')}\n`;
 }
 
-let space: string | undefined;
-
-/**
- * Where a pid means the same process: this host name, and on Linux also this boot and this pid namespace. Host
- * names alone are not enough: containers sharing a volume may share a host name (a fixed `hostname:`) while their
- * pids live in different namespaces, and judging another container's live writer dead by its pid would break its
- * lock mid-write.
- */
-export function processSpace(): string {
-  if (space === undefined) {
-    const parts = [hostname().replace(/\s/g, '_')];
-    try {
-      parts.push(readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), readlinkSync('/proc/self/ns/pid'));
-    } catch {
-      // Not Linux: no pid namespaces, the host name identifies the pid space.
-    }
-    space = parts.join('/');
-  }
-  return space;
-}
-
 /** Creates the lock with O_EXCL (true) or finds it taken (false). A lock we created but could not fill is removed. */
 async function tryCreateLock(dir: string, lockPath: string, owner: string): Promise<boolean> {
   let handle: FileHandle;
@@ -217,20 +196,7 @@ async function lockState(file: string): Promise<'gone' | 'stale' | 'live'> {
     return 'gone';
   }
   if (Date.now() - mtimeMs > STALE_LOCK_MS) return 'stale';
-  const [owner, pid] = content.trim().split(' ');
-  if (owner === processSpace() && pid !== undefined && /^\d+$/.test(pid) && !processExists(Number(pid))) {
-    return 'stale';
-  }
-  return 'live';
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by another user
-  }
+  return ownerIsDead(content) ? 'stale' : 'live';
 }
 
 /** Renames `file` to a name unique to this caller (atomic: of several callers one wins), then deletes that copy. */

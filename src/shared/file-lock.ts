@@ -3,15 +3,16 @@
  * with O_EXCL so the kernel lets exactly one process win. Synchronous because the writes it guards are; a wait is
  * a few milliseconds in practice and bounded by `timeoutMs`.
  *
- * A lock is stale when its owner is a process of this machine that no longer exists, or when it is older than
- * `staleMs` (its owner is on another machine sharing the directory, or hung). A stale lock is broken the way the
+ * A lock is stale when its owner is a process of this process space (host, boot, pid namespace) that no longer
+ * exists, or when it is older than `staleMs` (its owner is elsewhere: another machine or container sharing the
+ * directory, or hung). A stale lock is broken the way the
  * token service breaks its key lock: under an O_EXCL `.break` guard, re-checked, renamed away to a name unique to
  * the breaker (one rename wins), never deleted in place, so two waiters cannot both break and both enter.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { TimeoutError } from '../errors';
+import { ownerIsDead, processSpace } from './process-space';
 
 export interface LockOptions {
   /** How long to wait for a live owner before giving up. */
@@ -41,7 +42,7 @@ export function withFileLocks<T>(files: readonly string[], action: () => T, opti
 }
 
 function acquire(path: string, settings: Required<LockOptions>): { path: string; owner: string } {
-  const owner = `${process.pid} ${hostname()} ${randomBytes(8).toString('hex')}\n`;
+  const owner = `${processSpace()} ${process.pid} ${randomBytes(8).toString('hex')}\n`;
   const deadline = Date.now() + settings.timeoutMs;
   for (;;) {
     if (tryCreate(path, owner)) return { path, owner };
@@ -100,25 +101,13 @@ function staleness(path: string, staleMs: number): 'gone' | 'stale' | 'live' {
   const age = ageOf(path);
   if (age === Number.NEGATIVE_INFINITY) return 'gone';
   if (age > staleMs) return 'stale';
-  const [pid, host] = (readOrUndefined(path) ?? '').split(' ');
   // An empty lock is one being written this instant: live until it ages.
-  if (host === hostname() && pid !== undefined && /^\d+$/.test(pid) && !processExists(Number(pid))) return 'stale';
-  return 'live';
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return ownerIsDead(readOrUndefined(path) ?? '') ? 'stale' : 'live';
 }
 
 function describeOwner(path: string): string {
-  const [pid, host] = (readOrUndefined(path) ?? '').split(' ');
-  return pid && host ? `process ${pid} on ${host}` : 'owner unknown';
+  const [space, pid] = (readOrUndefined(path) ?? '').split(' ');
+  return space && pid ? `process ${pid} on ${space.split('/')[0]}` : 'owner unknown';
 }
 
 /** Milliseconds since the file was last written; -Infinity when it does not exist. */

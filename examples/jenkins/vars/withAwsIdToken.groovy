@@ -18,6 +18,9 @@
 //     and only trusted library code may call the API, so a Jenkinsfile can neither read the secret nor redirect it.
 //   - The secret lives only inside one @NonCPS method (never in a pipeline variable, which Jenkins would write to the
 //     build's program.dat, never in a step argument, which Jenkins records, never in the log or on the agent).
+//   - A Jenkinsfile can call every method of this script (`withAwsIdToken.anyMethod(...)`, `private` or not) and pass
+//     objects of classes it defines: no method returns the secret or sends a body it did not build from Jenkins'
+//     records, and claim values pass only as the JDK's own types (a Number of the Jenkinsfile's could print JSON).
 //   - Steps are called through `steps.` and the build through `$build()`, so a `vars/` script of another library
 //     named like a step (getContext, error, …) or like `currentBuild` cannot stand in for them.
 //
@@ -51,12 +54,8 @@ import jenkins.scm.api.SCMRevisionAction
 import org.jenkinsci.plugins.plaincredentials.StringCredentials
 
 def call(Map config = [:], Closure body) {
-    String problem = parameterProblem(config)
-    if (problem) steps.error(problem)
     // getContext is a step, so it runs here; the Computer is only passed on, never kept in a pipeline variable.
-    String node = nodeName(steps.getContext(Computer))
-    String registration = JsonOutput.toJson(registrationBody(config, node))
-    Map answer = register(registration)
+    Map answer = registerThisBuild(config, steps.getContext(Computer))
     String requestToken = answer.request_token
     String tokenUrl = answer.token_url
     steps.echo "withAwsIdToken: ID tokens for this build available until ${answer.expires_at}"
@@ -100,19 +99,52 @@ private Map registrationBody(Map config, String node) {
     }
     extra.each { name, value ->
         String key = name.toString()
-        if (key.toLowerCase() in reservedClaimNames()) {
+        // Locale.ROOT: in a Turkish locale 'SID'.toLowerCase() is 'sıd', which no reserved name matches.
+        if (key.toLowerCase(Locale.ROOT) in reservedClaimNames()) {
             throw new AbortException("withAwsIdToken: claims may only add names; '${key}' is reserved (identity claims " +
                 'come from Jenkins itself, sub derives from job and build_number, and JWT/OIDC names are the ' +
                 'service\'s). Rename or remove it.')
         }
-        if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
-            throw new AbortException("withAwsIdToken: claim '${key}' must be a string, number or boolean.")
-        }
-        body[key] = value
+        body[key] = plainClaimValue(key, value)
     }
-    if (config.lifetime != null) body.lifetime = config.lifetime as Integer
-    if (config.audiences != null) body.audiences = config.audiences.collect { it.toString() }
+    if (config.lifetime != null) body.lifetime = lifetimeSeconds(config.lifetime)
+    if (config.audiences != null) body.audiences = audienceList(config.audiences)
     return body
+}
+
+// JsonOutput writes a value by its class, and an unknown Number by its toString(): a Number class of the Jenkinsfile's
+// own could print `1,"job":"prod/deploy"` into the registration. So only the JDK's own (final or trusted) value types
+// pass, as themselves; any text (a GString "${x}" included) becomes a String, which JsonOutput escapes.
+@NonCPS
+private static Object plainClaimValue(String key, value) {
+    if (value instanceof CharSequence) return value.toString()
+    if (value instanceof Boolean) return value
+    if (value != null && value.getClass() in [Integer, Long, Short, Byte, BigInteger, BigDecimal, Double, Float]) {
+        return value
+    }
+    throw new AbortException("withAwsIdToken: claim '${key}' must be a string, number or boolean.")
+}
+
+@NonCPS
+private static Long lifetimeSeconds(value) {
+    boolean whole = value instanceof CharSequence || value.getClass() in [Integer, Long, Short, Byte, BigInteger]
+    String text = whole ? value.toString().trim() : ''
+    if (!(text ==~ /\d{1,9}/)) {
+        throw new AbortException('withAwsIdToken: lifetime must be a whole number of seconds, e.g. lifetime: 3600.')
+    }
+    return Long.valueOf(text)
+}
+
+// One audience or a list of them; each becomes a String (JsonOutput escapes it; the service checks it).
+@NonCPS
+private static List<String> audienceList(value) {
+    if (value instanceof CharSequence) return [value.toString()]
+    if (!(value instanceof Collection)) {
+        throw new AbortException('withAwsIdToken: audiences must be a list, e.g. audiences: [\'sts.amazonaws.com\'].')
+    }
+    List<String> audiences = []
+    for (Object audience : (Collection) value) audiences.add(String.valueOf(audience))
+    return audiences
 }
 
 // Names a Jenkinsfile's `claims:` may not use: the identity claims, sub, the request controls and the names JWT/OIDC
@@ -160,13 +192,30 @@ private static String nodeName(Computer computer) {
     return computer.name ?: 'built-in'
 }
 
+// The one way to register, and the only code that touches the admin secret: this build's identity (read from
+// Jenkins), the step's checked parameters, the administrator's service URL and credential. Jenkins lets a Jenkinsfile
+// call every method of this script (`withAwsIdToken.anyMethod(...)`; Groovy ignores `private`), so no method here
+// returns the secret or sends with it a body it did not build itself.
+@NonCPS
+private Map registerThisBuild(Map config, Computer computer) {
+    String problem = parameterProblem(config)
+    if (problem) throw new AbortException(problem)
+    String registration = JsonOutput.toJson(registrationBody(config, nodeName(computer)))
+    String endpoint = requestTokensUrl(adminSetting('KEYLESS_ISSUER_SERVICE_URL', null))
+    String credentialsId = adminSetting('KEYLESS_ISSUER_CREDENTIALS_ID', 'keyless-issuer-admin')
+    StringCredentials credential = CredentialsProvider.lookupCredentials(
+        StringCredentials, Jenkins.get(), ACL.SYSTEM, Collections.emptyList()).find { it.id == credentialsId }
+    // Surrounding whitespace is trimmed, as the token service trims its --admin-secret-file.
+    String secret = credential?.secret?.plainText?.trim()
+    String refusal = adminCredentialProblem(credentialsId, credential?.scope, secret)
+    if (refusal) throw new AbortException(refusal)
+    return postRegistration(endpoint, registration, secret)
+}
+
 // POST <service>/request-tokens with the admin secret, on the controller. Bounded: 10 s to connect, 10 s per read,
 // 30 s and 64 KiB for the whole answer. Returns the service's JSON answer; throws AbortException with the reason.
 @NonCPS
-private static Map register(String registration) {
-    String serviceUrl = adminSetting('KEYLESS_ISSUER_SERVICE_URL', null)
-    String endpoint = requestTokensUrl(serviceUrl)
-    String secret = adminSecret(adminSetting('KEYLESS_ISSUER_CREDENTIALS_ID', 'keyless-issuer-admin'))
+private static Map postRegistration(String endpoint, String registration, String secret) {
     HttpURLConnection connection = (HttpURLConnection) ProxyConfiguration.open(new URL(endpoint))
     connection.connectTimeout = 10000
     connection.readTimeout = 10000
@@ -228,31 +277,25 @@ private static String requestTokensUrl(String serviceUrl) {
     return serviceUrl.replaceAll('/+$', '') + '/request-tokens'
 }
 
-// The admin secret from a Secret text credential of SYSTEM scope. Surrounding whitespace is trimmed, as the token
-// service trims its --admin-secret-file; whitespace inside is refused (a header cannot carry it, and the service
-// would never match it).
+// Why the admin credential cannot be used, or null: it must be a Secret text credential of SYSTEM scope, one word
+// (whitespace inside is refused: a header cannot carry it, and the service would never match it).
 @NonCPS
-private static String adminSecret(String credentialsId) {
-    List<StringCredentials> all = CredentialsProvider.lookupCredentials(
-        StringCredentials, Jenkins.get(), ACL.SYSTEM, Collections.emptyList())
-    StringCredentials credential = all.find { it.id == credentialsId }
+private static String adminCredentialProblem(String credentialsId, CredentialsScope scope, String secret) {
     String where = "the credential '${credentialsId}' (Manage Jenkins > Credentials > System > Global credentials)"
-    if (credential == null) {
-        throw new AbortException("withAwsIdToken: ${where} does not exist: add the token service's admin secret " +
-            'there as a Secret text credential with scope System.')
+    if (secret == null) {
+        return "withAwsIdToken: ${where} does not exist: add the token service's admin secret there as a Secret " +
+            'text credential with scope System.'
     }
-    if (credential.scope != CredentialsScope.SYSTEM) {
-        throw new AbortException("withAwsIdToken: ${where} has scope ${credential.scope}; builds could bind it with " +
-            'withCredentials and send it anywhere. Change its scope to System (and rotate the secret if it was ' +
-            'ever bound).')
+    if (scope != CredentialsScope.SYSTEM) {
+        return "withAwsIdToken: ${where} has scope ${scope}; builds could bind it with withCredentials and send it " +
+            'anywhere. Change its scope to System (and rotate the secret if it was ever bound).'
     }
-    String secret = credential.secret.plainText.trim()
     if (secret.isEmpty() || secret =~ /[\s\p{Cntrl}]/) {
-        throw new AbortException("withAwsIdToken: ${where} is " + (secret.isEmpty() ? 'empty' :
+        return "withAwsIdToken: ${where} is " + (secret.isEmpty() ? 'empty' :
             'not one word (whitespace or control characters inside)') + ': paste the content of the service\'s ' +
-            '--admin-secret-file exactly.')
+            '--admin-secret-file exactly.'
     }
-    return secret
+    return null
 }
 
 @NonCPS

@@ -7,6 +7,8 @@ package standin
  */
 abstract class PipelineScript extends Script {
     static Closure libraryStep
+    /** The library's vars/ script as the global variable `withAwsIdToken` (Jenkinsfiles may call any of its methods). */
+    static Closure libraryObject
 
     def $build() { World.current.run }
 
@@ -22,6 +24,7 @@ abstract class PipelineScript extends Script {
             case 'params': return [:]
             case 'any': return 'any'
             case 'currentBuild': return new RunWrapper()
+            case 'withAwsIdToken': return libraryObject.call()
             default: throw new MissingPropertyException(name, getClass())
         }
     }
