@@ -36,6 +36,15 @@ describe('settings: the partition follows the region and the role', () => {
     expect(pool.audience).toBe('cognito-identity.amazonaws.com');
   });
 
+  it('takes identity pools of every partition, European Sovereign Cloud included', () => {
+    const settings = action({
+      'aws-region': 'eusc-de-east-1',
+      'role-to-assume': 'arn:aws-eusc:iam::111122223333:role/d',
+      'cognito-identity-pool-id': `eusc-de-east-1:${POOL}`,
+    });
+    expect(settings.cognito?.region).toBe('eusc-de-east-1');
+  });
+
   it('the CLI token command asks for the audience of the region given', () => {
     const token = parseTokenSettings(
       cliSource({ 'token-source': 'env:TOKEN' }, { AWS_REGION: 'cn-northwest-1', TOKEN: 'a.b.c' }),

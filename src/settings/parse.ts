@@ -24,7 +24,8 @@ const ROLE_NAME = /^(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const POLICY_ARN = /^arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy\/.+$/;
-const POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// Region names of every partition: us-east-1, cn-north-1, us-gov-west-1, eusc-de-east-1, us-isob-east-1.
+const POOL_ID = /^([a-z]+(?:-[a-z]+)+-\d+):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A Logins key: the issuer without its scheme (a user-pool key also has a path), never a URL. */
 const PROVIDER_NAME = /^(?![a-z][a-z0-9+.-]*:\/\/)[^\s]{1,128}$/i;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
