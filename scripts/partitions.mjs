@@ -2,6 +2,7 @@
 // endpoint rules resolve regions with). Settings need the partition before the SDK is loaded, so the run carries this
 // small copy; __tests__/partitions/partition-data.test.ts fails when an SDK upgrade brings new data: run
 // `node scripts/partitions.mjs` then.
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -26,5 +27,10 @@ import type { PartitionEntry } from './partition';
 
 export const PARTITIONS: readonly PartitionEntry[] = ${JSON.stringify(table, null, 2)};
 `;
-writeFileSync(join(root, 'src/partitions/partition-data.ts'), out);
+const file = join(root, 'src/partitions/partition-data.ts');
+writeFileSync(file, out);
+// In the project's style, so that a regeneration with unchanged data leaves the file unchanged.
+execFileSync(process.execPath, [require.resolve('@biomejs/biome/bin/biome'), 'format', '--write', file], {
+  stdio: 'ignore',
+});
 console.log(`partitions: ${table.map((p) => p.name).join(', ')}`);
