@@ -199,15 +199,15 @@ export class IamModel {
   }
 
   /** `providerName` is the URL without its scheme, as `issuerProviderName` returns it. */
-  static oidcProviderArn(accountId: string, providerName: string, partition = 'aws'): string {
+  static oidcProviderArn(accountId: string, providerName: string, partition: string): string {
     return `arn:${partition}:iam::${accountId}:oidc-provider/${providerName}`;
   }
 
-  static roleArn(accountId: string, path: string, name: string, partition = 'aws'): string {
+  static roleArn(accountId: string, path: string, name: string, partition: string): string {
     return `arn:${partition}:iam::${accountId}:role${path}${name}`;
   }
 
-  static policyArn(accountId: string, path: string, name: string, partition = 'aws'): string {
+  static policyArn(accountId: string, path: string, name: string, partition: string): string {
     return `arn:${partition}:iam::${accountId}:policy${path}${name}`;
   }
 
