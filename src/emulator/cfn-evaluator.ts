@@ -127,13 +127,13 @@ export class TemplateEvaluator {
     }
     this.parameters.set('AWS::AccountId', this.model.accountId);
     this.parameters.set('AWS::Region', this.model.region);
-    this.parameters.set('AWS::Partition', 'aws');
-    this.parameters.set('AWS::URLSuffix', 'amazonaws.com');
+    this.parameters.set('AWS::Partition', this.model.partition.name);
+    this.parameters.set('AWS::URLSuffix', this.model.partition.dnsSuffix);
     this.parameters.set('AWS::NotificationARNs', []);
     this.parameters.set('AWS::StackName', this.stackName);
     this.parameters.set(
       'AWS::StackId',
-      `arn:aws:cloudformation:${this.model.region}:${this.model.accountId}:stack/${this.stackName}/${deterministicUuid(`stack/${this.stackName}`)}`,
+      `arn:${this.model.partition.name}:cloudformation:${this.model.region}:${this.model.accountId}:stack/${this.stackName}/${deterministicUuid(`stack/${this.stackName}`)}`,
     );
   }
 
@@ -240,7 +240,7 @@ export class TemplateEvaluator {
     switch (this.resource(logicalId).Type) {
       case 'AWS::IAM::OIDCProvider': {
         const url = this.stringProperty(logicalId, 'Url') ?? '';
-        return IamModel.oidcProviderArn(accountId, this.providerName(logicalId, url));
+        return IamModel.oidcProviderArn(accountId, this.providerName(logicalId, url), this.model.partition.name);
       }
       case 'AWS::IAM::Role':
         // `!Ref Role` is the role name in CloudFormation; the ARN is `!GetAtt Role.Arn`.
@@ -250,6 +250,7 @@ export class TemplateEvaluator {
           accountId,
           this.stringProperty(logicalId, 'Path') ?? '/',
           this.stringProperty(logicalId, 'ManagedPolicyName') ?? this.generatedName(logicalId, 128),
+          this.model.partition.name,
         );
       case 'AWS::Cognito::IdentityPool':
         return `${region}:${deterministicUuid(`identity-pool/${accountId}/${this.stackName}/${logicalId}`)}`;
@@ -275,7 +276,7 @@ export class TemplateEvaluator {
 
   roleArn(logicalId: string): string {
     const path = this.stringProperty(logicalId, 'Path') ?? '/';
-    return IamModel.roleArn(this.model.accountId, path, this.physicalId(logicalId));
+    return IamModel.roleArn(this.model.accountId, path, this.physicalId(logicalId), this.model.partition.name);
   }
 
   roleName(logicalId: string): string {

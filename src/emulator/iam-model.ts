@@ -1,5 +1,6 @@
 // The IAM and Cognito objects the emulated STS/Cognito endpoints consult. Templates and JSON config both feed this
 // model; request handlers only read it (apart from Cognito identities, which are created on first sight).
+import { type Partition, partitionOfRegion } from '../partitions/partition';
 import { isLoopbackHost } from '../shared/loopback';
 import { EmulatorConfigError } from './errors';
 import { deterministicUniqueId, deterministicUuid } from './identifiers';
@@ -181,6 +182,8 @@ export interface IdentityPoolInput {
 export class IamModel {
   readonly accountId: string;
   readonly region: string;
+  /** The region's partition: every ARN the model makes or accepts is of it, as in one AWS partition. */
+  readonly partition: Partition;
   private readonly providers = new Map<string, OidcProvider>();
   private readonly roles = new Map<string, Role>();
   private readonly pools = new Map<string, IdentityPool>();
@@ -192,19 +195,20 @@ export class IamModel {
     if (!ACCOUNT_ID.test(accountId)) throw new EmulatorConfigError(`account id '${accountId}' must be 12 digits`);
     this.accountId = accountId;
     this.region = region;
+    this.partition = partitionOfRegion(region);
   }
 
   /** `providerName` is the URL without its scheme, as `issuerProviderName` returns it. */
-  static oidcProviderArn(accountId: string, providerName: string): string {
-    return `arn:aws:iam::${accountId}:oidc-provider/${providerName}`;
+  static oidcProviderArn(accountId: string, providerName: string, partition: string): string {
+    return `arn:${partition}:iam::${accountId}:oidc-provider/${providerName}`;
   }
 
-  static roleArn(accountId: string, path: string, name: string): string {
-    return `arn:aws:iam::${accountId}:role${path}${name}`;
+  static roleArn(accountId: string, path: string, name: string, partition: string): string {
+    return `arn:${partition}:iam::${accountId}:role${path}${name}`;
   }
 
-  static policyArn(accountId: string, path: string, name: string): string {
-    return `arn:aws:iam::${accountId}:policy${path}${name}`;
+  static policyArn(accountId: string, path: string, name: string, partition: string): string {
+    return `arn:${partition}:iam::${accountId}:policy${path}${name}`;
   }
 
   /** The role's `AROA…` unique id (`RoleId`), stable for a given ARN. */
@@ -220,7 +224,7 @@ export class IamModel {
     const accountId = input.accountId ?? this.accountId;
     const name = issuerProviderName(input.url);
     checkProviderLists(input);
-    const arn = IamModel.oidcProviderArn(accountId, name);
+    const arn = IamModel.oidcProviderArn(accountId, name, this.partition.name);
     if (this.providers.has(arn)) {
       throw new EmulatorConfigError(
         `EntityAlreadyExists: Provider with url ${input.url} already exists. (an account holds one provider per URL: declare it once and pass its ARN to the other templates)`,
@@ -244,7 +248,7 @@ export class IamModel {
     // Where IAM's own refusals of trust policies are checked when a role is created or loaded.
     const trustPolicy = parsePolicyDocument(input.assumeRolePolicyDocument, `role ${input.name}`);
     validateTrustPolicy(trustPolicy, input.location ?? `role ${input.name}`);
-    const arn = IamModel.roleArn(accountId, path, input.name);
+    const arn = IamModel.roleArn(accountId, path, input.name, this.partition.name);
     if (this.roles.has(arn)) throw new EmulatorConfigError(`role ${arn} is declared twice`);
     const role: Role = {
       arn,
@@ -272,7 +276,7 @@ export class IamModel {
       throw new EmulatorConfigError(`managed policy name '${input.name}' must match [\\w+=,.@-]{1,128}`);
     }
     if (!ROLE_PATH.test(path)) throw new EmulatorConfigError(`policy path '${path}' must start and end with '/'`);
-    const arn = IamModel.policyArn(this.accountId, path, input.name);
+    const arn = IamModel.policyArn(this.accountId, path, input.name, this.partition.name);
     if (this.managedPolicies.has(arn)) {
       throw new EmulatorConfigError(
         `EntityAlreadyExists: A policy called ${input.name} already exists. Duplicate names are not allowed.`,
@@ -291,8 +295,11 @@ export class IamModel {
   /** AttachRolePolicy: the role must exist, and a customer-managed policy of this account too. */
   attachRolePolicy(roleName: string, policyArn: string): void {
     const role = this.roleNamed(roleName);
-    const local = policyArn.startsWith(`arn:aws:iam::${role.accountId}:policy/`);
-    if (!/^arn:aws:iam::(aws|\d{12}):policy\/./.test(policyArn) || (local && !this.managedPolicies.has(policyArn))) {
+    const partition = this.partition.name;
+    const local = policyArn.startsWith(`arn:${partition}:iam::${role.accountId}:policy/`);
+    const wellFormed =
+      policyArn.startsWith(`arn:${partition}:iam::`) && /^arn:[\w-]+:iam::(aws|\d{12}):policy\/./.test(policyArn);
+    if (!wellFormed || (local && !this.managedPolicies.has(policyArn))) {
       throw new EmulatorConfigError(`NoSuchEntity: Policy ${policyArn} does not exist or is not attachable.`);
     }
     if (!role.managedPolicyArns.includes(policyArn)) role.managedPolicyArns.push(policyArn);
@@ -330,7 +337,7 @@ export class IamModel {
       name: input.name,
       region,
       accountId,
-      arn: `arn:aws:cognito-identity:${region}:${accountId}:identitypool/${id}`,
+      arn: `arn:${this.partition.name}:cognito-identity:${region}:${accountId}:identitypool/${id}`,
       allowClassicFlow: input.allowClassicFlow,
       allowUnauthenticatedIdentities: input.allowUnauthenticatedIdentities ?? false,
       openIdConnectProviderArns: [...(input.openIdConnectProviderArns ?? [])],
@@ -376,8 +383,13 @@ export class IamModel {
   addAccessKey(key: StaticAccessKey): void {
     if (!/^[\w]{16,128}$/.test(key.accessKeyId))
       throw new EmulatorConfigError(`access key id '${key.accessKeyId}' is malformed`);
-    if (!/^arn:aws:iam::\d{12}:(root|user\/.+)$/.test(key.arn)) {
-      throw new EmulatorConfigError(`access key ${key.accessKeyId}: arn must be an IAM user ARN or account root`);
+    if (
+      !key.arn.startsWith(`arn:${this.partition.name}:`) ||
+      !/^arn:[\w-]+:iam::\d{12}:(root|user\/.+)$/.test(key.arn)
+    ) {
+      throw new EmulatorConfigError(
+        `access key ${key.accessKeyId}: arn must be an IAM user ARN or account root of partition ${this.partition.name}`,
+      );
     }
     this.accessKeys.set(key.accessKeyId, { ...key });
   }

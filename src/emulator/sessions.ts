@@ -1,5 +1,6 @@
 // Credentials the emulator has issued. Signed calls (AssumeRole, GetCallerIdentity) are authenticated against this
 // store, so role chaining works with exactly the keys a previous call returned.
+import { partitionOfArn } from '../partitions/partition';
 import type { Clock } from './clock';
 import type { IamModel, Role, StaticAccessKey } from './iam-model';
 import { newSecretAccessKey, newSessionAccessKeyId, newSessionToken } from './identifiers';
@@ -13,7 +14,7 @@ export interface RoleSession {
   expiresAt: number;
   role: Role;
   sessionName: string;
-  /** `arn:aws:sts::<acct>:assumed-role/<RoleName>/<session>` (role path dropped, as STS does). */
+  /** `arn:<partition>:sts::<acct>:assumed-role/<RoleName>/<session>` (role path dropped, as STS does). */
   arn: string;
   /** `<RoleId>:<session>`. */
   userId: string;
@@ -54,7 +55,7 @@ export class SessionStore {
       expiresAt: Math.floor(this.clock() / 1000) * 1000 + input.durationSeconds * 1000,
       role: input.role,
       sessionName: input.sessionName,
-      arn: `arn:aws:sts::${input.role.accountId}:assumed-role/${input.role.name}/${input.sessionName}`,
+      arn: `arn:${partitionOfArn(input.role.arn)}:sts::${input.role.accountId}:assumed-role/${input.role.name}/${input.sessionName}`,
       userId: `${input.role.roleId}:${input.sessionName}`,
       tags: input.tags,
       transitiveTagKeys: input.transitiveTagKeys,

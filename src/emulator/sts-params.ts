@@ -11,7 +11,8 @@ const EXTERNAL_ID = /^[\w+=,.@:/-]*$/;
 const ARN_TEXT = /^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]+$/u;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: STS's own pattern admits tab, LF and CR
 const POLICY_TEXT = /^[\u0009\u000A\u000D\u0020-\u00FF]+$/;
-const ROLE_ARN = /^arn:aws:iam::(\d{12}):role(\/.*)?\/[\w+=,.@-]+$/;
+// Any partition's syntax; the role is then looked up in this STS's partition, where a foreign ARN names no role.
+const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role(\/.*)?\/[\w+=,.@-]+$/;
 
 function member(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
@@ -106,7 +107,7 @@ export function sessionPoliciesParam(params: QueryParams): SessionPolicies {
   for (let i = 1; params.has(`PolicyArns.member.${i}.arn`); i++) {
     const arn = params.get(`PolicyArns.member.${i}.arn`) as string;
     checkLength(arn, `PolicyArns.member.${i}.arn`, 20, 2048);
-    if (!/^arn:aws:iam::(\d{12}|aws):policy\/.+$/.test(arn)) {
+    if (!/^arn:aws[\w-]*:iam::(\d{12}|aws):policy\/.+$/.test(arn)) {
       throw new StsError('InvalidParameterValue', `The policy ARN '${arn}' is not a valid managed policy ARN.`);
     }
     policyArns.push(arn);

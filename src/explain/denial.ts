@@ -1,4 +1,5 @@
 import type { AwsErrorInfo } from '../exchange/aws-errors';
+import { partitionOfArn, partitionOfRegion } from '../partitions/partition';
 import { oneLine } from '../printable';
 import { issuerHost, type Token } from '../token/token';
 import { explainRequestError, REQUEST_ERROR_CODES, type RequestFacts } from './request-errors';
@@ -161,7 +162,8 @@ export function explainCognitoDenial(
   const audClaim = token.claims.azp ?? token.claims.aud;
   const aud = oneLine(Array.isArray(audClaim) ? audClaim.join(', ') : String(audClaim ?? '(none)'));
   const host = oneLine(issuerHost(token.claims.iss) ?? providerName);
-  const providerArn = `arn:aws:iam::${context.accountId ?? '<account>'}:oidc-provider/${host}`;
+  const partition = partitionOfRegion(region).name;
+  const providerArn = `arn:${partition}:iam::${context.accountId ?? '<account>'}:oidc-provider/${host}`;
   const lines = [
     `Identity pool: ${identityPoolId} (region ${region}${context.endpoint ? `, endpoint ${context.endpoint}` : ''})`,
     `Logins key (provider name): ${providerName}`,
@@ -243,7 +245,7 @@ function likelyCauses(info: AwsErrorInfo, context: DenialContext): string[] {
   } else if (info.code === 'AccessDenied' || info.code === 'IDPRejectedClaim' || info.code === 'InvalidIdentityToken') {
     if (host) {
       causes.push(
-        `The trust policy's Principal must be {"Federated": "arn:aws:iam::<account>:oidc-provider/${host}"} with Action sts:AssumeRoleWithWebIdentity.`,
+        `The trust policy's Principal must be {"Federated": "arn:${partitionOfArn(context.roleArn ?? '') ?? 'aws'}:iam::<account>:oidc-provider/${host}"} with Action sts:AssumeRoleWithWebIdentity.`,
       );
       causes.push(
         `Its conditions on ${host}:aud and ${host}:sub must match the values above (StringLike for wildcards).`,

@@ -1,4 +1,5 @@
 import type { AwsErrorInfo } from '../exchange/aws-errors';
+import { partitionOfRegion } from '../partitions/partition';
 import { oneLine } from '../printable';
 import type { Settings } from '../settings/types';
 
@@ -88,12 +89,15 @@ export const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
 
 function regionDisabled(facts: RequestFacts, roleArn: string | undefined): { hint: string; details: string } {
   const account = /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn ?? '')?.[1];
-  const endpoint = facts.endpoint ?? `https://sts.${facts.region}.amazonaws.com`;
+  const partition = partitionOfRegion(facts.region);
+  const endpoint = facts.endpoint ?? `https://sts.${facts.region}.${partition.dnsSuffix}`;
+  // Only the aws partition has a global endpoint outside any region.
+  const global = partition.name === 'aws' ? ', or the global endpoint (sts-endpoint: https://sts.amazonaws.com)' : '';
   return {
     hint:
       `STS is not activated in region ${facts.region} for ${account ? `account ${account}` : "the role's account"}. ` +
       `An administrator can activate it in the IAM console: Account settings → Security Token Service (STS) → Endpoints → ${facts.region} → Activate. ` +
-      'Or call another STS endpoint: an aws-region where STS is active, or the global endpoint (sts-endpoint: https://sts.amazonaws.com).',
+      `Or call another STS endpoint: an aws-region where STS is active${global}.`,
     details: [...(roleArn ? [`Role: ${roleArn}`] : []), `Region: ${facts.region}`, `STS endpoint: ${endpoint}`].join(
       '\n',
     ),

@@ -71,7 +71,8 @@ function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boo
  * session's `arns` include its role's ARN.
  */
 function awsPrincipalMatches(entry: string, principal: Extract<TrustPrincipal, { kind: 'AWS' }>): boolean {
-  if (entry === principal.accountId || entry === `arn:aws:iam::${principal.accountId}:root`) return true;
+  const partition = principal.arns[0]?.split(':')[1] ?? 'aws';
+  if (entry === principal.accountId || entry === `arn:${partition}:iam::${principal.accountId}:root`) return true;
   return principal.arns.includes(entry);
 }
 

@@ -68,7 +68,7 @@ export const INPUTS: readonly InputSpec[] = [
   ),
   input(
     'audience',
-    'Audience of the requested OIDC token (default sts.amazonaws.com; cognito-identity.amazonaws.com in the Cognito flow).',
+    "Audience of the requested OIDC token (default: the STS audience of the region's partition, sts.amazonaws.com or sts.amazonaws.com.cn in China; cognito-identity.amazonaws.com in the Cognito flow).",
   ),
   input(
     'role-session-name',

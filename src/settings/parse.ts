@@ -3,12 +3,15 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { InputError, KeylessError } from '../errors';
 import { GITHUB_TAG_KEYS, githubSessionTags, parseCustomTags } from '../exchange/session-tags';
 import { checkProxyUrl } from '../net/proxy';
+import { defaultStsAudience, partitionOfRegion } from '../partitions/partition';
 import { maskAccountIds, registerSecret, shownValue } from '../secrets';
 import { defaultSessionName, detectCi } from './ci-context';
+import { checkPartition } from './partition';
 import { resolveTokenSource } from './token-source';
 import type { CiContext, CognitoSettings, CredentialSource, Settings, StaticKeys, TokenSourceSpec } from './types';
 import { SettingsReader, type SettingsSource } from './values';
 
+/** In the aws partition; `defaultAudience` gives every partition's. */
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
 export const COGNITO_AUDIENCE = 'cognito-identity.amazonaws.com';
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -21,11 +24,23 @@ const ROLE_NAME = /^(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const POLICY_ARN = /^arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy\/.+$/;
-const POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// Region names of every partition: us-east-1, cn-north-1, us-gov-west-1, eusc-de-east-1, us-isob-east-1.
+const POOL_ID = /^([a-z]+(?:-[a-z]+)+-\d+):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A Logins key: the issuer without its scheme (a user-pool key also has a path), never a URL. */
 const PROVIDER_NAME = /^(?![a-z][a-z0-9+.-]*:\/\/)[^\s]{1,128}$/i;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const PROFILE_NAME = /^[\w.+@:-]+$/;
+
+/**
+ * The CI token's audience: the setting, else the Cognito convention (the pool's provider lists it as client id), else
+ * the STS audience of the region's partition (sts.amazonaws.com.cn in China).
+ */
+function defaultAudience(read: SettingsReader, cognito: boolean, region: string | undefined): string {
+  const given = read.string('audience');
+  if (given !== undefined) return given;
+  if (cognito) return COGNITO_AUDIENCE;
+  return region === undefined ? DEFAULT_AUDIENCE : defaultStsAudience(partitionOfRegion(region));
+}
 
 function environmentKeys(env: SettingsSource['env']): StaticKeys | undefined {
   const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
@@ -296,6 +311,16 @@ export function parseSettings(source: SettingsSource): Settings {
     );
   }
 
+  checkPartition(
+    read,
+    region,
+    [
+      { input: 'role-to-assume', arns: roleToAssume ? [roleToAssume] : [] },
+      { input: 'managed-session-policies', arns: managedSessionPolicies },
+    ],
+    cognito?.region,
+  );
+
   const roleSkipSessionTagging = read.boolean('role-skip-session-tagging', false);
   const githubTagCount = githubSessionTags(ci.vars, {}, { optional: true }).length;
   const customTags = parseCustomTags(read.json('custom-tags'), read.label('custom-tags'), githubTagCount);
@@ -344,7 +369,7 @@ export function parseSettings(source: SettingsSource): Settings {
   return {
     region,
     ...(roleToAssume ? { roleToAssume } : {}),
-    audience: read.string('audience') ?? (cognito ? COGNITO_AUDIENCE : DEFAULT_AUDIENCE),
+    audience: defaultAudience(read, cognito !== undefined, region),
     roleSessionName,
     roleDurationSeconds,
     source: credentialFrom,
@@ -409,7 +434,7 @@ export function parseTokenSettings(source: SettingsSource): TokenSettings {
   const proxy = parseProxy(read);
   return {
     source: resolveTokenSource(read, fileBase),
-    audience: read.string('audience') ?? (cognito ? COGNITO_AUDIENCE : DEFAULT_AUDIENCE),
+    audience: defaultAudience(read, cognito !== undefined, read.string('aws-region')),
     ...(cognito ? { cognito } : {}),
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
     ...(proxy ? { proxy } : {}),

@@ -1,0 +1,46 @@
+import { InputError } from '../errors';
+import { type Partition, partitionOfArn, partitionOfRegion } from '../partitions/partition';
+import { PARTITIONS } from '../partitions/partition-data';
+import { shownValue } from '../secrets';
+import type { SettingsReader } from './values';
+
+/** A region to suggest for a partition in messages: its first named region that is not a `*-global` alias. */
+function exampleRegion(partition: string): string | undefined {
+  return PARTITIONS.find((p) => p.name === partition)?.regions.find((r) => !r.endsWith('-global'));
+}
+
+/**
+ * Everything the run names must live in the region's partition: STS in cn-north-1 knows no `arn:aws:` role, and a
+ * `arn:aws-cn:` role is unknown to every other partition's STS. Caught here, before any network call, naming both
+ * settings; AWS itself would only answer with a bare AccessDenied or "invalid ARN".
+ */
+export function checkPartition(
+  read: SettingsReader,
+  region: string,
+  named: { readonly input: string; readonly arns: readonly string[] }[],
+  cognitoRegion?: string,
+): Partition {
+  const partition = partitionOfRegion(region);
+  const regionSays = `${read.label('aws-region')} ${shownValue(region)} is in partition ${partition.name}`;
+  for (const { input, arns } of named) {
+    for (const arn of arns) {
+      const other = partitionOfArn(arn);
+      if (other === undefined || other === partition.name) continue;
+      const there = exampleRegion(other);
+      throw new InputError(
+        `${read.label(input)} ${shownValue(arn)} is in partition ${other}, but ${regionSays}.`,
+        `Use a region of ${other}${there ? ` (e.g. ${there})` : ''}, or an ARN of ${partition.name} (arn:${partition.name}:…).`,
+      );
+    }
+  }
+  if (cognitoRegion !== undefined) {
+    const pool = partitionOfRegion(cognitoRegion);
+    if (pool.name !== partition.name) {
+      throw new InputError(
+        `The identity pool's region ${shownValue(cognitoRegion)} (${read.label('cognito-region')} or the pool id) is in partition ${pool.name}, but ${regionSays}.`,
+        'An identity pool hands its tokens to STS of its own partition: use a pool and a role of the same partition.',
+      );
+    }
+  }
+  return partition;
+}
