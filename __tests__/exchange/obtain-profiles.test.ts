@@ -118,10 +118,9 @@ test('a retry after a transient failure asks for a fresh token; the first attemp
 });
 
 test('allowed-account-ids applies to every profile', async () => {
-  const error = await obtainSessions(
-    settings({ profiles: `prod=${PROD}`, 'allowed-account-ids': '111111111111' }),
-    log,
-  ).catch((e: Error & { code?: string }) => e);
-  expect(error.code).toBe('AccountNotAllowed');
-  expect(error.message).toMatch(/^Profile "prod"/);
+  const run = obtainSessions(settings({ profiles: `prod=${PROD}`, 'allowed-account-ids': '111111111111' }), log);
+  await expect(run).rejects.toMatchObject({
+    code: 'AccountNotAllowed',
+    message: expect.stringMatching(/^Profile "prod"/),
+  });
 });
