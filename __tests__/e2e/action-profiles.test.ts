@@ -142,6 +142,26 @@ describe('against the STS fake', () => {
     expect(existsSync(join(aws, 'config'))).toBe(false);
   });
 
+  test('mask-aws-account-id masks the account ids of every line before anything is printed', async () => {
+    const main = await runAction({ inputs: { ...inputs, 'mask-aws-account-id': 'true' }, env: env() });
+    expect([main.code, main.stderr]).toEqual([0, '']);
+    const lines = main.stdout.split('\n');
+    const firstMask = (id: string) => lines.indexOf(`::add-mask::${id}`);
+    for (const id of ['111111111111', '222222222222', '333333333333']) {
+      expect([id, firstMask(id) >= 0]).toEqual([id, true]);
+      // Every line that shows the id comes after its mask (the runner hides it from then on).
+      expect(lines.findIndex((l) => l.includes(id) && !l.startsWith('::add-mask::'))).toBeLessThan(0);
+    }
+  });
+
+  test('without an ID token (no id-token: write) the error says so, before any request', async () => {
+    const main = await runAction({ inputs, env: { AWS_ENDPOINT_URL_STS: sts.url } });
+    expect(main.code).toBe(1);
+    expect(main.stdout).toContain('Input "profiles" needs a CI OIDC token');
+    expect(main.stdout).toContain('id-token: write');
+    expect(sts.requests).toEqual([]);
+  });
+
   test('refreshable-credentials with a chained line is refused before any request', async () => {
     const main = await runAction({
       inputs: { ...inputs, profiles: `prod=${PROD} chain=${STAGING}`, 'refreshable-credentials': 'true' },

@@ -256,7 +256,14 @@ function parseFurtherRoles(
         : run.useExistingCredentials
           ? 'cannot be combined with use-existing-credentials'
           : undefined;
-  if (conflict) throw new InputError(`${label} ${conflict}.`);
+  if (conflict) {
+    throw new InputError(
+      `${label} ${conflict}.`,
+      run.source.kind === 'ambient'
+        ? 'No CI ID token was found: on GitHub give the job permissions: id-token: write; elsewhere see token-source.'
+        : 'Run the other roles in a step of their own, or drop the setting named.',
+    );
+  }
   const profiles = parseProfiles(lines, label, run.defaults, {
     roleArn: ROLE_ARN,
     region: REGION,
