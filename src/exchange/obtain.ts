@@ -48,8 +48,9 @@ function retryPolicy(settings: Settings, deadline: number, log: Logger, how = ''
 }
 
 /**
- * One web-identity attempt: a fresh CI token, through Cognito when configured, then AssumeRoleWithWebIdentity.
- * The whole chain is retried as a unit, so no attempt ever reuses a token that may have expired meanwhile.
+ * One web-identity session: a CI token, through Cognito when configured, then AssumeRoleWithWebIdentity. The first
+ * attempt uses the run's token for this audience (shared by every role that asks for it); the whole chain is retried
+ * as a unit with a freshly fetched token, so no retry reuses a token that may have expired meanwhile.
  */
 async function webIdentitySession(
   settings: Settings,
