@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { obtainSession } from './exchange/obtain';
+import { obtainSessions } from './exchange/obtain';
 import { formatFailure } from './report';
 import { onSecret } from './secrets';
 import { parseSettings } from './settings/parse';
@@ -34,8 +34,8 @@ export async function runAction(env: Env): Promise<number> {
       for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete process.env[name];
     }
     const delivery = prepareGithubDelivery(settings, runner, env.RUNNER_TEMP, runningTarget());
-    const session = await obtainSession(settings, log);
-    await deliverToGithub(settings, delivery, session, runner, log);
+    const sessions = await obtainSessions(settings, log);
+    await deliverToGithub(settings, delivery, sessions, runner, log);
     return 0;
   } catch (error) {
     log.error(formatFailure(error, debug));

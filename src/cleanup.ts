@@ -10,10 +10,15 @@ function state<T>(env: NodeJS.ProcessEnv, name: string): T | undefined {
   return raw ? (JSON.parse(raw) as T) : undefined;
 }
 
-/** The main step's record of what it changed; refused if it is a symlink (O_NOFOLLOW), like every file we touch. */
-function readUndo(file: string): ProfileUndo | undefined {
+/**
+ * The main step's record of what it changed (one profile, or several written together); refused if it is a symlink
+ * (O_NOFOLLOW), like every file we touch.
+ */
+function readUndo(file: string): ProfileUndo[] | undefined {
   const snapshot = readSnapshot(file, 'The post-step record');
-  return snapshot ? (JSON.parse(snapshot.content.toString('utf8')) as ProfileUndo) : undefined;
+  if (!snapshot) return undefined;
+  const record = JSON.parse(snapshot.content.toString('utf8')) as ProfileUndo | ProfileUndo[];
+  return Array.isArray(record) ? record : [record];
 }
 
 /**
@@ -32,7 +37,8 @@ export function runCleanup(env: NodeJS.ProcessEnv): number {
     const undo = profile?.undoFile ? readUndo(profile.undoFile) : undefined;
     if (profile && !undo)
       log.warn(`The record of profile "${profile.name}" is gone; its sections were left as they are.`);
-    if (undo) undoProfile(undo);
+    // Last written, first undone: each profile's sections go back to what they were before the whole write.
+    for (const record of [...(undo ?? [])].reverse()) undoProfile(record);
     for (const file of files) rmSync(file, { recursive: true, force: true });
     for (const name of exported) runner.exportVariable(name, '');
     runner.flush();

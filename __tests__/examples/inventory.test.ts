@@ -13,11 +13,13 @@ const EXERCISED_BY: Readonly<Record<string, readonly string[]>> = {
   // Loaded by the emulator unchanged; assumed with the action, the CLI and the AWS CLI.
   'github-oidc.yml': ['examples/templates.test.ts', 'examples/workflows.test.ts', 'e2e/aws-cli.test.ts'],
   'cognito-tags.yml': ['examples/templates.test.ts', 'examples/workflows.test.ts', 'e2e/emulator-trust.test.ts'],
+  'multi-account.yml': ['examples/templates.test.ts', 'examples/workflows.test.ts', 'e2e/action-profiles.test.ts'],
   'jenkins/jenkins-oidc.yml': ['examples/templates.test.ts', 'e2e/jenkins-chain.test.ts', 'e2e/aws-cli.test.ts'],
   // Run through dist/index.js as the Actions runner starts it, then their `aws sts` lines with the AWS CLI.
   'workflows/github-oidc.yml': ['examples/workflows.test.ts'],
   'workflows/github-refreshable.yml': ['examples/workflows.test.ts'],
   'workflows/cognito-tags.yml': ['examples/workflows.test.ts'],
+  'workflows/multi-account.yml': ['examples/workflows.test.ts'],
   // The Jenkins shared-library step and the Jenkinsfiles that call it, run under groovy with Jenkins stand-ins.
   'jenkins/vars/withAwsIdToken.groovy': ['jenkins/with-aws-id-token.test.ts'],
   'jenkins/Jenkinsfile': ['jenkins/with-aws-id-token.test.ts'],
@@ -46,11 +48,17 @@ test('the table lists no example that is gone', () => {
 });
 
 test('the examples include the templates and workflows the README quotes', () => {
-  expect(cloudFormationTemplates()).toEqual(['cognito-tags.yml', 'github-oidc.yml', 'jenkins/jenkins-oidc.yml']);
+  expect(cloudFormationTemplates()).toEqual([
+    'cognito-tags.yml',
+    'github-oidc.yml',
+    'jenkins/jenkins-oidc.yml',
+    'multi-account.yml',
+  ]);
   expect(githubWorkflows()).toEqual([
     'workflows/cognito-tags.yml',
     'workflows/github-oidc.yml',
     'workflows/github-refreshable.yml',
+    'workflows/multi-account.yml',
   ]);
 });
 

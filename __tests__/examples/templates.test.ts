@@ -102,11 +102,16 @@ describe.each(templates)('%s', (file) => {
       }
     }
     const { model } = buildModel({ templates: [path(file)] });
+    const roleArns = model.listRoles().map((role) => role.arn);
     for (const role of model.listRoles()) {
       for (const statement of trustStatements(role.trustPolicy)) {
         const keys = Object.values(statement.Condition ?? {}).flatMap((block) => Object.keys(block));
         const federated = [statement.Principal?.Federated ?? []].flat();
-        if (federated.includes(COGNITO_PROVIDER)) {
+        if (federated.length === 0) {
+          // Role chaining (multi-account.yml's audit role): only a role of this template, never an account or "*".
+          for (const arn of [statement.Principal?.AWS ?? []].flat()) expect(roleArns).toContain(arn);
+          expect([statement.Principal?.AWS ?? []].flat().length).toBeGreaterThan(0);
+        } else if (federated.includes(COGNITO_PROVIDER)) {
           expect(keys).toEqual(expect.arrayContaining([`${COGNITO_PROVIDER}:aud`, `${COGNITO_PROVIDER}:amr`]));
         } else {
           const name = federated[0]?.split(':oidc-provider/')[1];
@@ -122,7 +127,8 @@ describe.each(templates)('%s', (file) => {
     expect(model.listProviders().map((p) => p.url)).toEqual([issuer]);
     for (const role of model.listRoles()) {
       for (const statement of trustStatements(role.trustPolicy)) {
-        if ([statement.Principal?.Federated].flat().includes(COGNITO_PROVIDER)) continue;
+        const federated = [statement.Principal?.Federated ?? []].flat();
+        if (federated.length === 0 || federated.includes(COGNITO_PROVIDER)) continue;
         const keys = Object.values(statement.Condition ?? {}).flatMap((block) => Object.keys(block));
         expect(keys).toEqual(expect.arrayContaining(['ci.example.com/oidc:aud', 'ci.example.com/oidc:sub']));
       }
@@ -137,7 +143,7 @@ describe.each(templates)('%s', (file) => {
 });
 
 interface Statement {
-  Principal?: { Federated?: string | string[] };
+  Principal?: { Federated?: string | string[]; AWS?: string | string[] };
   Condition?: Record<string, Record<string, unknown>>;
 }
 

@@ -36,6 +36,8 @@ interface WorkflowCase {
   readonly vars: Readonly<Record<string, string>>;
   /** The role the workflow ends up as. */
   readonly role: string;
+  /** The `profiles` the step writes → the template's logical id of the role each one ends up as. */
+  readonly profiles?: Readonly<Record<string, string>>;
 }
 
 const CASES: Readonly<Record<string, WorkflowCase>> = {
@@ -48,6 +50,17 @@ const CASES: Readonly<Record<string, WorkflowCase>> = {
     template: 'github-oidc.yml',
     vars: { AWS_ROLE_ARN: 'GitHubDeployRole' },
     role: 'GitHubDeployRole',
+  },
+  'workflows/multi-account.yml': {
+    template: 'multi-account.yml',
+    vars: {
+      DEV_ROLE_ARN: 'DevDeployRole',
+      STAGING_ROLE_ARN: 'StagingDeployRole',
+      PROD_ROLE_ARN: 'ProdDeployRole',
+      PROD_AUDIT_ROLE_ARN: 'ProdAuditRole',
+    },
+    role: 'DevDeployRole',
+    profiles: { staging: 'StagingDeployRole', prod: 'ProdDeployRole', 'prod-audit': 'ProdAuditRole' },
   },
   'workflows/cognito-tags.yml': {
     template: 'cognito-tags.yml',
@@ -190,7 +203,14 @@ describe.each(Object.entries(CASES))('%s', (file, spec) => {
           expect(result.stderr).toBe('');
           expect(result.code).toBe(0);
           const arn = (JSON.parse(result.stdout) as { Arn: string }).Arn;
-          expect(arn.startsWith(assumedRoleArn(physicalId(emulator, spec.role), ''))).toBe(true);
+          // `--profile NAME` is one of the step's further profiles; without it the exported role-to-assume.
+          const profile = /--profile (\S+)/.exec(line)?.[1];
+          const role = profile === undefined ? spec.role : spec.profiles?.[profile];
+          expect([line, role !== undefined]).toEqual([line, true]);
+          expect([line, arn.startsWith(assumedRoleArn(physicalId(emulator, role as string), ''))]).toEqual([
+            line,
+            true,
+          ]);
           assertNothingSecret(result.stdout + main.stdout, github.secrets());
           ran++;
         }
@@ -201,6 +221,8 @@ describe.each(Object.entries(CASES))('%s', (file, spec) => {
         expect(post.code).toBe(0);
         // A refreshable profile is removed by the post step: nothing is left for a later job on the runner.
         if (exported.AWS_CONFIG_FILE) expect(existsSync(exported.AWS_CONFIG_FILE)).toBe(false);
+        // Static profiles went to ~/.aws, created by the step: the post step removes them (and the files).
+        if (spec.profiles) expect(existsSync(join(main.childEnv.HOME as string, '.aws', 'credentials'))).toBe(false);
       }
     }
   }, 90_000);

@@ -127,6 +127,14 @@ export interface StsFake {
   serverError(count: number, status?: number): void;
   /** The next `count` requests (default: all from now on) are accepted and never answered. */
   hang(count?: number): void;
+  /** Every request for this RoleArn gets `behaviour` (until reset), whatever order parallel requests arrive in. */
+  forRole(roleArn: string, behaviour: StsBehaviour): void;
+  /**
+   * Holds answers until `count` requests are in flight at once (or `maxWaitMs` passed), then answers them all: a
+   * client that sends its requests one after another only ever has one in flight. `maxInFlight()` says what it saw.
+   */
+  gather(count: number, maxWaitMs?: number): void;
+  maxInFlight(): number;
   actions(): string[];
   secrets(): string[];
   reset(): void;
@@ -179,6 +187,10 @@ export async function startStsFake(options: StsFakeOptions = {}): Promise<StsFak
   let queue: StsBehaviour[] = [];
   let fallback: StsBehaviour = { kind: 'allow' };
   let hangForever = false;
+  const perRole = new Map<string, StsBehaviour>();
+  let gathering: { count: number; maxWaitMs: number; held: Array<() => void>; timer?: NodeJS.Timeout } | undefined;
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   const send = (res: ServerResponse, status: number, body: string, requestId: string, type = 'text/xml') => {
     res.writeHead(status, {
@@ -298,7 +310,8 @@ export async function startStsFake(options: StsFakeOptions = {}): Promise<StsFak
     };
     requests.push(record);
 
-    let behaviour: StsBehaviour = queue.shift() ?? (hangForever ? { kind: 'hang' } : fallback);
+    let behaviour: StsBehaviour =
+      perRole.get(params.RoleArn ?? '') ?? queue.shift() ?? (hangForever ? { kind: 'hang' } : fallback);
     const requestId = randomUUID();
     if (!['AssumeRoleWithWebIdentity', 'AssumeRole', 'GetCallerIdentity'].includes(action)) {
       behaviour = error('InvalidAction', 400, `Could not find operation ${action} for version 2011-06-15`);
@@ -321,10 +334,27 @@ export async function startStsFake(options: StsFakeOptions = {}): Promise<StsFak
     send(res, 200, ok.body, ok.requestId);
   };
 
+  /** Answers now, or once enough requests are held (gather). */
+  const answer = (run: () => void) => {
+    const gather = gathering;
+    if (!gather) return run();
+    gather.held.push(run);
+    const release = () => {
+      clearTimeout(gather.timer);
+      if (gathering === gather) gathering = undefined;
+      for (const held of gather.held.splice(0)) held();
+    };
+    if (gather.held.length >= gather.count) release();
+    else gather.timer ??= setTimeout(release, gather.maxWaitMs);
+  };
+
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.on('close', () => inFlight--);
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => answer(() => handle(req, res, Buffer.concat(chunks).toString('utf8'))));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -349,6 +379,13 @@ export async function startStsFake(options: StsFakeOptions = {}): Promise<StsFak
       if (count === undefined) hangForever = true;
       else for (let i = 0; i < count; i++) queue.push({ kind: 'hang' });
     },
+    forRole: (roleArn, behaviour) => {
+      perRole.set(roleArn, behaviour);
+    },
+    gather: (count, maxWaitMs = 2_000) => {
+      gathering = { count, maxWaitMs, held: [] };
+    },
+    maxInFlight: () => maxInFlight,
     actions: () => requests.map((r) => r.action),
     secrets: () => [...issued.flatMap((c) => [c.accessKeyId, c.secretAccessKey, c.sessionToken]), ...webIdentityTokens],
     reset: () => {
@@ -356,6 +393,9 @@ export async function startStsFake(options: StsFakeOptions = {}): Promise<StsFak
       queue = [];
       fallback = { kind: 'allow' };
       hangForever = false;
+      perRole.clear();
+      gathering = undefined;
+      maxInFlight = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

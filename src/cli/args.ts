@@ -27,7 +27,7 @@ export type Invocation =
     };
 
 /** Inputs given one item per line in the action; on the command line the flag is repeated instead. */
-const LIST_SETTINGS = new Set(['managed-session-policies', 'transitive-tag-keys']);
+const LIST_SETTINGS = new Set(['managed-session-policies', 'transitive-tag-keys', 'profiles']);
 
 /** Flags people reach for that would put a secret in argv (visible in `ps`, in `sh -x` traces, in Jenkins logs). */
 const TOKEN_FLAGS = ['token', 'id-token', 'web-identity-token', 'oidc-token', 'request-token'];

@@ -31,7 +31,7 @@ export interface CommandSpec {
 export const TOKEN_FORMATS = ['text', 'json'] as const;
 
 /** Settings meaningful to `profile` alone: writing a profile is what they configure. */
-export const PROFILE_SETTINGS = ['aws-profile', 'overwrite-aws-profile', 'refreshable-credentials'];
+export const PROFILE_SETTINGS = ['aws-profile', 'overwrite-aws-profile', 'refreshable-credentials', 'profiles'];
 
 /** Whether a command takes an input of the settings table as a flag (never secrets, never action-only inputs). */
 export function acceptsSetting(command: CommandSpec, input: InputSpec): boolean {
@@ -104,7 +104,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       '[NAME] in the credentials file is removed because it would win). Both files are written under a lock, ' +
       'atomically, all or nothing (new files 0600, the credentials file owner-only); symbolic links are refused; an ' +
       'existing profile is kept unless --overwrite-aws-profile. The role must ' +
-      'be assumable now: credentials are fetched once before anything is written.',
+      'be assumable now: credentials are fetched once before anything is written. --profiles "NAME=ROLE_ARN ' +
+      '[region=…] [duration=…] [session-name=…] [audience=…] [managed-session-policies=…] [chain=ROLE_ARN]" ' +
+      '(repeatable) writes further profiles in the same run: one token fetch per audience, the roles assumed in ' +
+      'parallel, and if any one fails no profile is written.',
     options: [
       {
         name: 'refreshable',
@@ -115,6 +118,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     ownSettings: PROFILE_SETTINGS,
     examples: [
       'AWS_CONFIG_FILE="$WORKSPACE_TMP/aws-config" node dist/index.js profile --aws-profile ci --refreshable --role-to-assume "$ROLE"',
+      'node dist/index.js profile --aws-profile dev --role-to-assume "$DEV_ROLE" --profiles "prod=$PROD_ROLE region=eu-west-1 chain=$AUDIT_ROLE"',
     ],
   },
   {

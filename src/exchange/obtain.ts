@@ -1,17 +1,16 @@
-import { DeniedError, InputError } from '../errors';
+import { DeniedError, InputError, KeylessError } from '../errors';
 import { explainDenial } from '../explain/denial';
 import { assumeRoleFacts, requestFacts, webIdentityFacts } from '../explain/request-errors';
 import type { Logger } from '../log';
 import { type RetryPolicy, withDeadline, withRetry } from '../net/retry';
-import { oneLine } from '../printable';
-import type { Settings, StaticKeys } from '../settings/types';
-import { createTokenSource } from '../token';
-import { startTokenFetch, type Token } from '../token/token';
+import { settingsForProfile } from '../settings/profiles';
+import type { ProfileRole, Settings, StaticKeys } from '../settings/types';
 import type { AwsErrorInfo } from './aws-errors';
 import type { CognitoResult } from './cognito';
 import type { Session } from './session';
 import { githubSessionTags } from './session-tags';
 import type { StsConnection } from './sts';
+import { type TokenFetches, tokenFetches } from './token-fetches';
 
 /**
  * The STS client is most of the bundle's start-up cost; it is loaded once, and on the web-identity path only after
@@ -48,35 +47,30 @@ function retryPolicy(settings: Settings, deadline: number, log: Logger, how = ''
   };
 }
 
-function describeToken(token: Token): string {
-  const { iss, sub } = token.claims;
-  return `Got an ID token from ${token.origin} (iss ${oneLine(String(iss))}, sub ${oneLine(String(sub))})`;
-}
-
 /**
- * One web-identity attempt: a fresh CI token, through Cognito when configured, then AssumeRoleWithWebIdentity.
- * The whole chain is retried as a unit, so no attempt ever reuses a token that may have expired meanwhile.
+ * One web-identity session: a CI token, through Cognito when configured, then AssumeRoleWithWebIdentity. The first
+ * attempt uses the run's token for this audience (shared by every role that asks for it); the whole chain is retried
+ * as a unit with a freshly fetched token, so no retry reuses a token that may have expired meanwhile.
  */
-async function webIdentitySession(settings: Settings, log: Logger, deadline: number): Promise<Session> {
+async function webIdentitySession(
+  settings: Settings,
+  log: Logger,
+  deadline: number,
+  tokens: TokenFetches,
+): Promise<Session> {
   if (settings.source.kind !== 'web-identity' || !settings.roleToAssume) throw new Error('web identity needs a role');
   const roleArn = settings.roleToAssume;
-  const tokens = createTokenSource(settings.source.token, {
-    audience: settings.audience,
-    timeoutMs: settings.requestTimeoutMs,
-    ...(settings.proxy ? { proxy: settings.proxy } : {}),
-  });
   let sts: import('@aws-sdk/client-sts').STSClient | undefined;
   const pool = settings.cognito;
   // Loaded only in this flow: the plain OIDC path does not pay for the Cognito client at start-up.
   const throughCognito = pool ? (await import('./cognito')).cognitoExchange(pool, settings, log) : undefined;
   return withRetry(
-    async () => {
-      const fetch = startTokenFetch(tokens);
+    async (attempt) => {
+      const fetch = tokens.fetch(settings.audience, attempt);
       await fetch.sent;
       const { assumeRoleWithWebIdentity, createStsClient } = await loadSts();
       sts ??= createStsClient(connectionOf(settings));
       const ciToken = await fetch.token;
-      log.info(describeToken(ciToken));
       let stsToken = ciToken;
       let cognito: CognitoResult | undefined;
       if (throughCognito) {
@@ -179,10 +173,45 @@ async function signedSession(
   }
 }
 
-async function firstSession(settings: Settings, log: Logger, deadline: number): Promise<Session> {
+/**
+ * Role chaining into a further role: AssumeRole signed with the web-identity session's own credentials, never with
+ * anything in the environment. AWS caps such a session at one hour (checked while parsing).
+ */
+async function chainedSession(
+  settings: Settings,
+  log: Logger,
+  deadline: number,
+  from: Session,
+  roleArn: string,
+): Promise<Session> {
+  const { assumeRole, createStsClient } = await loadSts();
+  const client = createStsClient(connectionOf(settings), from.credentials);
+  const request = {
+    roleArn,
+    roleSessionName: settings.roleSessionName,
+    durationSeconds: settings.roleDurationSeconds,
+    policyArns: [],
+    tags: [],
+    transitiveTagKeys: [],
+  };
+  const explain = (info: AwsErrorInfo) =>
+    explainDenial(info, {
+      roleArn,
+      durationSeconds: settings.roleDurationSeconds,
+      request: assumeRoleFacts(settings, []),
+    });
+  return withRetry(() => assumeRole(client, request, explain), retryPolicy(settings, deadline, log));
+}
+
+async function firstSession(
+  settings: Settings,
+  log: Logger,
+  deadline: number,
+  tokens: () => TokenFetches,
+): Promise<Session> {
   switch (settings.source.kind) {
     case 'web-identity':
-      return webIdentitySession(settings, log, deadline);
+      return webIdentitySession(settings, log, deadline, tokens());
     case 'access-keys':
     case 'role-chaining':
       return signedSession(settings, log, deadline, settings.source.keys);
@@ -220,41 +249,119 @@ function checkAccount(settings: Settings, session: Session): void {
   );
 }
 
-/**
- * The exchange stage: from settings to one verified session, within the run's deadline. Sinks run only after this
- * has returned, so a failure anywhere leaves nothing exported.
- */
-export async function obtainSession(settings: Settings, log: Logger): Promise<Session> {
-  const deadline = Date.now() + settings.timeoutMs;
-  const work = async () => {
-    const existing = await existingSession(settings, log);
-    if (existing) {
-      checkAccount(settings, existing);
-      return existing;
-    }
-    if (settings.source.kind === 'ambient' && !settings.roleToAssume) {
-      throw new InputError('The credentials in the environment are not valid and no role-to-assume is given.');
-    }
-    let session = await firstSession(settings, log, deadline);
-    if (settings.specialCharactersWorkaround && session.credentials.sessionToken !== undefined) {
-      for (let attempt = 1; !ALPHANUMERIC.test(session.credentials.secretAccessKey); attempt++) {
-        if (attempt >= settings.maxAttempts) {
-          throw new DeniedError(
-            'SpecialCharacters',
-            `The secret access key still contained special characters after ${attempt} attempts (special-characters-workaround).`,
-            {
-              hint: 'Raise retry-max-attempts, or drop special-characters-workaround if the consumer handles any character.',
-            },
-          );
-        }
-        log.info(
-          'The secret access key contains special characters; assuming the role again (special-characters-workaround).',
-        );
-        session = await firstSession(settings, log, deadline);
-      }
-    }
-    checkAccount(settings, session);
-    return session;
+/** The run's CI tokens, one fetch per audience, created on first use (only the web-identity flow needs them). */
+function lazyTokenFetches(settings: Settings, log: Logger): () => TokenFetches {
+  let fetches: TokenFetches | undefined;
+  return () => {
+    if (settings.source.kind !== 'web-identity') throw new Error('only the web-identity flow fetches CI tokens');
+    fetches ??= tokenFetches(
+      settings.source.token,
+      { timeoutMs: settings.requestTimeoutMs, ...(settings.proxy ? { proxy: settings.proxy } : {}) },
+      log,
+    );
+    return fetches;
   };
-  return withDeadline(work(), deadline, 'Getting AWS credentials');
+}
+
+/** role-to-assume's session, checked against allowed-account-ids. */
+async function primarySession(
+  settings: Settings,
+  log: Logger,
+  deadline: number,
+  tokens: () => TokenFetches,
+): Promise<Session> {
+  const existing = await existingSession(settings, log);
+  if (existing) {
+    checkAccount(settings, existing);
+    return existing;
+  }
+  if (settings.source.kind === 'ambient' && !settings.roleToAssume) {
+    throw new InputError('The credentials in the environment are not valid and no role-to-assume is given.');
+  }
+  let session = await firstSession(settings, log, deadline, tokens);
+  if (settings.specialCharactersWorkaround && session.credentials.sessionToken !== undefined) {
+    for (let attempt = 1; !ALPHANUMERIC.test(session.credentials.secretAccessKey); attempt++) {
+      if (attempt >= settings.maxAttempts) {
+        throw new DeniedError(
+          'SpecialCharacters',
+          `The secret access key still contained special characters after ${attempt} attempts (special-characters-workaround).`,
+          {
+            hint: 'Raise retry-max-attempts, or drop special-characters-workaround if the consumer handles any character.',
+          },
+        );
+      }
+      log.info(
+        'The secret access key contains special characters; assuming the role again (special-characters-workaround).',
+      );
+      session = await firstSession(settings, log, deadline, tokens);
+    }
+  }
+  checkAccount(settings, session);
+  return session;
+}
+
+/** One further role: web identity, then the chained role when the line asks for one; checked like the primary. */
+async function profileSession(
+  run: Settings,
+  profile: ProfileRole,
+  log: Logger,
+  deadline: number,
+  tokens: () => TokenFetches,
+): Promise<Session> {
+  const settings = settingsForProfile(run, profile);
+  const first = await webIdentitySession(settings, log, deadline, tokens());
+  const session = profile.chainRoleArn
+    ? await chainedSession(settings, log, deadline, first, profile.chainRoleArn)
+    : first;
+  checkAccount(settings, session);
+  return session;
+}
+
+/** A failure of one role of several names it, and says that nothing was delivered for the others either. */
+function naming(what: string, several: boolean): (error: unknown) => never {
+  return (error) => {
+    if (!several || !(error instanceof KeylessError)) throw error;
+    throw new KeylessError(error.kind, error.code, `${what} failed, so nothing was written: ${error.message}`, {
+      ...(error.hint ? { hint: error.hint } : {}),
+      ...(error.details ? { details: error.details } : {}),
+      cause: error,
+    });
+  };
+}
+
+function profileRoles(profile: ProfileRole): string {
+  return profile.chainRoleArn ? `${profile.roleArn}, chained to ${profile.chainRoleArn}` : profile.roleArn;
+}
+
+export interface RunSessions {
+  /** role-to-assume's session (or the kept or exported keys). */
+  readonly primary: Session;
+  /** One per line of `profiles`, in their order. */
+  readonly profiles: ReadonlyArray<{ readonly profile: ProfileRole; readonly session: Session }>;
+}
+
+/**
+ * The exchange stage: from settings to verified sessions — role-to-assume's and every further profile's, all in
+ * parallel with one CI token fetch per audience — within the run's deadline. Sinks run only after every one has
+ * succeeded, so a failure anywhere leaves nothing exported.
+ */
+export async function obtainSessions(settings: Settings, log: Logger): Promise<RunSessions> {
+  const deadline = Date.now() + settings.timeoutMs;
+  const tokens = lazyTokenFetches(settings, log);
+  const several = settings.profiles.length > 0;
+  const work = Promise.all([
+    primarySession(settings, log, deadline, tokens).catch(naming(`role-to-assume ${settings.roleToAssume}`, several)),
+    ...settings.profiles.map((profile) =>
+      profileSession(settings, profile, log, deadline, tokens)
+        .then((session) => ({ profile, session }))
+        .catch(naming(`Profile "${profile.name}" (${profileRoles(profile)})`, true)),
+    ),
+  ]);
+  const [primary, ...profiles] = await withDeadline(work, deadline, 'Getting AWS credentials');
+  return { primary: primary as Session, profiles: profiles as RunSessions['profiles'] };
+}
+
+/** The exchange for a single role (exec, env, credential-process). */
+export async function obtainSession(settings: Settings, log: Logger): Promise<Session> {
+  return (await obtainSessions(settings, log)).primary;
 }

@@ -110,6 +110,11 @@ export const INPUTS: readonly InputSpec[] = [
       env: [],
     },
   ),
+  input(
+    'profiles',
+    'Further roles, one profile per line: <name>=<role-arn> [region=…] [duration=…] [session-name=…] [audience=…] [managed-session-policies=…] [chain=<role-arn>]. All or nothing.',
+    { env: [] },
+  ),
   input('overwrite-aws-profile', 'Replace the profile when it already exists.', { boolean: true }),
   input('http-proxy', 'Proxy for every HTTP request (default: HTTPS_PROXY/HTTP_PROXY).'),
   input('no-proxy', 'Comma-separated hosts that bypass the proxy (default: NO_PROXY).'),

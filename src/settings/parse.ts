@@ -7,8 +7,17 @@ import { defaultStsAudience, partitionOfRegion } from '../partitions/partition';
 import { maskAccountIds, registerSecret, shownValue } from '../secrets';
 import { defaultSessionName, detectCi } from './ci-context';
 import { checkPartition } from './partition';
+import { parseProfiles } from './profiles';
 import { resolveTokenSource } from './token-source';
-import type { CiContext, CognitoSettings, CredentialSource, Settings, StaticKeys, TokenSourceSpec } from './types';
+import type {
+  CiContext,
+  CognitoSettings,
+  CredentialSource,
+  ProfileRole,
+  Settings,
+  StaticKeys,
+  TokenSourceSpec,
+} from './types';
 import { SettingsReader, type SettingsSource } from './values';
 
 /** In the aws partition; `defaultAudience` gives every partition's. */
@@ -226,10 +235,65 @@ function registerSecretsFirst(read: SettingsReader): boolean {
   const maskAccounts = read.boolean('mask-aws-account-id', false);
   if (maskAccounts) {
     maskAccountIds();
-    const named = [read.string('role-to-assume'), read.string('aws-account-id'), read.string('allowed-account-ids')];
+    const named = [
+      read.string('role-to-assume'),
+      read.string('aws-account-id'),
+      read.string('allowed-account-ids'),
+      read.string('profiles'),
+    ];
     for (const id of named.join(' ').match(/(?<!\d)\d{12}(?!\d)/g) ?? []) registerSecret(id);
   }
   return maskAccounts;
+}
+
+/**
+ * The `profiles` input. They are assumed with the run's CI token, so they need the web-identity flow; Cognito and
+ * use-existing-credentials decide the primary role's credentials in ways the others cannot share.
+ */
+function parseFurtherRoles(
+  read: SettingsReader,
+  run: {
+    source: CredentialSource;
+    cognito: boolean;
+    useExistingCredentials: boolean;
+    awsProfile: string | undefined;
+    defaults: Parameters<typeof parseProfiles>[2];
+  },
+): ProfileRole[] {
+  const lines = read.lines('profiles');
+  if (lines.length === 0) return [];
+  const label = read.label('profiles');
+  const conflict =
+    run.source.kind !== 'web-identity'
+      ? "needs a CI OIDC token (the web-identity flow); access keys, role-chaining and the runner's own credentials cannot be shared by several roles"
+      : run.cognito
+        ? 'cannot be combined with the Cognito flow'
+        : run.useExistingCredentials
+          ? 'cannot be combined with use-existing-credentials'
+          : undefined;
+  if (conflict) {
+    throw new InputError(
+      `${label} ${conflict}.`,
+      run.source.kind === 'ambient'
+        ? 'No CI ID token was found: on GitHub give the job permissions: id-token: write; elsewhere see token-source.'
+        : 'Run the other roles in a step of their own, or drop the setting named.',
+    );
+  }
+  const profiles = parseProfiles(lines, label, run.defaults, {
+    roleArn: ROLE_ARN,
+    region: REGION,
+    sessionName: SESSION_NAME,
+    profileName: PROFILE_NAME,
+    policyArn: POLICY_ARN,
+  });
+  const clash = profiles.findIndex((p) => p.name === run.awsProfile);
+  if (clash >= 0) {
+    throw new InputError(
+      `${label} line ${clash + 1}: profile "${run.awsProfile}" is also ${read.label('aws-profile')}, the profile of role-to-assume.`,
+      'Give the line another name.',
+    );
+  }
+  return profiles;
 }
 
 /**
@@ -341,6 +405,23 @@ export function parseSettings(source: SettingsSource): Settings {
     );
   }
 
+  const audience = defaultAudience(read, cognito !== undefined, region);
+  const roleDurationSeconds = read.integer('role-duration-seconds', 3600, 900, 43200);
+  const profiles = parseFurtherRoles(read, {
+    source: credentialFrom,
+    cognito: cognito !== undefined,
+    useExistingCredentials,
+    awsProfile,
+    defaults: {
+      region,
+      durationSeconds: roleDurationSeconds,
+      roleSessionName,
+      audience,
+      managedSessionPolicies,
+      ...(inlineSessionPolicy ? { inlineSessionPolicy } : {}),
+    },
+  });
+
   const allowedRaw = read.string('allowed-account-ids');
   const allowedAccountIds = allowedRaw === undefined ? [] : allowedRaw.split(',').map((s) => s.trim());
   for (const id of allowedAccountIds) {
@@ -356,7 +437,6 @@ export function parseSettings(source: SettingsSource): Settings {
   const maxAttempts = read.boolean('disable-retry', false) ? 1 : read.integer('retry-max-attempts', 12, 1, 100);
   const timeoutSeconds = read.integer('action-timeout-s', DEFAULT_TIMEOUT_SECONDS, 1, 3600);
   const networkTimeoutSeconds = read.integer('network-timeout-s', DEFAULT_NETWORK_TIMEOUT_SECONDS, 1, 3600);
-  const roleDurationSeconds = read.integer('role-duration-seconds', 3600, 900, 43200);
 
   const proxy = parseProxy(read);
 
@@ -369,7 +449,7 @@ export function parseSettings(source: SettingsSource): Settings {
   return {
     region,
     ...(roleToAssume ? { roleToAssume } : {}),
-    audience: defaultAudience(read, cognito !== undefined, region),
+    audience,
     roleSessionName,
     roleDurationSeconds,
     source: credentialFrom,
@@ -386,6 +466,7 @@ export function parseSettings(source: SettingsSource): Settings {
       customTags: read.label('custom-tags'),
     },
     ...(awsProfile ? { awsProfile } : {}),
+    profiles,
     overwriteAwsProfile: read.boolean('overwrite-aws-profile', false),
     outputCredentials: read.boolean('output-credentials', false),
     outputEnvCredentials,

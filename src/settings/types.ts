@@ -40,6 +40,20 @@ export interface CiContext {
   readonly vars: Readonly<Record<string, string>>;
 }
 
+/** A further role of the run (the `profiles` input), delivered as a named profile. Nothing here is secret. */
+export interface ProfileRole {
+  readonly name: string;
+  readonly roleArn: string;
+  readonly region: string;
+  readonly durationSeconds: number;
+  readonly roleSessionName: string;
+  readonly audience: string;
+  readonly managedSessionPolicies: readonly string[];
+  readonly inlineSessionPolicy?: string;
+  /** AssumeRole into this role, signed with the web-identity session's credentials (role chaining). */
+  readonly chainRoleArn?: string;
+}
+
 export interface Settings {
   readonly region: string;
   /** Full role ARN, or a bare role name when the source account is only known after GetCallerIdentity. */
@@ -64,6 +78,8 @@ export interface Settings {
   };
 
   readonly awsProfile?: string;
+  /** Further roles assumed with the same token(s), in parallel, all or nothing; each becomes a named profile. */
+  readonly profiles: readonly ProfileRole[];
   readonly overwriteAwsProfile: boolean;
   readonly outputCredentials: boolean;
   readonly outputEnvCredentials: boolean;

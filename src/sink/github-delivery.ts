@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RunSessions } from '../exchange/obtain';
 import type { Session } from '../exchange/session';
 import type { Logger } from '../log';
 import { registerSecret } from '../secrets';
@@ -11,19 +12,22 @@ import type { FileEdit } from './file-transaction';
 import type { GithubRunner } from './github';
 import { type ProfileState, STATE_EXPORTED, STATE_FILES, STATE_PROFILE } from './post-step-state';
 import { type ProfilePlan, planProfile, staticProfileEdits } from './profile';
-import type { ProfileUndo } from './profile-write';
+import type { ProfileUndo, ProfileWrite } from './profile-write';
 import { type CommandTarget, prepareGithubRefreshable } from './refreshable';
 
 interface ProfileDelivery {
   readonly plan: ProfilePlan;
   readonly refreshable: boolean;
-  /** Private directory (0700) for the undo record, and the refreshable profile's own files. */
-  readonly directory: () => string;
   readonly edits: (session: Session) => readonly FileEdit[];
 }
 
 export interface GithubDelivery {
+  /** role-to-assume's profile (aws-profile, or refreshable-credentials). */
   readonly profile?: ProfileDelivery;
+  /** One per line of `profiles`, in their order. */
+  readonly others: readonly ProfileDelivery[];
+  /** Private directory (0700) for the undo record, and the refreshable profiles' own files. */
+  readonly directory: () => string;
 }
 
 /** Everything that can be checked about the delivery is checked here, before the first network call. */
@@ -36,18 +40,22 @@ export function prepareGithubDelivery(
   // GITHUB_STATE too: without it the post step could not undo what this step exports.
   runner.requireFiles('GITHUB_ENV', 'GITHUB_OUTPUT', 'GITHUB_STATE');
   if (settings.refreshableCredentials) {
-    const { plan, directory, edits } = prepareGithubRefreshable(settings, runnerTemp, target);
-    return { profile: { plan, refreshable: true, directory: () => directory, edits: () => edits } };
+    const { plan, directory, edits, others } = prepareGithubRefreshable(settings, runnerTemp, target);
+    const refreshable = (p: { plan: ProfilePlan; edits: FileEdit[] }) => ({
+      ...p,
+      refreshable: true,
+      edits: () => p.edits,
+    });
+    return { profile: refreshable({ plan, edits }), others: others.map(refreshable), directory: () => directory };
   }
-  if (settings.awsProfile === undefined) return {};
-  const plan = planProfile({ ...settings, awsProfile: settings.awsProfile });
+  const staticProfile = (name: string, region: string): ProfileDelivery => {
+    const plan = planProfile({ ...settings, awsProfile: name });
+    return { plan, refreshable: false, edits: (session) => staticProfileEdits(plan, session, region) };
+  };
   return {
-    profile: {
-      plan,
-      refreshable: false,
-      directory: () => mkdtempSync(join(runnerTemp ?? tmpdir(), 'keyless-aws-')),
-      edits: (session) => staticProfileEdits(plan, session, settings.region),
-    },
+    ...(settings.awsProfile === undefined ? {} : { profile: staticProfile(settings.awsProfile, settings.region) }),
+    others: settings.profiles.map((p) => staticProfile(p.name, p.region)),
+    directory: () => mkdtempSync(join(runnerTemp ?? tmpdir(), 'keyless-aws-')),
   };
 }
 
@@ -59,13 +67,16 @@ export function prepareGithubDelivery(
 export async function deliverToGithub(
   settings: Settings,
   delivery: GithubDelivery,
-  session: Session,
+  sessions: RunSessions,
   runner: GithubRunner,
   log: Logger,
 ): Promise<void> {
+  const session = sessions.primary;
   if (settings.maskAwsAccountId) {
-    registerSecret(session.accountId);
-    registerSecret(session.arn);
+    for (const { accountId, arn } of [session, ...sessions.profiles.map((p) => p.session)]) {
+      registerSecret(accountId);
+      registerSecret(arn);
+    }
   }
   runner.setOutput('aws-account-id', session.accountId);
   runner.setOutput('authenticated-arn', session.arn);
@@ -100,7 +111,14 @@ export async function deliverToGithub(
   }
   runner.saveState(STATE_EXPORTED, JSON.stringify(Object.keys(exported)));
 
-  if (profile) await writeProfileAndFlush(profile, session, runner);
+  const writes = [
+    ...(profile ? [{ plan: profile.plan, edits: profile.edits(session) }] : []),
+    ...delivery.others.map((other, index) => ({
+      plan: other.plan,
+      edits: other.edits(sessions.profiles[index]!.session),
+    })),
+  ];
+  if (writes.length > 0) await writeProfilesAndFlush(writes, delivery.directory, runner);
   else runner.flush();
 
   const expires = session.credentials.expiration
@@ -108,22 +126,30 @@ export async function deliverToGithub(
     : '';
   const where = profile ? ` in profile "${profile.plan.name}"` : '';
   log.info(`Credentials for ${session.arn}${where}${expires}.`);
+  for (const [index, { session: other }] of sessions.profiles.entries()) {
+    const kind = delivery.others[index]?.refreshable ? 'refreshable profile' : 'profile';
+    log.info(`Credentials for ${other.arn} in ${kind} "${delivery.others[index]?.plan.name}".`);
+  }
 }
 
 /**
- * Writes the profile, then — still under its locks — the undo record for the post step and the runner files. A
+ * Writes the profiles, then — still under their locks — the undo record for the post step and the runner files. A
  * failure anywhere rolls the profile files back and removes the private directory, so nothing is half done.
  */
-async function writeProfileAndFlush(profile: ProfileDelivery, session: Session, runner: GithubRunner): Promise<void> {
+async function writeProfilesAndFlush(
+  writes: readonly ProfileWrite[],
+  makeDirectory: () => string,
+  runner: GithubRunner,
+): Promise<void> {
   // The lock and transaction code loads only on this path.
-  const { writeProfile } = await import('./profile-write');
-  const directory = profile.directory();
+  const { writeProfiles } = await import('./profile-write');
+  const directory = makeDirectory();
   const undoFile = join(directory, 'undo.json');
   try {
-    writeProfile(profile.plan, profile.edits(session), (undo: ProfileUndo) => {
+    writeProfiles(writes, (undos: ProfileUndo[]) => {
       // It may hold an overwritten section's keys: 0600 in a 0700 directory, never in the runner's state.
-      writeFileAtomic(undoFile, JSON.stringify(undo));
-      const state: ProfileState = { name: profile.plan.name, undoFile };
+      writeFileAtomic(undoFile, JSON.stringify(undos.length === 1 ? undos[0] : undos));
+      const state: ProfileState = { name: undos.map((u) => u.name).join('", "'), undoFile };
       runner.saveState(STATE_PROFILE, JSON.stringify(state));
       runner.saveState(STATE_FILES, JSON.stringify([directory]));
       runner.flush();

@@ -5,7 +5,7 @@
  * written or undone, so other runs do not pay for the lock and transaction code.
  */
 import { lstatSync } from 'node:fs';
-import { commitFileEdits, type FileEdit, removeEmptyDirectories } from './file-transaction';
+import { commitFileEdits, type EditedFile, type FileEdit, removeEmptyDirectories } from './file-transaction';
 import { restoreSection, sectionLines } from './ini';
 import { type ProfilePlan, sectionIn } from './profile';
 
@@ -31,25 +31,62 @@ export function writeProfile(
   edits: readonly FileEdit[],
   afterCommit: (undo: ProfileUndo) => void = () => undefined,
 ): ProfileUndo {
-  let undo: ProfileUndo | undefined;
-  commitFileEdits(edits, (files) => {
-    undo = {
-      name: plan.name,
-      files: files.map((file) => {
-        const section = sectionIn(plan, file.path);
-        const original = sectionLines(file.before, section);
-        return {
-          path: file.path,
-          section,
-          ...(original ? { original } : {}),
-          created: file.created,
-          createdDirs: file.createdDirs,
-        };
-      }),
-    };
-    afterCommit(undo);
+  return writeProfiles([{ plan, edits }], ([undo]) => afterCommit(undo!))[0]!;
+}
+
+export interface ProfileWrite {
+  readonly plan: ProfilePlan;
+  readonly edits: readonly FileEdit[];
+}
+
+/**
+ * Several profiles as one change: every profile's edits of the same file are applied in one read-modify-write under
+ * that file's lock, so the files hold all of the profiles or none of them.
+ */
+export function writeProfiles(
+  writes: readonly ProfileWrite[],
+  afterCommit: (undos: ProfileUndo[]) => void = () => undefined,
+): ProfileUndo[] {
+  let undos: ProfileUndo[] = [];
+  commitFileEdits(editsPerFile(writes.flatMap((w) => w.edits)), (files) => {
+    undos = writes.map(({ plan }) => undoRecord(plan, files));
+    afterCommit(undos);
   });
-  return undo!;
+  return undos;
+}
+
+/** One edit per path, doing what each edit of that path did, in order. */
+function editsPerFile(edits: readonly FileEdit[]): FileEdit[] {
+  const byPath = new Map<string, FileEdit>();
+  for (const edit of edits) {
+    const earlier = byPath.get(edit.path);
+    byPath.set(
+      edit.path,
+      earlier
+        ? { ...earlier, secret: earlier.secret || edit.secret, edit: (text) => edit.edit(earlier.edit(text)) }
+        : edit,
+    );
+  }
+  return [...byPath.values()];
+}
+
+/** The sections the write changed in this profile's files, as they were before. */
+function undoRecord(plan: ProfilePlan, files: readonly EditedFile[]): ProfileUndo {
+  const own = files.filter((file) => file.path === plan.credentialsFile || file.path === plan.configFile);
+  return {
+    name: plan.name,
+    files: own.map((file) => {
+      const section = sectionIn(plan, file.path);
+      const original = sectionLines(file.before, section);
+      return {
+        path: file.path,
+        section,
+        ...(original ? { original } : {}),
+        created: file.created,
+        createdDirs: file.createdDirs,
+      };
+    }),
+  };
 }
 
 /** Puts every section back as it was; a file (and its directories) the write created goes once nothing else is in it. */

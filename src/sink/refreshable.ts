@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { join, posix, resolve, win32 } from 'node:path';
 import { InputError } from '../errors';
-import type { Settings, TokenSourceSpec } from '../settings/types';
+import { settingsForProfile } from '../settings/profiles';
+import type { ProfileRole, Settings, TokenSourceSpec } from '../settings/types';
 import type { FileEdit } from './file-transaction';
 import { type ProfilePlan, planProfile, refreshableProfileEdits } from './profile';
 import { posixQuote, windowsCommandLine } from './shell-formats';
@@ -118,11 +119,24 @@ export function credentialProcessCommand(settings: Settings, target: CommandTarg
   return commandLine([target.node, target.script, ...credentialProcessArgs(settings)], target.platform);
 }
 
-/** The action's refreshable profile: where it goes (a private directory of its own) and what to write there. */
+/** The credential_process line of one further profile (see `profiles`). */
+export function profileProcessCommand(settings: Settings, profile: ProfileRole, target: CommandTarget): string {
+  if (profile.chainRoleArn) {
+    throw new InputError(
+      `Profile "${profile.name}" chains to ${profile.chainRoleArn}, which a refreshable profile cannot do: credential-process assumes one role per run.`,
+      'Drop refreshable-credentials for this run, or chain= from that line.',
+    );
+  }
+  return credentialProcessCommand(settingsForProfile(settings, profile), target);
+}
+
+/** The action's refreshable profiles: where they go (a private directory of their own) and what to write there. */
 export interface RefreshableProfile {
   readonly plan: ProfilePlan;
   readonly directory: string;
   readonly edits: FileEdit[];
+  /** One per line of `profiles`, in the same directory. */
+  readonly others: ReadonlyArray<{ readonly plan: ProfilePlan; readonly edits: FileEdit[] }>;
 }
 
 /**
@@ -141,13 +155,26 @@ export function prepareGithubRefreshable(
       'refreshable-credentials needs RUNNER_TEMP, which every GitHub Actions runner sets; it is missing here.',
     );
   }
-  const command = credentialProcessCommand(settings, target);
   const directory = join(runnerTemp, `keyless-aws-${randomBytes(8).toString('hex')}`);
-  const plan = planProfile({
-    awsProfile: settings.awsProfile ?? DEFAULT_REFRESHABLE_PROFILE,
-    overwriteAwsProfile: true,
-    credentialsFile: join(directory, 'credentials'),
-    configFile: join(directory, 'config'),
+  const inDirectory = (name: string) =>
+    planProfile({
+      awsProfile: name,
+      overwriteAwsProfile: true,
+      credentialsFile: join(directory, 'credentials'),
+      configFile: join(directory, 'config'),
+    });
+  const plan = inDirectory(settings.awsProfile ?? DEFAULT_REFRESHABLE_PROFILE);
+  const others = settings.profiles.map((profile, index) => {
+    if (profile.name === plan.name) {
+      throw new InputError(
+        `profiles line ${index + 1}: "${profile.name}" is the name of role-to-assume's refreshable profile.`,
+        'Give the line another name, or set aws-profile.',
+      );
+    }
+    const other = inDirectory(profile.name);
+    const command = profileProcessCommand(settings, profile, target);
+    return { plan: other, edits: refreshableProfileEdits(other, command, profile.region) };
   });
-  return { plan, directory, edits: refreshableProfileEdits(plan, command, settings.region) };
+  const command = credentialProcessCommand(settings, target);
+  return { plan, directory, edits: refreshableProfileEdits(plan, command, settings.region), others };
 }
