@@ -258,20 +258,20 @@ describe('lza/customizations-config.yaml: the Landing Zone Accelerator StackSet 
   const config = YAML.parse(readExample('microsoft/lza/customizations-config.yaml')) as {
     customizations: { cloudFormationStackSets: Array<Record<string, unknown>> };
   };
-  const [entry] = config.customizations.cloudFormationStackSets;
+  const entry = config.customizations.cloudFormationStackSets[0] as Record<string, unknown>;
   const declared = parseExample('microsoft/entra-id.yml').Parameters as Record<string, unknown>;
 
   it('names the entra-id.yml template, one region (IAM is global), an OU and CAPABILITY_IAM', () => {
-    expect(String(entry?.template).split('/').pop()).toBe('entra-id.yml');
-    expect(entry?.regions).toHaveLength(1);
-    expect((entry?.deploymentTargets as { organizationalUnits: string[] }).organizationalUnits.length).toBeGreaterThan(
+    expect(String(entry.template).split('/').pop()).toBe('entra-id.yml');
+    expect(entry.regions).toHaveLength(1);
+    expect((entry.deploymentTargets as { organizationalUnits: string[] }).organizationalUnits.length).toBeGreaterThan(
       0,
     );
-    expect(entry?.capabilities).toEqual(['CAPABILITY_IAM']);
+    expect(entry.capabilities).toEqual(['CAPABILITY_IAM']);
   });
 
   it('passes only parameters the template declares, and the template loads with them', () => {
-    const parameters = entry?.parameters as Array<{ name: string; value: string }>;
+    const parameters = entry.parameters as Array<{ name: string; value: string }>;
     expect(parameters.map((p) => p.name).filter((name) => !(name in declared))).toEqual([]);
     const values = Object.fromEntries(parameters.map((p) => [p.name, p.value]));
     const { model, skipped } = buildModel({ templates: [{ path: ENTRA, parameters: values }] });

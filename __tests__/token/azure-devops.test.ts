@@ -90,7 +90,9 @@ describe('azure-devops token source against the Azure Pipelines OIDC endpoint', 
     const error = await failure(source({ serviceConnectionId: '0f9d7a51-2222-4c3d-8e4f-5a6b7c8d9eff' })());
     expect(error.code).toBe('AzureDevOpsServiceConnectionRejected');
     expect(error.message).toContain('service connection 0f9d7a51-2222-4c3d-8e4f-5a6b7c8d9eff (HTTP 400)');
-    expect(error.message).toContain(": \"The service connection with id '0f9d7a51-2222-4c3d-8e4f-5a6b7c8d9eff' does not");
+    expect(error.message).toContain(
+      ": \"The service connection with id '0f9d7a51-2222-4c3d-8e4f-5a6b7c8d9eff' does not",
+    );
     expect(error.hint).toMatch(/--azure-service-connection-id/);
   });
 });
