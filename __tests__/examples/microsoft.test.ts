@@ -223,6 +223,9 @@ describe('entra-id.yml with --token-source entra', () => {
     );
     expect(run.code).toBe(4);
     expect(run.stderr).toContain(ENTRA_V1_ISSUER);
+    expect(run.stderr).toContain(
+      `This is an Entra ID v1 token. If the provider is ${ENTRA_V2_ISSUER}, set requestedAccessTokenVersion to 2`,
+    );
   });
 
   it('v1 (iss https://sts.windows.net/<tenant>/ with its slash): AKS workload identity gets credentials', async () => {
