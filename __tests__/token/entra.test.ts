@@ -123,6 +123,17 @@ describe('entra: managed identity through instance metadata', () => {
     expect(error.hint).toMatch(/No user-assigned identity with client id 33333333-0000-4000-8000-000000000009/);
   });
 
+  it('nothing answers at instance metadata (not an Azure VM): the error says where else an identity comes from', async () => {
+    const error = await failure(
+      fetchWith({ 'entra-resource': AWS_APP_V2.appIdUri }, { AZURE_POD_IDENTITY_AUTHORITY_HOST: 'http://127.0.0.1:1' }),
+    );
+    expect(error.kind).toBe('transient');
+    expect(error.message).toMatch(/instance metadata.*connection refused/);
+    expect(error.hint).toMatch(
+      /^No Azure instance metadata here: this is not an Azure VM\/VMSS\. .*AZURE_FEDERATED_TOKEN_FILE/,
+    );
+  });
+
   it('a resource that does not exist: AADSTS500011 with the setting to fix', async () => {
     const error = await failure(fetchWith({ 'entra-resource': 'api://no-such-app' }, imds()));
     expect(error.code).toBe('AADSTS500011');

@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { TokenError, TransientError } from '../errors';
+import { KeylessError, TimeoutError, TokenError, TransientError } from '../errors';
 import { httpRequestText, preview } from '../net/http';
 import type { ProxySettings } from '../net/proxy';
 import { registerSecret } from '../secrets';
@@ -206,6 +206,16 @@ async function exchangeAssertion(
   return accessToken(response.body, what);
 }
 
+/** Nothing answering at instance metadata usually means the machine is not an Azure VM: say where else to look. */
+function withoutImdsHint(error: unknown): unknown {
+  if (!(error instanceof KeylessError) || (error.kind !== 'transient' && error.kind !== 'timeout')) return error;
+  const hint =
+    'No Azure instance metadata here: this is not an Azure VM/VMSS. On App Service/Functions/Container Apps the platform sets IDENTITY_ENDPOINT and IDENTITY_HEADER; on AKS, workload identity sets AZURE_FEDERATED_TOKEN_FILE; elsewhere use --entra-certificate-file.';
+  return error.kind === 'timeout'
+    ? new TimeoutError(error.message, hint)
+    : new TransientError(error.code, error.message, { hint, cause: error });
+}
+
 /**
  * An Entra ID access token for the application that stands for AWS, from a workload with no secret: its managed
  * identity, its AKS federated token, or its app registration's certificate. Which token version comes back (and so
@@ -226,6 +236,8 @@ export function entraTokenSource(spec: EntraSourceSpec, options: Options): Token
       what,
       // The identity endpoint lives on the host (link-local or localhost): never through a proxy.
       ...(hooks?.onRequestSent ? { onRequestSent: hooks.onRequestSent } : {}),
+    }).catch((error: unknown) => {
+      throw credential.kind === 'imds' ? withoutImdsHint(error) : error;
     });
     if (response.status !== 200) throw refusal(response.status, response.body, spec, what);
     return accessToken(response.body, what);
