@@ -101,10 +101,11 @@ function refusal(
       },
     );
   }
+  const hint = aadstsHint(code, spec, assertion);
   return new TokenError(
     code ? `AADSTS${code}` : 'TokenRequestRejected',
     `${what} refused the request with HTTP ${status}: "${text}".`,
-    { ...(aadstsHint(code, spec, assertion) ? { hint: aadstsHint(code, spec, assertion) } : {}) },
+    hint ? { hint } : {},
   );
 }
 
