@@ -25,6 +25,11 @@ const EXERCISED_BY: Readonly<Record<string, readonly string[]>> = {
   'jenkins/Jenkinsfile': ['jenkins/with-aws-id-token.test.ts'],
   Jenkinsfile: ['jenkins/with-aws-id-token.test.ts'],
   'jenkins-cognito.Jenkinsfile': ['jenkins/with-aws-id-token.test.ts'],
+  // Microsoft: loaded by the emulator with the Microsoft issuers mapped, assumed through dist/index.js with tokens
+  // from loopback Azure DevOps, IMDS and Entra; the Landing Zone Accelerator entry parsed and its template loaded.
+  'microsoft/entra-id.yml': ['examples/templates.test.ts', 'examples/microsoft.test.ts'],
+  'microsoft/azure-devops.yml': ['examples/templates.test.ts', 'examples/microsoft.test.ts'],
+  'microsoft/lza/customizations-config.yaml': ['examples/microsoft.test.ts'],
   // The agent image: its npm install stage and the copy/link stage run by bash against this checkout's package.
   'jenkins/agent.Dockerfile': ['package/install.test.ts'],
 };
@@ -52,6 +57,8 @@ test('the examples include the templates and workflows the README quotes', () =>
     'cognito-tags.yml',
     'github-oidc.yml',
     'jenkins/jenkins-oidc.yml',
+    'microsoft/azure-devops.yml',
+    'microsoft/entra-id.yml',
     'multi-account.yml',
   ]);
   expect(githubWorkflows()).toEqual([

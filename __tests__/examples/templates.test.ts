@@ -23,6 +23,11 @@ import { cognitoClient, failure, stsClient } from '../emulator/support/emulator'
 import { cloudFormationTemplates, EXAMPLES, parseExample } from './support/examples';
 
 type Json = Record<string, unknown>;
+/** The placeholders microsoft/entra-id.yml and microsoft/azure-devops.yml default to (tenant / organization id). */
+const MICROSOFT_DEFAULT_ISSUERS = [
+  'https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0',
+  'https://vstoken.dev.azure.com/00000000-0000-0000-0000-000000000000',
+];
 const path = (file: string) => `${EXAMPLES}/${file}`;
 
 let github: TokenService;
@@ -68,7 +73,7 @@ describe.each(templates)('%s', (file) => {
     const created = buildModel({ templates: [path(file)] }).model;
     expect(created.listProviders().map((p) => p.url)).toEqual([expect.stringMatching(/^https:\/\/[a-z]/)]);
     const [provider] = created.listProviders();
-    expect([GITHUB_ISSUER, JENKINS_ISSUER]).toContain(provider?.url);
+    expect([GITHUB_ISSUER, JENKINS_ISSUER, ...MICROSOFT_DEFAULT_ISSUERS]).toContain(provider?.url);
 
     // An account that already has the provider (another stack, the console): the template must only use it.
     const existing = `arn:aws:iam::123456789012:oidc-provider/${provider?.name}`;

@@ -458,7 +458,7 @@ describe('parseSettings: every input error names the input and the fix', () => {
     [
       'token-source unknown',
       { 'token-source': 'gitlabs' },
-      'Input "token-source" must be one of auto, github, jenkins, file, env:<VAR>, gitlab, circleci, bitbucket, buildkite; got "gitlabs".',
+      'Input "token-source" must be one of auto, github, jenkins, file, env:<VAR>, gitlab, circleci, bitbucket, buildkite, azure-devops, entra; got "gitlabs".',
     ],
     [
       'token-source env: bad name',

@@ -211,6 +211,22 @@ export function explainCognitoDenial(
   return { ...(hint ? { hint } : {}), details: lines.join('\n') };
 }
 
+/**
+ * Entra issues v1 or v2 tokens as the resource app's manifest says, each with its own iss: a provider made for one
+ * version never matches the other's tokens.
+ */
+function entraVersionCause(iss: unknown): string | undefined {
+  const v1 = typeof iss === 'string' ? /^https:\/\/sts\.windows\.net\/([^/]+)\/$/.exec(iss) : null;
+  if (v1) {
+    return `This is an Entra ID v1 token. If the provider is https://login.microsoftonline.com/${v1[1]}/v2.0, set requestedAccessTokenVersion to 2 in the manifest of the app registration named by --entra-resource, or create the provider for ${iss} (with its trailing slash).`;
+  }
+  const v2 = typeof iss === 'string' ? /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/v2\.0$/.exec(iss) : null;
+  if (v2) {
+    return `This is an Entra ID v2 token. If the provider is https://sts.windows.net/${v2[1]}/ (v1), create the provider for ${iss}, or set requestedAccessTokenVersion to null in the AWS app registration's manifest.`;
+  }
+  return undefined;
+}
+
 function likelyCauses(info: AwsErrorInfo, context: DenialContext): string[] {
   const token = context.token;
   const rawHost = token ? issuerHost(token.claims.iss) : undefined;
@@ -226,6 +242,8 @@ function likelyCauses(info: AwsErrorInfo, context: DenialContext): string[] {
     causes.push(
       `There is no IAM OIDC identity provider for ${iss ?? 'this issuer'} in the role's account: create one with that exact URL.`,
     );
+    const entra = entraVersionCause(token?.claims.iss);
+    if (entra) causes.push(entra);
   } else if (/audience/i.test(msg)) {
     causes.push(
       `The token's audience is not among the client ids of the IAM OIDC provider for ${host ?? 'the issuer'}: add it, or request the token with an audience the provider lists (the audience setting).`,

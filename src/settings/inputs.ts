@@ -158,8 +158,26 @@ export const INPUTS: readonly InputSpec[] = [
   input('aws-account-id', 'Account id passed to Cognito GetId.'),
   input(
     'token-source',
-    'Where the CI token comes from: auto, github, jenkins, file, env:<VAR>, gitlab, circleci, bitbucket, buildkite.',
+    'Where the CI token comes from: auto, github, jenkins, file, env:<VAR>, gitlab, circleci, bitbucket, buildkite, azure-devops, entra.',
   ),
+  input(
+    'azure-service-connection-id',
+    'Azure Pipelines: id of the service connection whose token to request (default: the pipeline token).',
+    { env: ['AZURE_SERVICE_CONNECTION_ID', 'AZURESUBSCRIPTION_SERVICE_CONNECTION_ID'] },
+  ),
+  input(
+    'entra-resource',
+    'Entra ID: App ID URI or client id of the application that stands for AWS (token source entra).',
+  ),
+  input('entra-client-id', 'Entra ID: client id of the user-assigned managed identity or app registration.', {
+    env: ['ENTRA_CLIENT_ID', 'AZURE_CLIENT_ID'],
+  }),
+  input('entra-tenant-id', 'Entra ID: tenant id, for a federated assertion or a certificate.', {
+    env: ['ENTRA_TENANT_ID', 'AZURE_TENANT_ID'],
+  }),
+  input('entra-certificate-file', "Entra ID: PEM file with the app registration's private key and certificate.", {
+    env: ['ENTRA_CERTIFICATE_FILE', 'AZURE_CLIENT_CERTIFICATE_PATH'],
+  }),
   input(
     'refreshable-credentials',
     'Export a credential_process profile that refreshes itself instead of static keys.',

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { InputError, TokenError } from '../errors';
 import { shownValue } from '../secrets';
+import { azureDevOpsSource, entraRequested, entraSource, inAzurePipelines } from './microsoft-sources';
 import type { TokenSourceSpec } from './types';
 import type { SettingsReader } from './values';
 
@@ -24,6 +25,8 @@ export const TOKEN_SOURCE_NAMES = [
   'circleci',
   'bitbucket',
   'buildkite',
+  'azure-devops',
+  'entra',
 ];
 
 function fileSource(path: string, base: string): TokenSourceSpec {
@@ -98,6 +101,10 @@ export function resolveTokenSource(read: SettingsReader, fileBase: string): Toke
     }
     case 'buildkite':
       return need(buildkite(), 'BUILDKITE_AGENT_ACCESS_TOKEN / BUILDKITE_JOB_ID');
+    case 'azure-devops':
+      return azureDevOpsSource(read);
+    case 'entra':
+      return entraSource(read, fileBase);
     case 'auto': {
       if (tokenFile) return fileSource(tokenFile, fileBase);
       if (read.source.mode === 'action') {
@@ -115,10 +122,14 @@ export function resolveTokenSource(read: SettingsReader, fileBase: string): Toke
       const found =
         endpoint('github') ?? endpoint('jenkins') ?? fromEnv(Object.values(ENV_SHORTHANDS).flat()) ?? buildkite();
       if (found) return found;
+      // In a pipeline without System.AccessToken mapped, say which YAML lines to add rather than "nothing found".
+      if (inAzurePipelines(env)) return azureDevOpsSource(read);
+      // A machine's managed identity never wins on its own: only a run that names the Entra resource gets one.
+      if (entraRequested(read)) return entraSource(read, fileBase);
       throw new TokenError('NoToken', 'No CI OIDC token found.', {
         hint:
           'Looked for, in order: --web-identity-token-file / WEB_IDENTITY_TOKEN_FILE / AWS_WEB_IDENTITY_TOKEN_FILE; ACTIONS_ID_TOKEN_REQUEST_URL + ACTIONS_ID_TOKEN_REQUEST_TOKEN (GitHub, needs permissions: id-token: write); JENKINS_ID_TOKEN_REQUEST_URL + JENKINS_ID_TOKEN_REQUEST_TOKEN (keyless-aws token service); ' +
-          `${Object.values(ENV_SHORTHANDS).flat().join(', ')}; BUILDKITE_AGENT_ACCESS_TOKEN + BUILDKITE_JOB_ID. ` +
+          `${Object.values(ENV_SHORTHANDS).flat().join(', ')}; BUILDKITE_AGENT_ACCESS_TOKEN + BUILDKITE_JOB_ID; TF_BUILD + SYSTEM_OIDCREQUESTURI (Azure Pipelines); entra-resource / ENTRA_RESOURCE (Entra ID, CLI only). ` +
           'Set one of them, or pass --token-source env:<VAR> for a token in another variable.',
       });
     }

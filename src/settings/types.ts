@@ -11,7 +11,46 @@ export type TokenSourceSpec =
   | { readonly kind: 'jenkins'; readonly url: string; readonly requestToken: string }
   | { readonly kind: 'file'; readonly path: string; readonly allowSymlink: boolean }
   | { readonly kind: 'env'; readonly variable: string; readonly value: string }
-  | { readonly kind: 'buildkite'; readonly command: string };
+  | { readonly kind: 'buildkite'; readonly command: string }
+  | AzureDevOpsSourceSpec
+  | EntraSourceSpec;
+
+/** An Azure Pipelines job's token: POST $SYSTEM_OIDCREQUESTURI with the job's System.AccessToken. */
+export interface AzureDevOpsSourceSpec {
+  readonly kind: 'azure-devops';
+  readonly url: string;
+  /** System.AccessToken; a secret. */
+  readonly accessToken: string;
+  /** Absent: the pipeline's own token (sub p://org/project/pipeline) instead of a service connection's. */
+  readonly serviceConnectionId?: string;
+}
+
+/** How an Entra ID access token is obtained without a secret on the machine. */
+export type EntraCredential =
+  /** VM/VMSS instance metadata (`Metadata: true`) or App Service/Functions/Container Apps (`X-IDENTITY-HEADER`). */
+  | { readonly kind: 'imds'; readonly url: string; readonly clientId?: string }
+  | { readonly kind: 'app-service'; readonly url: string; readonly header: string; readonly clientId?: string }
+  /** A federated token in a file (AKS workload identity) exchanged as a client assertion. */
+  | {
+      readonly kind: 'assertion-file';
+      readonly tokenUrl: string;
+      readonly clientId: string;
+      readonly path: string;
+    }
+  /** An app registration's certificate (PEM: private key and certificate) signing a client assertion. */
+  | {
+      readonly kind: 'certificate';
+      readonly tokenUrl: string;
+      readonly clientId: string;
+      readonly path: string;
+    };
+
+/** An Entra ID access token for `resource` (App ID URI or client id), the token AWS is given. */
+export interface EntraSourceSpec {
+  readonly kind: 'entra';
+  readonly resource: string;
+  readonly credential: EntraCredential;
+}
 
 /** How the first credentials of the run are obtained. */
 export type CredentialSource =

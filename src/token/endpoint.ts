@@ -27,7 +27,7 @@ export function withAudience(url: string, audience: string): URL {
  * What the endpoint said with its refusal, printable and short: the `message` (or `error_description`, `error`) of
  * a JSON body, otherwise the body's first bytes. The request token is a registered secret, masked should it be echoed.
  */
-function said(body: string): string {
+export function said(body: string): string {
   let text = body;
   try {
     const json = JSON.parse(body) as Record<string, unknown> | null;
@@ -50,12 +50,12 @@ function stopsShort(text: string, parseError: string): boolean {
 }
 
 /**
- * `value` of the JSON answer, or undefined when the JSON has none. JSON that stops short (a proxy or the endpoint
- * closed an unframed body early) is transient like a reset; JSON that is wrong in any other way is not.
+ * `field` (default `value`) of the JSON answer, or undefined when the JSON has none. JSON that stops short (a proxy
+ * or the endpoint closed an unframed body early) is transient like a reset; JSON that is wrong in any other way is not.
  */
-function tokenValue(body: string, what: string): unknown {
+export function tokenValue(body: string, what: string, field = 'value'): unknown {
   try {
-    return (JSON.parse(body) as { value?: unknown } | null)?.value;
+    return (JSON.parse(body) as Record<string, unknown> | null)?.[field];
   } catch (error) {
     if (stopsShort(body, (error as Error).message)) {
       throw new TransientError(

@@ -1,7 +1,9 @@
 import type { ProxySettings } from '../net/proxy';
 import type { TokenSourceSpec } from '../settings/types';
+import { azureDevOpsTokenSource } from './azure-devops';
 import { buildkiteTokenSource } from './command';
 import { endpointTokenSource } from './endpoint';
+import { entraTokenSource } from './entra';
 import { fileTokenSource } from './file';
 import { decodeToken, type TokenSource } from './token';
 
@@ -30,6 +32,11 @@ export function createTokenSource(spec: TokenSourceSpec, context: TokenSourceCon
       return async () => decodeToken(spec.value, `environment variable ${spec.variable}`);
     case 'buildkite':
       return buildkiteTokenSource(spec.command, context.audience, context.timeoutMs);
+    case 'azure-devops':
+    case 'entra': {
+      const options = { timeoutMs: context.timeoutMs, ...(context.proxy ? { proxy: context.proxy } : {}) };
+      return spec.kind === 'azure-devops' ? azureDevOpsTokenSource(spec, options) : entraTokenSource(spec, options);
+    }
   }
 }
 
