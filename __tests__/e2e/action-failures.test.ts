@@ -67,13 +67,15 @@ describe('fail fast', () => {
     ['AccessDenied', stsError.accessDenied()],
     ['ValidationError', stsError.validationError()],
     ['MalformedPolicyDocument', stsError.malformedPolicyDocument()],
-  ])('%s is reported after one request, in under a second', async (code, behaviour) => {
+  ])('%s is reported after one request, without waiting for a retry', async (code, behaviour) => {
     sts.setDefault(behaviour);
     const r = await run();
     const message = expectCleanFailure(r);
     expect(sts.requests).toHaveLength(1);
     expect(endpoint.requests).toHaveLength(1);
-    expect(r.durationMs).toBeLessThan(1000);
+    // One request proves there was no retry; the wall time only has to stay clear of the first backoff (timing is a
+    // benchmark, `npm run bench` reports it, and a loaded CI machine must not fail this).
+    expect(r.durationMs).toBeLessThan(10_000);
     expect(message).toContain(`sts:AssumeRoleWithWebIdentity failed: ${code}: `);
   });
 
