@@ -25,12 +25,13 @@ const loadSts = () => {
 
 const ALPHANUMERIC = /^[a-zA-Z0-9]+$/;
 
-function connectionOf(settings: Settings): StsConnection {
+function connectionOf(settings: Settings, log: Logger): StsConnection {
   return {
     region: settings.region,
     requestTimeoutMs: settings.requestTimeoutMs,
     ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}),
     ...(settings.proxy ? { proxy: settings.proxy } : {}),
+    debug: (line) => log.debug(line),
   };
 }
 
@@ -45,6 +46,8 @@ function retryPolicy(settings: Settings, deadline: number, log: Logger, how = ''
     },
     onRetry: (attempt, error, delay) =>
       log.info(`Attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms${how}.`),
+    onGiveUp: (attempt, error, why) =>
+      log.debug(`attempt ${attempt} failed (${(error as Error).message}); not retried: ${why}`),
   };
 }
 
@@ -64,17 +67,21 @@ async function webIdentitySession(settings: Settings, log: Logger, deadline: num
     audience: settings.audience,
     timeoutMs: settings.requestTimeoutMs,
     ...(settings.proxy ? { proxy: settings.proxy } : {}),
+    debug: (line) => log.debug(line),
   });
   let sts: import('@aws-sdk/client-sts').STSClient | undefined;
   const pool = settings.cognito;
   // Loaded only in this flow: the plain OIDC path does not pay for the Cognito client at start-up.
-  const throughCognito = pool ? (await import('./cognito')).cognitoExchange(pool, settings, log) : undefined;
+  const throughCognito = pool
+    ? (await import('./cognito')).cognitoExchange(pool, connectionOf(settings, log), log)
+    : undefined;
   return withRetry(
-    async () => {
+    async (attempt) => {
+      log.debug(`attempt ${attempt} of ${settings.maxAttempts}`);
       const fetch = startTokenFetch(tokens);
       await fetch.sent;
       const { assumeRoleWithWebIdentity, createStsClient } = await loadSts();
-      sts ??= createStsClient(connectionOf(settings));
+      sts ??= createStsClient(connectionOf(settings, log));
       const ciToken = await fetch.token;
       log.info(describeToken(ciToken));
       let stsToken = ciToken;
@@ -125,7 +132,7 @@ async function signedSession(
   keys: StaticKeys | 'ambient',
 ): Promise<Session> {
   const { assumeRole, createStsClient, getCallerIdentity } = await loadSts();
-  const source = createStsClient(connectionOf(settings), keys);
+  const source = createStsClient(connectionOf(settings, log), keys);
   const explainPlain = (info: AwsErrorInfo) =>
     explainDenial(info, {
       ...(settings.roleToAssume ? { roleArn: settings.roleToAssume } : {}),
@@ -200,7 +207,7 @@ async function existingSession(settings: Settings, log: Logger): Promise<Session
   if (!settings.useExistingCredentials || !keys) return undefined;
   try {
     const { createStsClient, getCallerIdentity } = await loadSts();
-    const identity = await getCallerIdentity(createStsClient(connectionOf(settings), keys), (info) =>
+    const identity = await getCallerIdentity(createStsClient(connectionOf(settings, log), keys), (info) =>
       explainDenial(info, {}),
     );
     log.info('The credentials already in the environment are valid; keeping them (use-existing-credentials).');
@@ -226,6 +233,7 @@ function checkAccount(settings: Settings, session: Session): void {
  */
 export async function obtainSession(settings: Settings, log: Logger): Promise<Session> {
   const deadline = Date.now() + settings.timeoutMs;
+  for (const line of settings.provenance) log.debug(line);
   const work = async () => {
     const existing = await existingSession(settings, log);
     if (existing) {

@@ -110,6 +110,13 @@ function parseCognito(read: SettingsReader): CognitoSettings | undefined {
   };
 }
 
+const CREDENTIAL_SOURCE_WORDS: Record<CredentialSource['kind'], string> = {
+  'web-identity': 'web identity (a CI ID token for STS AssumeRoleWithWebIdentity)',
+  'access-keys': 'the access keys given, which sign STS AssumeRole',
+  'role-chaining': "role chaining: the environment's AWS_ACCESS_KEY_ID signs STS AssumeRole",
+  ambient: "this machine's own AWS credentials (the SDK's default chain) sign STS AssumeRole; no CI ID token",
+};
+
 function credentialSource(
   read: SettingsReader,
   roleToAssume: string | undefined,
@@ -249,6 +256,9 @@ export function parseSettings(source: SettingsSource): Settings {
 
   const roleHint = read.string('role-to-assume');
   const credentialFrom = credentialSource(read, roleHint, cognito, fileBase, keepsExisting);
+  read.decide(
+    `credentials: ${CREDENTIAL_SOURCE_WORDS[credentialFrom.kind]}${cognito ? ' through Cognito GetId and GetOpenIdToken' : ''}`,
+  );
   const roleToAssume = parseRole(read, credentialFrom);
 
   if (roleToAssume === undefined && credentialFrom.kind !== 'access-keys' && !keepsExisting) {
@@ -384,6 +394,8 @@ export function parseSettings(source: SettingsSource): Settings {
     configFile: fromHome(env.AWS_CONFIG_FILE, 'config'),
     ci,
     debug: env.RUNNER_DEBUG === '1' || env.KEYLESS_AWS_DEBUG === '1',
+    // Last, once every setting above has been read.
+    provenance: read.provenance(),
   };
 }
 

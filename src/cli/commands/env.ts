@@ -28,6 +28,7 @@ export async function envCommand(context: CommandContext): Promise<number> {
     writeFileAtomic(target, text);
     context.log.info(`Wrote the credentials for ${session.arn} to ${target} (${format}, mode 0600).`);
   } else {
+    context.log.debug(`sink: ${format} lines to stdout; no file written`);
     context.stdout(text);
   }
   return 0;

@@ -11,6 +11,7 @@ export async function execCommand(context: CommandContext): Promise<number> {
   const [program, ...args] = context.invocation.program;
   const expires = session.credentials.expiration ? ` (expire ${isoSeconds(session.credentials.expiration)})` : '';
   context.log.info(`Running ${program} with credentials for ${session.arn}${expires}.`);
+  context.log.debug(`sink: AWS_* variables in the environment of ${program} only; no file written`);
   return runProgram({
     program: program!,
     args,
