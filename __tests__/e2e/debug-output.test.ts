@@ -87,6 +87,111 @@ test('--debug: settings and their origin, the token source and why, each request
   assertNoSecretLeak(run.stdout + run.stderr, secrets());
 });
 
+test('KEYLESS_AWS_DEBUG=1 in the Cognito flow: GetId, GetOpenIdToken and STS, each with its request line', async () => {
+  const run = await cliRun(['exec', '--token-source', 'jenkins', '--', ...PRINT_KEY_ID], {
+    ...jenkins.env('jenkins'),
+    KEYLESS_AWS_DEBUG: '1',
+    JENKINS_URL: 'https://jenkins.example.com/',
+    JOB_NAME: 'team/deploy',
+    BUILD_NUMBER: '7',
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY: cognito.url,
+    COGNITO_IDENTITY_POOL_ID: cognito.poolId,
+  });
+  expect(run.stderr).not.toContain('error');
+  expect(run.code).toBe(0);
+  const lines = debugLines(run);
+  const flow = lines
+    .filter((line) => /debug: (flow:|HTTP) /.test(line))
+    .map((line) => line.replace(/ \d+ bytes in \d+ ms$/, ''));
+  expect(flow).toEqual([
+    expect.stringMatching(
+      /^keyless-aws: debug: HTTP GET http:\/\/127\.0\.0\.1:\d+\/\S* \(the Jenkins ID-token endpoint\): HTTP 200,$/,
+    ),
+    'keyless-aws: debug: flow: Cognito GetId',
+    `keyless-aws: debug: HTTP POST ${cognito.url} (Cognito): HTTP 200,`,
+    'keyless-aws: debug: flow: Cognito GetOpenIdToken',
+    `keyless-aws: debug: HTTP POST ${cognito.url} (Cognito): HTTP 200,`,
+    'keyless-aws: debug: flow: STS AssumeRoleWithWebIdentity',
+    `keyless-aws: debug: HTTP POST ${sts.url} (STS): HTTP 200,`,
+  ]);
+  expect(lines).toContain(
+    'keyless-aws: debug: token source: jenkins (JENKINS_ID_TOKEN_REQUEST_URL and _TOKEN present); asked for by --token-source',
+  );
+  expect(lines).toContain(
+    'keyless-aws: debug: credentials: web identity (a CI ID token for STS AssumeRoleWithWebIdentity) through Cognito GetId and GetOpenIdToken',
+  );
+  assertNoSecretLeak(run.stdout + run.stderr, secrets());
+});
+
+test('a failing flow: each attempt, its request and status, whether it is retried, and why not', async () => {
+  sts.next(stsError.internalFailure(503), stsError.accessDenied());
+  const run = await cliRun(['env', '--debug', '--format', 'json'], github.env());
+  expect(run.code).not.toBe(0);
+  const lines = debugLines(run);
+  const http = lines.filter((line) => line.includes('(STS)'));
+  expect(http).toEqual([
+    expect.stringMatching(/\(STS\): HTTP 503, \d+ bytes in \d+ ms$/),
+    expect.stringMatching(/\(STS\): HTTP 403, \d+ bytes in \d+ ms$/),
+  ]);
+  expect(lines).toContain('keyless-aws: debug: attempt 2 of 12');
+  expect(run.stderr).toMatch(/keyless-aws: Attempt 1 failed \(.*\); retrying in \d+ ms with a fresh token\./);
+  expect(lines).toContainEqual(
+    expect.stringMatching(/^keyless-aws: debug: attempt 2 failed \(.+\); not retried: not a transient failure$/),
+  );
+  expect(run.stdout).toBe('');
+  assertNoSecretLeak(run.stdout + run.stderr, secrets());
+});
+
+test('a refused connection: the request line names the failure class, and the last attempt is not retried', async () => {
+  const run = await cliRun(['env', '--debug', '--retry-max-attempts', '2'], {
+    ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/token?api-version=2.0',
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token-that-must-not-show',
+  });
+  expect(run.code).not.toBe(0);
+  const lines = debugLines(run);
+  expect(lines.filter((line) => line.includes('HTTP GET'))).toEqual([
+    expect.stringMatching(
+      /HTTP GET http:\/\/127\.0\.0\.1:1\/token \(the GitHub ID-token endpoint\): failed, ConnectionRefused in \d+ ms$/,
+    ),
+    expect.stringMatching(
+      /HTTP GET http:\/\/127\.0\.0\.1:1\/token \(the GitHub ID-token endpoint\): failed, ConnectionRefused in \d+ ms$/,
+    ),
+  ]);
+  expect(lines).toContainEqual(expect.stringMatching(/attempt 2 failed \(.*\); not retried: the last of 2 attempts$/));
+  assertNoSecretLeak(run.stdout + run.stderr, ['request-token-that-must-not-show']);
+});
+
+test('without debug, none of these lines', async () => {
+  const run = await cliRun(['exec', '--', ...PRINT_KEY_ID], github.env());
+  expect(run.code).toBe(0);
+  expect(run.stderr).not.toContain('debug');
+});
+
+test('the action under RUNNER_DEBUG=1: ::debug:: lines, escaped, and no secret', async () => {
+  const forged = 'sts.amazonaws.com%0A::error::forged';
+  const run = await runAction({
+    inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE, audience: forged },
+    env: { ...github.env(), AWS_ENDPOINT_URL_STS: sts.url, RUNNER_DEBUG: '1' },
+  });
+  expect(run.code).toBe(0);
+  const lines = run.stdout.split('\n').filter((line) => line.startsWith('::debug::'));
+  expect(lines).toEqual(
+    expect.arrayContaining([
+      `::debug::setting role-to-assume from input "role-to-assume": ${ROLE}`,
+      // The runner would decode %0A into a line break; escaped, it stays part of the one debug message.
+      '::debug::setting audience from input "audience": sts.amazonaws.com%250A::error::forged',
+      '::debug::token source: github (ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN present); auto: the action takes web-identity-token-file, else the GitHub token',
+      '::debug::flow: STS AssumeRoleWithWebIdentity',
+      expect.stringMatching(/^::debug::HTTP POST http:\/\/127\.0\.0\.1:\d+ \(STS\): HTTP 200, \d+ bytes in \d+ ms$/),
+      expect.stringMatching(
+        /^::debug::sink: AWS_REGION, .*AWS_SESSION_TOKEN.* to GITHUB_ENV; outputs to GITHUB_OUTPUT/,
+      ),
+    ]),
+  );
+  expect(run.stdout).not.toMatch(/^::error::/m);
+  assertNoSecretLeak(run.stdout + run.stderr, secrets());
+});
+
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
