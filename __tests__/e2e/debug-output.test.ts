@@ -73,12 +73,12 @@ test('--debug: settings and their origin, the token source and why, each request
       // The URL without its query (which names the audience here, and could carry anything elsewhere).
       expect.stringMatching(
         new RegExp(
-          `^keyless-aws: debug: HTTP GET ${escape(new URL(github.url).origin)}/\\S* \\(the GitHub ID-token endpoint\\): HTTP 200, \\d+ bytes in \\d+ ms$`,
+          `^keyless-aws: debug: HTTP GET ${escapeRegExp(new URL(github.url).origin)}/\\S* \\(the GitHub ID-token endpoint\\): HTTP 200, \\d+ bytes in \\d+ ms$`,
         ),
       ),
       'keyless-aws: debug: flow: STS AssumeRoleWithWebIdentity',
       expect.stringMatching(
-        new RegExp(`^keyless-aws: debug: HTTP POST ${escape(sts.url)} \\(STS\\): HTTP 200, \\d+ bytes in \\d+ ms$`),
+        new RegExp(`^keyless-aws: debug: HTTP POST ${escapeRegExp(sts.url)} \\(STS\\): HTTP 200, \\d+ bytes in \\d+ ms$`),
       ),
       'keyless-aws: debug: sink: AWS_* variables in the environment of node only; no file written',
     ]),
@@ -192,6 +192,6 @@ test('the action under RUNNER_DEBUG=1: ::debug:: lines, escaped, and no secret',
   assertNoSecretLeak(run.stdout + run.stderr, secrets());
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

@@ -5,6 +5,7 @@ import { GITHUB_TAG_KEYS, githubSessionTags, parseCustomTags } from '../exchange
 import { checkProxyUrl } from '../net/proxy';
 import { maskAccountIds, registerSecret, shownValue } from '../secrets';
 import { defaultSessionName, detectCi } from './ci-context';
+import { diagnoseRoleArn } from './role-arn-hint';
 import { resolveTokenSource } from './token-source';
 import type { CiContext, CognitoSettings, CredentialSource, Settings, StaticKeys, TokenSourceSpec } from './types';
 import { SettingsReader, type SettingsSource } from './values';
@@ -168,6 +169,15 @@ function credentialSource(
   }
 }
 
+/** What is wrong with a mistyped role ARN, and the ARN to use where it can be derived; never for a hidden value. */
+function roleArnHint(role: string, label: string): string | undefined {
+  if (!shownValue(role).startsWith('"')) return undefined;
+  const { problems, corrected } = diagnoseRoleArn(role);
+  if (problems.length === 0) return undefined;
+  const fix = corrected && ROLE_ARN.test(corrected) ? ` Set ${label} to ${corrected}` : '';
+  return `${problems.join('; ').replace(/^./, (c) => c.toUpperCase())}.${fix}${fix ? '.' : ''}`;
+}
+
 function parseRole(read: SettingsReader, source: CredentialSource): string | undefined {
   const role = read.string('role-to-assume');
   if (role === undefined) return undefined;
@@ -175,6 +185,7 @@ function parseRole(read: SettingsReader, source: CredentialSource): string | und
   if (!ROLE_NAME.test(role)) {
     throw new InputError(
       `${read.label('role-to-assume')} must be a role ARN like arn:aws:iam::123456789012:role/deploy, got ${shownValue(role)}.`,
+      roleArnHint(role, read.label('role-to-assume')),
     );
   }
   if (source.kind === 'web-identity') {
