@@ -99,6 +99,7 @@ describe('exec starting a traced shell that expands a secret', () => {
   });
 
   test('set -x inside a bash -c script', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's ${…}, not a template.
     const run = await cli(['exec', '--', 'bash', '-c', 'set -eux; exit 0; echo "${AWS_SESSION_TOKEN}"']);
     expect(warnings(run.stderr)).toEqual([expect.stringMatching(/\(the script runs set -x\).*\$AWS_SESSION_TOKEN/)]);
   });
