@@ -78,7 +78,9 @@ test('--debug: settings and their origin, the token source and why, each request
       ),
       'keyless-aws: debug: flow: STS AssumeRoleWithWebIdentity',
       expect.stringMatching(
-        new RegExp(`^keyless-aws: debug: HTTP POST ${escapeRegExp(sts.url)} \\(STS\\): HTTP 200, \\d+ bytes in \\d+ ms$`),
+        new RegExp(
+          `^keyless-aws: debug: HTTP POST ${escapeRegExp(sts.url)} \\(STS\\): HTTP 200, \\d+ bytes in \\d+ ms$`,
+        ),
       ),
       'keyless-aws: debug: sink: AWS_* variables in the environment of node only; no file written',
     ]),
@@ -159,6 +161,26 @@ test('a refused connection: the request line names the failure class, and the la
   ]);
   expect(lines).toContainEqual(expect.stringMatching(/attempt 2 failed \(.*\); not retried: the last of 2 attempts$/));
   assertNoSecretLeak(run.stdout + run.stderr, ['request-token-that-must-not-show']);
+});
+
+test('token --debug: the same source line and request line as exec would print', async () => {
+  const run = await cliRun(['token', '--debug', '--token-source', 'github'], github.env());
+  expect(run.code).toBe(0);
+  const lines = debugLines(run);
+  expect(lines).toContain(
+    'keyless-aws: debug: token source: github (ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN present); asked for by --token-source',
+  );
+  expect(lines).toContainEqual(
+    expect.stringMatching(/^keyless-aws: debug: HTTP GET \S+ \(the GitHub ID-token endpoint\): HTTP 200, \d+ bytes/),
+  );
+  assertNoSecretLeak(run.stdout + run.stderr, secrets());
+});
+
+test("the CLI in a job re-run with the runner's debug logging (RUNNER_DEBUG=1) prints them too", async () => {
+  const run = await cliRun(['exec', '--', ...PRINT_KEY_ID], { ...github.env(), RUNNER_DEBUG: '1' });
+  expect(run.code).toBe(0);
+  expect(debugLines(run)).toContain('keyless-aws: debug: flow: STS AssumeRoleWithWebIdentity');
+  assertNoSecretLeak(run.stdout + run.stderr, secrets());
 });
 
 test('without debug, none of these lines', async () => {

@@ -421,6 +421,8 @@ export interface TokenSettings {
   /** The CI detected and the role session name an exchange would use (trust policies may test it). */
   readonly ci: CiContext['kind'];
   readonly roleSessionName: string;
+  /** For --debug, as in Settings. */
+  readonly provenance: readonly string[];
 }
 
 export function parseTokenSettings(source: SettingsSource): TokenSettings {
@@ -438,5 +440,6 @@ export function parseTokenSettings(source: SettingsSource): TokenSettings {
     ...(proxy ? { proxy } : {}),
     ci: ci.kind,
     roleSessionName: parseSessionName(read, ci, cognito !== undefined),
+    provenance: read.provenance(),
   };
 }
