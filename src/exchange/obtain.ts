@@ -47,7 +47,7 @@ function retryPolicy(settings: Settings, deadline: number, log: Logger, how = ''
     onRetry: (attempt, error, delay) =>
       log.info(`Attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms${how}.`),
     onGiveUp: (attempt, error, why) =>
-      log.debug(`attempt ${attempt} failed (${(error as Error).message}); not retried: ${why}`),
+      log.debug(`attempt ${attempt} failed (${oneLine((error as Error).message)}); not retried: ${why}`),
   };
 }
 

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 
 /**
  * Where a shell's xtrace (`sh -x`, `set -x`) would print a secret we hand over: the trace shows each command after
@@ -61,6 +61,20 @@ export function envXtraceWarning(env: Env, onJenkins: boolean, ppid = process.pp
   return `the shell traces commands (${why}): eval or \`.\` of these lines prints the secrets. Run \`{ set +x; } 2>/dev/null\` first, or use exec.`;
 }
 
+/** A script file's first MAX_SCRIPT_BYTES, or undefined when it cannot be read (the shell will say so). */
+function scriptHead(path: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const buffer = Buffer.alloc(MAX_SCRIPT_BYTES);
+    return buffer.subarray(0, readSync(fd, buffer, 0, MAX_SCRIPT_BYTES, 0)).toString('utf8');
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** The text of the script a shell will run: the `-c` argument, or the script file's first bytes. */
 function scriptOf(args: readonly string[], cwd: string): string | undefined {
   for (let i = 0; i < args.length; i++) {
@@ -70,12 +84,7 @@ function scriptOf(args: readonly string[], cwd: string): string | undefined {
     else if (arg === '--' || !arg.startsWith('-')) {
       const file = arg === '--' ? args[i + 1] : arg;
       if (file === undefined) return undefined;
-      try {
-        const path = file.startsWith('/') ? file : `${cwd}/${file}`;
-        return readFileSync(path).subarray(0, MAX_SCRIPT_BYTES).toString('utf8');
-      } catch {
-        return undefined;
-      }
+      return scriptHead(resolve(cwd, file));
     }
   }
   return undefined;
