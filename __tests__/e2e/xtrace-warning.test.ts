@@ -121,6 +121,17 @@ describe('exec starting a traced shell that expands a secret', () => {
     expect(warnings(run.stderr)).toEqual([expect.stringMatching(/\(SHELLOPTS has xtrace, which bash takes on\)/)]);
   });
 
+  test("a script on stdin (sh -xs) stays the program's: not read to look for the variables", async () => {
+    const dir = cliDir();
+    const run = await runCli(['exec', '--', 'sh', '-xs'], {
+      env: env(dir),
+      stdin: 'echo ran-from-stdin\nexit 0\necho "$AWS_SECRET_ACCESS_KEY"\n',
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('ran-from-stdin\n');
+    expect(run.stderr).not.toContain('warning');
+  });
+
   test('never for the safe uses', async () => {
     for (const program of [
       ['node', '-e', 'process.env.AWS_SECRET_ACCESS_KEY'],

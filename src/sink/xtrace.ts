@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 
 /**
@@ -65,6 +65,8 @@ export function envXtraceWarning(env: Env, onJenkins: boolean, ppid = process.pp
 function scriptHead(path: string): string | undefined {
   let fd: number | undefined;
   try {
+    // Only a regular file: reading a FIFO or /dev/stdin would block, or take input meant for the program.
+    if (!statSync(path).isFile()) return undefined;
     fd = openSync(path, 'r');
     const buffer = Buffer.alloc(MAX_SCRIPT_BYTES);
     return buffer.subarray(0, readSync(fd, buffer, 0, MAX_SCRIPT_BYTES, 0)).toString('utf8');
