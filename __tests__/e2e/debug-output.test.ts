@@ -217,3 +217,27 @@ test('the action under RUNNER_DEBUG=1: ::debug:: lines, escaped, and no secret',
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
+
+test('the action with access keys: the secret input named but not shown, each AssumeRole attempt and call', async () => {
+  const secretKey = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYdebug';
+  const run = await runAction({
+    inputs: {
+      'aws-region': 'us-east-1',
+      'role-to-assume': ROLE,
+      'aws-access-key-id': 'AKIAIOSFODNN7DEBUGXX',
+      'aws-secret-access-key': secretKey,
+    },
+    env: { AWS_ENDPOINT_URL_STS: sts.url, RUNNER_DEBUG: '1' },
+  });
+  expect(run.code).toBe(0);
+  const lines = run.stdout.split('\n').filter((line) => line.startsWith('::debug::'));
+  expect(lines).toEqual(
+    expect.arrayContaining([
+      '::debug::setting aws-secret-access-key from input "aws-secret-access-key": (secret, not shown)',
+      '::debug::credentials: the access keys given, which sign STS AssumeRole',
+      '::debug::attempt 1 of 12',
+      '::debug::flow: STS AssumeRole',
+    ]),
+  );
+  assertNoSecretLeak(run.stdout + run.stderr, [...secrets(), secretKey]);
+});

@@ -138,7 +138,14 @@ async function signedSession(
       ...(settings.roleToAssume ? { roleArn: settings.roleToAssume } : {}),
       request: requestFacts(settings),
     });
-  const retry = <T>(fn: () => Promise<T>) => withRetry(fn, retryPolicy(settings, deadline, log));
+  const retry = <T>(fn: () => Promise<T>) =>
+    withRetry(
+      (attempt) => {
+        log.debug(`attempt ${attempt} of ${settings.maxAttempts}`);
+        return fn();
+      },
+      retryPolicy(settings, deadline, log),
+    );
 
   if (!settings.roleToAssume) {
     if (keys === 'ambient') throw new InputError('role-to-assume is required.');
