@@ -170,6 +170,49 @@ describe('withRetry: an endpoint that does not answer', () => {
   });
 });
 
+describe('withRetry: why the last failure is not retried (the debug line)', () => {
+  const reasons = async (operation: () => Promise<never>, policy: Partial<Parameters<typeof withRetry>[1]>) => {
+    const seen: Array<[number, string]> = [];
+    await withRetry(operation, {
+      maxAttempts: 3,
+      deadline: Date.now() + 60_000,
+      sleep: async () => {},
+      random: () => 0,
+      onGiveUp: (attempt, _error, why) => seen.push([attempt, why]),
+      ...policy,
+    }).catch(() => undefined);
+    return seen;
+  };
+
+  it('a final failure: at once, as not transient', async () => {
+    expect(await reasons(() => Promise.reject(new DeniedError('AccessDenied', 'no')), {})).toEqual([
+      [1, 'not a transient failure'],
+    ]);
+  });
+
+  it('a transient failure: only after the last attempt', async () => {
+    expect(await reasons(() => Promise.reject(transient()), {})).toEqual([[3, 'the last of 3 attempts']]);
+  });
+
+  it('a timeout: once the unanswered budget is spent, naming the setting', async () => {
+    let t = 0;
+    const operation = () => {
+      t += 100;
+      return Promise.reject(new TimeoutError('no answer'));
+    };
+    const unanswered = { budgetMs: 250, attemptMs: 100, setting: 'network-timeout-s' };
+    expect(await reasons(operation, { maxAttempts: 12, now: () => t, unanswered })).toEqual([
+      [2, 'network-timeout-s spent'],
+    ]);
+  });
+
+  it('a retry that would wait past the deadline', async () => {
+    expect(await reasons(() => Promise.reject(transient()), { deadline: Date.now() + 10, random: () => 0.99 })).toEqual(
+      [[1, 'the run deadline comes first']],
+    );
+  });
+});
+
 describe('withDeadline', () => {
   it('rejects with a TimeoutError when the work outlives the deadline', async () => {
     const started = Date.now();

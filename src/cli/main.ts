@@ -44,7 +44,7 @@ export async function runCli(argv: readonly string[], env: Env): Promise<number>
     writeStdout(invocation.command ? commandHelp(invocation.command) : globalHelp(version));
     return 0;
   }
-  const debug = invocation.debug || env.KEYLESS_AWS_DEBUG === '1';
+  const debug = invocation.debug || env.KEYLESS_AWS_DEBUG === '1' || env.RUNNER_DEBUG === '1';
   // credential_process runs unattended and SDKs may log its stderr: only problems are worth saying there.
   const quiet = invocation.quiet || (invocation.command === 'credential-process' && !debug);
   const log = stderrLogger({ debug, quiet });

@@ -25,6 +25,8 @@ export interface CognitoResult {
 export interface CognitoConnection {
   readonly requestTimeoutMs: number;
   readonly proxy?: ProxySettings;
+  /** Under --debug: the call and request lines. */
+  readonly debug?: (line: string) => void;
 }
 
 /** One basic-flow exchange of a CI token; the caller fetches a fresh CI token for every call. */
@@ -76,7 +78,7 @@ export function createCognitoClient(settings: CognitoSettings, connection: Cogni
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     // Our retry loop owns retries: it re-runs the whole chain with a fresh CI token.
     maxAttempts: 1,
-    requestHandler: sdkRequestHandler(connection.requestTimeoutMs, connection.proxy, COGNITO_ANSWER),
+    requestHandler: sdkRequestHandler(connection.requestTimeoutMs, connection.proxy, COGNITO_ANSWER, connection.debug),
     // GetId and GetOpenIdToken are public (unsigned) APIs; never let the default chain go looking for credentials.
     credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
   });

@@ -3,6 +3,7 @@ import { explainDenial } from '../explain/denial';
 import { assumeRoleFacts, requestFacts, webIdentityFacts } from '../explain/request-errors';
 import type { Logger } from '../log';
 import { type RetryPolicy, withDeadline, withRetry } from '../net/retry';
+import { oneLine } from '../printable';
 import { settingsForProfile } from '../settings/profiles';
 import type { ProfileRole, Settings, StaticKeys } from '../settings/types';
 import type { AwsErrorInfo } from './aws-errors';
@@ -24,12 +25,13 @@ const loadSts = () => {
 
 const ALPHANUMERIC = /^[a-zA-Z0-9]+$/;
 
-function connectionOf(settings: Settings): StsConnection {
+function connectionOf(settings: Settings, log: Logger): StsConnection {
   return {
     region: settings.region,
     requestTimeoutMs: settings.requestTimeoutMs,
     ...(settings.stsEndpoint ? { endpoint: settings.stsEndpoint } : {}),
     ...(settings.proxy ? { proxy: settings.proxy } : {}),
+    debug: (line) => log.debug(line),
   };
 }
 
@@ -44,6 +46,8 @@ function retryPolicy(settings: Settings, deadline: number, log: Logger, how = ''
     },
     onRetry: (attempt, error, delay) =>
       log.info(`Attempt ${attempt} failed (${(error as Error).message}); retrying in ${delay} ms${how}.`),
+    onGiveUp: (attempt, error, why) =>
+      log.debug(`attempt ${attempt} failed (${oneLine((error as Error).message)}); not retried: ${why}`),
   };
 }
 
@@ -63,13 +67,16 @@ async function webIdentitySession(
   let sts: import('@aws-sdk/client-sts').STSClient | undefined;
   const pool = settings.cognito;
   // Loaded only in this flow: the plain OIDC path does not pay for the Cognito client at start-up.
-  const throughCognito = pool ? (await import('./cognito')).cognitoExchange(pool, settings, log) : undefined;
+  const throughCognito = pool
+    ? (await import('./cognito')).cognitoExchange(pool, connectionOf(settings, log), log)
+    : undefined;
   return withRetry(
     async (attempt) => {
+      log.debug(`attempt ${attempt} of ${settings.maxAttempts}`);
       const fetch = tokens.fetch(settings.audience, attempt);
       await fetch.sent;
       const { assumeRoleWithWebIdentity, createStsClient } = await loadSts();
-      sts ??= createStsClient(connectionOf(settings));
+      sts ??= createStsClient(connectionOf(settings, log));
       const ciToken = await fetch.token;
       let stsToken = ciToken;
       let cognito: CognitoResult | undefined;
@@ -119,13 +126,20 @@ async function signedSession(
   keys: StaticKeys | 'ambient',
 ): Promise<Session> {
   const { assumeRole, createStsClient, getCallerIdentity } = await loadSts();
-  const source = createStsClient(connectionOf(settings), keys);
+  const source = createStsClient(connectionOf(settings, log), keys);
   const explainPlain = (info: AwsErrorInfo) =>
     explainDenial(info, {
       ...(settings.roleToAssume ? { roleArn: settings.roleToAssume } : {}),
       request: requestFacts(settings),
     });
-  const retry = <T>(fn: () => Promise<T>) => withRetry(fn, retryPolicy(settings, deadline, log));
+  const retry = <T>(fn: () => Promise<T>) =>
+    withRetry(
+      (attempt) => {
+        log.debug(`attempt ${attempt} of ${settings.maxAttempts}`);
+        return fn();
+      },
+      retryPolicy(settings, deadline, log),
+    );
 
   if (!settings.roleToAssume) {
     if (keys === 'ambient') throw new InputError('role-to-assume is required.');
@@ -185,7 +199,7 @@ async function chainedSession(
   roleArn: string,
 ): Promise<Session> {
   const { assumeRole, createStsClient } = await loadSts();
-  const client = createStsClient(connectionOf(settings), from.credentials);
+  const client = createStsClient(connectionOf(settings, log), from.credentials);
   const request = {
     roleArn,
     roleSessionName: settings.roleSessionName,
@@ -229,7 +243,7 @@ async function existingSession(settings: Settings, log: Logger): Promise<Session
   if (!settings.useExistingCredentials || !keys) return undefined;
   try {
     const { createStsClient, getCallerIdentity } = await loadSts();
-    const identity = await getCallerIdentity(createStsClient(connectionOf(settings), keys), (info) =>
+    const identity = await getCallerIdentity(createStsClient(connectionOf(settings, log), keys), (info) =>
       explainDenial(info, {}),
     );
     log.info('The credentials already in the environment are valid; keeping them (use-existing-credentials).');
@@ -347,6 +361,7 @@ export interface RunSessions {
  */
 export async function obtainSessions(settings: Settings, log: Logger): Promise<RunSessions> {
   const deadline = Date.now() + settings.timeoutMs;
+  for (const line of settings.provenance) log.debug(line);
   const tokens = lazyTokenFetches(settings, log);
   const several = settings.profiles.length > 0;
   const work = Promise.all([

@@ -24,6 +24,8 @@ export interface StsConnection {
   readonly endpoint?: string;
   readonly requestTimeoutMs: number;
   readonly proxy?: ProxySettings;
+  /** Under --debug: the call and request lines. */
+  readonly debug?: (line: string) => void;
 }
 
 /**
@@ -35,7 +37,7 @@ export function createStsClient(connection: StsConnection, credentials?: StaticK
     region: connection.region,
     ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
     maxAttempts: 1,
-    requestHandler: sdkRequestHandler(connection.requestTimeoutMs, connection.proxy, STS_ANSWER),
+    requestHandler: sdkRequestHandler(connection.requestTimeoutMs, connection.proxy, STS_ANSWER, connection.debug),
     ...(credentials && credentials !== 'ambient' ? { credentials } : {}),
   });
 }

@@ -30,7 +30,7 @@ export function tokenFetches(
   const start = (audience: string): TokenFetch => {
     let source = sources.get(audience);
     if (!source) {
-      source = createTokenSource(spec, { audience, ...context });
+      source = createTokenSource(spec, { audience, ...context, debug: (line) => log.debug(line) });
       sources.set(audience, source);
     }
     const fetch = startTokenFetch(source);

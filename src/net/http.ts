@@ -20,6 +20,8 @@ export interface HttpOptions {
   readonly what: string;
   /** Called once the request has been handed to the network, while the answer is still to come. */
   readonly onRequestSent?: () => void;
+  /** Under --debug: one line per request once it ends (method, URL without credentials or query, outcome, time). */
+  readonly debug?: (line: string) => void;
 }
 
 /** Every server we call answers in a few KiB (an ID token, an STS or Cognito document, a JWKS). */
@@ -85,6 +87,11 @@ function wrap(error: Error, url: URL, what: string): KeylessError {
  */
 export function httpRequest(url: URL, options: HttpOptions): Promise<HttpResponse> {
   const what = `${options.what} at ${safeUrl(url)}`;
+  const started = Date.now();
+  const report = (outcome: string) =>
+    options.debug?.(
+      `HTTP ${options.method ?? 'GET'} ${safeUrl(url)} (${options.what}): ${outcome} in ${Date.now() - started} ms`,
+    );
   return new Promise((resolvePromise, reject) => {
     // node:https brings TLS with it; it is loaded only when a URL needs it (on the start-up path of every run).
     const send =
@@ -100,7 +107,9 @@ export function httpRequest(url: URL, options: HttpOptions): Promise<HttpRespons
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      reject(wrap(error, url, what));
+      const wrapped = wrap(error, url, what);
+      report(`failed, ${wrapped.code}`);
+      reject(wrapped);
       req.destroy();
     };
     const timer = setTimeout(
@@ -120,6 +129,7 @@ export function httpRequest(url: URL, options: HttpOptions): Promise<HttpRespons
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        report(`HTTP ${res.statusCode}, ${size} bytes`);
         resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
       });
       // The connection closed before the announced length arrived: a truncated answer, as transient as a reset.

@@ -10,6 +10,8 @@ export interface RetryPolicy {
   readonly random?: () => number;
   readonly now?: () => number;
   readonly onRetry?: (attempt: number, error: unknown, delayMs: number) => void;
+  /** The last failure, and why it is not retried (for debug lines). */
+  readonly onGiveUp?: (attempt: number, error: unknown, why: string) => void;
   /**
    * A bound on waiting for an endpoint that does not answer: after a timed-out attempt, no new attempt starts that
    * could still be running `budgetMs` after the first one started (each lasts at most `attemptMs`). Throttling and
@@ -36,16 +38,29 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, p
     try {
       return await operation(attempt);
     } catch (error) {
-      if (!isRetryable(error) || attempt >= policy.maxAttempts) throw error;
+      const giveUp = (why: string) => policy.onGiveUp?.(attempt, error, why);
+      const final = !isRetryable(error)
+        ? 'not a transient failure'
+        : attempt >= policy.maxAttempts
+          ? `the last of ${policy.maxAttempts} attempts`
+          : undefined;
+      if (final) {
+        giveUp(final);
+        throw error;
+      }
       const silence = policy.unanswered;
       if (error instanceof TimeoutError && silence && now() + silence.attemptMs > started + silence.budgetMs) {
+        giveUp(`${silence.setting} spent`);
         throw new TimeoutError(
           `${error.message} Gave up after ${attempt} attempt${attempt > 1 ? 's' : ''} (${silence.setting} ${silence.budgetMs / 1000} s).`,
           `Check that the endpoint is reachable from this machine (URL, proxy, firewall); raise ${silence.setting} to wait longer.`,
         );
       }
       const delay = Math.floor(random() * Math.min(cap, base * 2 ** (attempt - 1)));
-      if (now() + delay >= policy.deadline) throw error;
+      if (now() + delay >= policy.deadline) {
+        giveUp('the run deadline comes first');
+        throw error;
+      }
       policy.onRetry?.(attempt, error, delay);
       await sleep(delay);
     }

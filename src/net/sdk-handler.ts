@@ -64,16 +64,33 @@ function checkAnswer(status: number, contentType: string, body: Buffer, what: st
 }
 
 /**
+ * The API call a request makes, for debug lines: Cognito names it in X-Amz-Target, STS in the form's Action field.
+ * Only that field is read; the rest of the body holds the ID token.
+ */
+export function operationOf(request: SdkRequest): string {
+  const target = Object.entries(request.headers).find(([name]) => name.toLowerCase() === 'x-amz-target')?.[1];
+  if (target) return target.slice(target.lastIndexOf('.') + 1);
+  const action = typeof request.body === 'string' ? /(?:^|&)Action=([A-Za-z]+)/.exec(request.body)?.[1] : undefined;
+  return action ?? `${request.method} ${request.path}`;
+}
+
+/**
  * The request handler every AWS SDK client of ours gets. It sends through our one HTTP client, so the SDK's calls
  * get what token fetches get: one deadline over the whole attempt including the body (the SDK's own requestTimeout
  * is a socket idle timeout that a dribbling server resets forever), a size cap, the proxy, final certificate
  * errors. Retries are not the SDK's business (maxAttempts 1 at the client): our retry loop decides.
  */
-export function sdkRequestHandler(timeoutMs: number, proxy: ProxySettings | undefined, service: ServiceAnswer) {
+export function sdkRequestHandler(
+  timeoutMs: number,
+  proxy: ProxySettings | undefined,
+  service: ServiceAnswer,
+  debug?: (line: string) => void,
+) {
   return {
     metadata: { handlerProtocol: 'http/1.1' },
     async handle(request: SdkRequest) {
       const url = urlOf(request);
+      debug?.(`flow: ${service.name} ${operationOf(request)}`);
       const response = await httpRequest(url, {
         method: request.method,
         headers: request.headers,
@@ -81,6 +98,7 @@ export function sdkRequestHandler(timeoutMs: number, proxy: ProxySettings | unde
         timeoutMs,
         what: service.name,
         ...(proxy ? { proxy } : {}),
+        ...(debug ? { debug } : {}),
       });
       const contentType = String(response.headers['content-type'] ?? '');
       checkAnswer(response.status, contentType, response.body, `${service.name} at ${safeUrl(url)}`, service);

@@ -8,6 +8,7 @@ import { maskAccountIds, registerSecret, shownValue } from '../secrets';
 import { defaultSessionName, detectCi } from './ci-context';
 import { checkPartition } from './partition';
 import { parseProfiles } from './profiles';
+import { diagnoseRoleArn } from './role-arn-hint';
 import { resolveTokenSource } from './token-source';
 import type {
   CiContext,
@@ -134,6 +135,13 @@ function parseCognito(read: SettingsReader): CognitoSettings | undefined {
   };
 }
 
+const CREDENTIAL_SOURCE_WORDS: Record<CredentialSource['kind'], string> = {
+  'web-identity': 'web identity (a CI ID token for STS AssumeRoleWithWebIdentity)',
+  'access-keys': 'the access keys given, which sign STS AssumeRole',
+  'role-chaining': "role chaining: the environment's AWS_ACCESS_KEY_ID signs STS AssumeRole",
+  ambient: "this machine's own AWS credentials (the SDK's default chain) sign STS AssumeRole; no CI ID token",
+};
+
 function credentialSource(
   read: SettingsReader,
   roleToAssume: string | undefined,
@@ -185,6 +193,15 @@ function credentialSource(
   }
 }
 
+/** What is wrong with a mistyped role ARN, and the ARN to use where it can be derived; never for a hidden value. */
+function roleArnHint(role: string, label: string): string | undefined {
+  if (!shownValue(role).startsWith('"')) return undefined;
+  const { problems, corrected } = diagnoseRoleArn(role);
+  if (problems.length === 0) return undefined;
+  const fix = corrected && ROLE_ARN.test(corrected) ? ` Set ${label} to ${corrected}` : '';
+  return `${problems.join('; ').replace(/^./, (c) => c.toUpperCase())}.${fix}${fix ? '.' : ''}`;
+}
+
 function parseRole(read: SettingsReader, source: CredentialSource): string | undefined {
   const role = read.string('role-to-assume');
   if (role === undefined) return undefined;
@@ -192,6 +209,7 @@ function parseRole(read: SettingsReader, source: CredentialSource): string | und
   if (!ROLE_NAME.test(role)) {
     throw new InputError(
       `${read.label('role-to-assume')} must be a role ARN like arn:aws:iam::123456789012:role/deploy, got ${shownValue(role)}.`,
+      roleArnHint(role, read.label('role-to-assume')),
     );
   }
   if (source.kind === 'web-identity') {
@@ -328,6 +346,9 @@ export function parseSettings(source: SettingsSource): Settings {
 
   const roleHint = read.string('role-to-assume');
   const credentialFrom = credentialSource(read, roleHint, cognito, fileBase, keepsExisting);
+  read.decide(
+    `credentials: ${CREDENTIAL_SOURCE_WORDS[credentialFrom.kind]}${cognito ? ' through Cognito GetId and GetOpenIdToken' : ''}`,
+  );
   const roleToAssume = parseRole(read, credentialFrom);
 
   if (roleToAssume === undefined && credentialFrom.kind !== 'access-keys' && !keepsExisting) {
@@ -490,6 +511,8 @@ export function parseSettings(source: SettingsSource): Settings {
     configFile: fromHome(env.AWS_CONFIG_FILE, 'config'),
     ci,
     debug: env.RUNNER_DEBUG === '1' || env.KEYLESS_AWS_DEBUG === '1',
+    // Last, once every setting above has been read.
+    provenance: read.provenance(),
   };
 }
 
@@ -504,6 +527,8 @@ export interface TokenSettings {
   /** The CI detected and the role session name an exchange would use (trust policies may test it). */
   readonly ci: CiContext['kind'];
   readonly roleSessionName: string;
+  /** For --debug, as in Settings. */
+  readonly provenance: readonly string[];
 }
 
 export function parseTokenSettings(source: SettingsSource): TokenSettings {
@@ -521,5 +546,6 @@ export function parseTokenSettings(source: SettingsSource): TokenSettings {
     ...(proxy ? { proxy } : {}),
     ci: ci.kind,
     roleSessionName: parseSessionName(read, ci, cognito !== undefined),
+    provenance: read.provenance(),
   };
 }

@@ -34,11 +34,41 @@ function fileSource(path: string, base: string): TokenSourceSpec {
   return { kind: 'file', path: absolute, allowSymlink: KUBERNETES_TOKEN_PATH.test(absolute) };
 }
 
+/** Where a chosen source takes its token from, for the debug line; names and paths only, never a value. */
+function describeSpec(spec: TokenSourceSpec): string {
+  switch (spec.kind) {
+    case 'github':
+      return 'github (ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN present)';
+    case 'jenkins':
+      return 'jenkins (JENKINS_ID_TOKEN_REQUEST_URL and _TOKEN present)';
+    case 'file':
+      return `file ${spec.path}`;
+    case 'env':
+      return `environment variable ${spec.variable}`;
+    default:
+      return spec.kind;
+  }
+}
+
+const AUTO_ORDER = 'web-identity-token-file, github, jenkins, GitLab/CircleCI/Bitbucket variables, buildkite';
+
 /**
  * Turns `token-source` (and the environment) into one concrete source. Only names and where to look are decided
  * here; nothing is fetched. `auto` follows a documented order and, when it finds nothing, says what it looked for.
  */
 export function resolveTokenSource(read: SettingsReader, fileBase: string): TokenSourceSpec {
+  const spec = chooseTokenSource(read, fileBase);
+  const choice = read.string('token-source');
+  const why = choice
+    ? `asked for by ${read.label('token-source')}`
+    : read.source.mode === 'action'
+      ? 'auto: the action takes web-identity-token-file, else the GitHub token'
+      : `auto order: ${AUTO_ORDER}`;
+  read.decide(`token source: ${describeSpec(spec)}; ${why}`);
+  return spec;
+}
+
+function chooseTokenSource(read: SettingsReader, fileBase: string): TokenSourceSpec {
   const env = read.source.env;
   const choice = read.string('token-source') ?? 'auto';
   const tokenFile = read.string('web-identity-token-file');

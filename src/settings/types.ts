@@ -146,4 +146,6 @@ export interface Settings {
   readonly configFile: string;
   readonly ci: CiContext;
   readonly debug: boolean;
+  /** For --debug: where each given setting came from, and the credential and token source chosen, and why. */
+  readonly provenance: readonly string[];
 }

@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { oneLine } from '../printable';
 import { shownValue } from '../secrets';
 import { inputSpec } from './inputs';
 
@@ -16,8 +17,29 @@ export interface SettingsSource {
   readonly homedir: string;
 }
 
+/** A setting's value as a debug line may show it: never a secret input's, never a long document in full. */
+function describeValue(name: string, value: string): string {
+  if (inputSpec(name).secret) return '(secret, not shown)';
+  return value.length > 120 ? `(${value.length} characters)` : oneLine(value);
+}
+
 export class SettingsReader {
+  /** For --debug: where each setting that was read came from, and the decisions taken on them. */
+  private readonly origins = new Map<string, string>();
+  private readonly decisions: string[] = [];
+
   constructor(readonly source: SettingsSource) {}
+
+  /** Records a decision (which token source, and why) for the debug lines. */
+  decide(line: string): void {
+    this.decisions.push(line);
+  }
+
+  /** One debug line per setting given (value shown unless secret) and per decision; the rest are defaults. */
+  provenance(): string[] {
+    const given = [...this.origins].map(([name, from]) => `setting ${name} from ${from}`);
+    return [...given, 'every other setting: its default', ...this.decisions];
+  }
 
   /** The environment variables this setting falls back to in this mode. */
   fallbacks(name: string): readonly string[] {
@@ -40,9 +62,10 @@ export class SettingsReader {
 
   string(name: string): string | undefined {
     const explicit = this.source.explicit(name)?.trim();
-    if (explicit) return explicit;
-    const variable = this.variable(name);
-    return variable === undefined ? undefined : this.source.env[variable]?.trim();
+    const variable = explicit ? undefined : this.variable(name);
+    const value = explicit || (variable === undefined ? undefined : this.source.env[variable]?.trim());
+    if (value !== undefined) this.origins.set(name, `${this.label(name)}: ${describeValue(name, value)}`);
+    return value;
   }
 
   boolean(name: string, fallback: boolean): boolean {

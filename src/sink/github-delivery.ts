@@ -110,6 +110,9 @@ export async function deliverToGithub(
     if (credentials.expiration) runner.setOutput('aws-expiration', isoSeconds(credentials.expiration));
   }
   runner.saveState(STATE_EXPORTED, JSON.stringify(Object.keys(exported)));
+  log.debug(
+    `sink: ${Object.keys(exported).join(', ')} to GITHUB_ENV; outputs to GITHUB_OUTPUT; the undo record to GITHUB_STATE${profile ? `; profile "${profile.plan.name}" to ${profile.plan.credentialsFile} and ${profile.plan.configFile}` : ''}`,
+  );
 
   const writes = [
     ...(profile ? [{ plan: profile.plan, edits: profile.edits(session) }] : []),

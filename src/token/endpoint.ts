@@ -14,6 +14,7 @@ export interface EndpointOptions {
   readonly name: string;
   readonly timeoutMs: number;
   readonly proxy?: ProxySettings;
+  readonly debug?: (line: string) => void;
 }
 
 /** GitHub's URL already carries `?api-version=…`; a Jenkins-style one may not. Join with whichever fits. */
@@ -85,6 +86,7 @@ export function endpointTokenSource(options: EndpointOptions): TokenSource {
       what,
       ...(hooks?.onRequestSent ? { onRequestSent: hooks.onRequestSent } : {}),
       ...(options.proxy ? { proxy: options.proxy } : {}),
+      ...(options.debug ? { debug: options.debug } : {}),
     });
     if (response.status === 429 || response.status >= 500) {
       throw new TransientError('TokenEndpointUnavailable', `${what} answered HTTP ${response.status}.`);

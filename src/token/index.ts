@@ -11,6 +11,8 @@ export interface TokenSourceContext {
   readonly audience: string;
   readonly timeoutMs: number;
   readonly proxy?: ProxySettings;
+  /** Under --debug: one line per request. */
+  readonly debug?: (line: string) => void;
 }
 
 /** Builds the token source a run asked for. Each call of the result yields a fresh token where the CI can mint one. */
@@ -25,6 +27,7 @@ export function createTokenSource(spec: TokenSourceSpec, context: TokenSourceCon
         name: spec.kind === 'github' ? 'GitHub' : 'Jenkins',
         timeoutMs: context.timeoutMs,
         ...(context.proxy ? { proxy: context.proxy } : {}),
+        ...(context.debug ? { debug: context.debug } : {}),
       });
     case 'file':
       return fileTokenSource(spec.path, spec.allowSymlink);

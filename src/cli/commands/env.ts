@@ -4,6 +4,7 @@ import { parseSettings } from '../../settings/parse';
 import { assertNotSymlink, writeFileAtomic } from '../../sink/atomic-file';
 import { credentialVariables } from '../../sink/env-vars';
 import { formatVariables, type ShellFormat } from '../../sink/shell-formats';
+import { envXtraceWarning } from '../../sink/xtrace';
 import { type CommandContext, cliSettingsSource } from '../context';
 
 /** `env`: the credential variables as text for a shell, docker, Jenkins readProperties or PowerShell. */
@@ -18,16 +19,14 @@ export async function envCommand(context: CommandContext): Promise<number> {
 
   const session = await obtainSession(settings, context.log);
   const text = formatVariables(credentialVariables(session, settings.region), format);
-  // `sh -x` echoes what `eval` and `.` run, secrets included; Jenkins runs every `sh` step that way by default.
-  if (format === 'export' && settings.ci.kind === 'jenkins') {
-    context.log.warn(
-      'the shell traces commands (sh -x, the Jenkins default): eval or `.` of these lines prints the secrets. Run `{ set +x; } 2>/dev/null` first, or use exec.',
-    );
-  }
+  // `sh -x` echoes what `eval` and `.` run, secrets included.
+  const traced = format === 'export' ? envXtraceWarning(context.env, settings.ci.kind === 'jenkins') : undefined;
+  if (traced) context.log.warn(traced);
   if (target) {
     writeFileAtomic(target, text);
     context.log.info(`Wrote the credentials for ${session.arn} to ${target} (${format}, mode 0600).`);
   } else {
+    context.log.debug(`sink: ${format} lines to stdout; no file written`);
     context.stdout(text);
   }
   return 0;

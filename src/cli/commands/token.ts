@@ -24,10 +24,12 @@ function orderedClaims(token: Token): [string, unknown][] {
 /** `token`: what the CI hands out, decoded; never the raw token or its signature. */
 export async function tokenCommand(context: CommandContext): Promise<number> {
   const settings = parseTokenSettings(cliSettingsSource(context));
+  for (const line of settings.provenance) context.log.debug(line);
   const token = await createTokenSource(settings.source, {
     audience: settings.audience,
     timeoutMs: settings.requestTimeoutMs,
     ...(settings.proxy ? { proxy: settings.proxy } : {}),
+    debug: (line) => context.log.debug(line),
   })();
   const now = Date.now();
   const trust = trustPolicyValues(token);
