@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type CliRun, cleanupCliDirs, cliDir, cliEnv, runCli } from '../cli/support/run-cli';
 import { assertNoSecretLeak } from '../support/leak-check';
-import { DIST_MAIN } from '../support/run-dist';
+import { cleanupRuns, DIST_MAIN, runAction, runPost } from '../support/run-dist';
 import { type StsFake, startStsFake } from '../support/sts-fake';
 import { startTokenEndpoint, type TokenEndpoint } from '../support/token-endpoint';
 
@@ -32,24 +32,28 @@ const OTHER_ROLE = 'arn:aws:iam::111122223333:role/other';
 let sts: StsFake;
 let jenkins: TokenEndpoint;
 let otherBuild: TokenEndpoint;
+let github: TokenEndpoint;
 
 beforeAll(async () => {
   sts = await startStsFake();
   jenkins = await startTokenEndpoint({ query: null, claims: { sub: 'https://jenkins.example.com/job/a/1/' } });
   otherBuild = await startTokenEndpoint({ query: null, claims: { sub: 'https://jenkins.example.com/job/b/7/' } });
+  github = await startTokenEndpoint();
 });
 afterAll(async () => {
   cleanupCliDirs();
-  await Promise.all([sts.close(), jenkins.close(), otherBuild.close()]);
+  cleanupRuns();
+  await Promise.all([sts.close(), jenkins.close(), otherBuild.close(), github.close()]);
 });
 beforeEach(() => {
   sts.reset();
   jenkins.reset();
   otherBuild.reset();
+  github.reset();
 });
 
 const stsCalls = () => sts.requests.filter((r) => r.action === 'AssumeRoleWithWebIdentity').length;
-const secrets = () => [...sts.secrets(), ...jenkins.secrets(), ...otherBuild.secrets()];
+const secrets = () => [...sts.secrets(), ...jenkins.secrets(), ...otherBuild.secrets(), ...github.secrets()];
 
 interface Document {
   AccessKeyId: string;
@@ -346,4 +350,52 @@ test('--cache-margin-s must be a whole number of seconds', async () => {
   expect(run.code).toBe(2);
   expect(run.stderr).toContain('--cache-margin-s must be a whole number of seconds');
   expect(stsCalls()).toBe(0);
+});
+
+test('the action’s post step removes the entries its job cached, and only those', async () => {
+  const main = await runAction({
+    inputs: { 'aws-region': 'us-east-1', 'role-to-assume': ROLE, 'refreshable-credentials': 'true' },
+    env: { ...github.env(), AWS_ENDPOINT_URL_STS: sts.url },
+  });
+  expect(main.code).toBe(0);
+  // A later step of the job runs the profile's credential_process line, as the AWS CLI would (through sh -c).
+  const laterStep: Record<string, string> = { ...main.childEnv, ...main.env };
+  for (const name of ['GITHUB_ENV', 'GITHUB_OUTPUT', 'GITHUB_STATE']) delete laterStep[name];
+  for (const [name, value] of Object.entries(laterStep)) if (value === '') delete laterStep[name];
+  const line = /^credential_process = (.*)$/m.exec(readFileSync(main.env.AWS_CONFIG_FILE!, 'utf8'))![1]!;
+  const first = await execFileAsync('sh', ['-c', line], { env: laterStep, encoding: 'utf8' });
+  const second = await execFileAsync('sh', ['-c', line], { env: laterStep, encoding: 'utf8' });
+  expect(JSON.parse(second.stdout).AccessKeyId).toBe(JSON.parse(first.stdout).AccessKeyId);
+  // Another job on the same runner (its own request token) caches too.
+  const home = main.childEnv.HOME!;
+  const otherJob = await runCli(['credential-process', '--role-to-assume', ROLE, '--token-source', 'github'], {
+    env: {
+      ...cliEnv(main.dir),
+      HOME: home,
+      ...otherBuild.env('github'),
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL_STS: sts.url,
+    },
+  });
+  expectClean(otherJob);
+  const cache = join(home, '.cache', 'keyless-aws');
+  const before = readdirSync(cache);
+  expect(before).toHaveLength(2);
+
+  const post = await runPost(main);
+  expect(post.code).toBe(0);
+  expect(post.stdout).toContain('Removed 1 cached credential set(s) of this job.');
+  const after = readdirSync(cache);
+  expect(after).toHaveLength(1);
+  // What is left is the other job's, still served to it.
+  const again = await runCli(['credential-process', '--role-to-assume', ROLE, '--token-source', 'github'], {
+    env: {
+      ...cliEnv(main.dir),
+      HOME: home,
+      ...otherBuild.env('github'),
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL_STS: sts.url,
+    },
+  });
+  expect(JSON.parse(again.stdout).AccessKeyId).toBe(JSON.parse(otherJob.stdout).AccessKeyId);
 });
