@@ -13,7 +13,11 @@ import { withFileLocksAsync } from '../shared/file-lock';
 import { removeOrphanTempFiles, writeFileAtomic } from '../sink/atomic-file';
 import { type CacheName, ENTRY_NAME, entryFileName } from './cache-key';
 
-export const DEFAULT_MARGIN_SECONDS = 300;
+/**
+ * 15 minutes: botocore (the AWS CLI, boto3) refreshes credentials with less than 15 minutes left (advisory; blocking
+ * below 10), the JavaScript SDK below 5. Handing out less would make botocore run the process again at once.
+ */
+export const DEFAULT_MARGIN_SECONDS = 900;
 /** An entry is a few hundred bytes; anything much larger is not ours. */
 const MAX_ENTRY_BYTES = 16 * 1024;
 /** Entries looked at per call when sweeping expired ones: the work of a call stays bounded however full it is. */

@@ -97,7 +97,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       {
         name: 'cache-margin-s',
         value: 'SECONDS',
-        description: 'Reuse cached credentials only while more than this much lifetime remains (default 300).',
+        description: 'Reuse cached credentials only while more than this much lifetime remains (default 900).',
       },
     ],
     program: false,
