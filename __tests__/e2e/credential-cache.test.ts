@@ -116,17 +116,17 @@ test('--no-cache exchanges every time and creates no cache directory', async () 
 
 test('an entry is used only while more than the margin of its lifetime remains', async () => {
   const dir = cliDir();
-  sts.setDefault({ kind: 'allow', expiresIn: 600 });
+  sts.setDefault({ kind: 'allow', expiresIn: 1200 });
   const first = await credentialProcess(dir);
-  // About 599 s remain: a margin below that reuses the entry, one above it does not.
-  expect((await credentialProcess(dir, ['--cache-margin-s', '590'])).AccessKeyId).toBe(first.AccessKeyId);
+  // About 1199 s remain: a margin below that reuses the entry, one above it does not.
+  expect((await credentialProcess(dir, ['--cache-margin-s', '1190'])).AccessKeyId).toBe(first.AccessKeyId);
   expect(stsCalls()).toBe(1);
-  const renewed = await credentialProcess(dir, ['--cache-margin-s', '605']);
+  const renewed = await credentialProcess(dir, ['--cache-margin-s', '1205']);
   expect(renewed.AccessKeyId).not.toBe(first.AccessKeyId);
   expect(stsCalls()).toBe(2);
-  // Credentials shorter-lived than the margin are never stored, so they are never served.
+  // Credentials shorter-lived than the default margin (15 minutes) are never stored, so never served.
   const short = cliDir();
-  sts.setDefault({ kind: 'allow', expiresIn: 200 });
+  sts.setDefault({ kind: 'allow', expiresIn: 890 });
   const a = await credentialProcess(short);
   const b = await credentialProcess(short);
   expect(b.AccessKeyId).not.toBe(a.AccessKeyId);
