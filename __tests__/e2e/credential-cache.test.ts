@@ -105,6 +105,15 @@ test('50 sequential calls make one STS call', async () => {
   expect(keys.size).toBe(1);
 }, 120_000);
 
+test('--debug says where the credentials came from, and never prints them', async () => {
+  const dir = cliDir();
+  await credentialProcess(dir);
+  const run = await runCli(['credential-process', '--role-to-assume', ROLE, '--debug'], { env: envFor(dir) });
+  expectClean(run);
+  expect(run.stderr).toContain(`Credentials from the cache (${cacheDir(dir)}/`);
+  expect(stsCalls()).toBe(1);
+});
+
 test('--no-cache exchanges every time and creates no cache directory', async () => {
   const dir = cliDir();
   const first = await credentialProcess(dir, ['--no-cache']);

@@ -45,16 +45,22 @@ export function openCacheDirectory(dir: string, env: Env): string {
   }
   const info = lstatSync(dir);
   if (!info.isDirectory()) throw new CacheUnavailable(`${dir} is not a directory (a symbolic link?)`);
-  assertOwned(dir, info);
-  if ((info.mode & 0o077) !== 0) tighten(dir, info);
-  return dir;
-}
-
-function assertOwned(dir: string, info: Stats): void {
   const uid = process.getuid?.();
   if (uid !== undefined && info.uid !== uid) {
     throw new CacheUnavailable(`${dir} belongs to user ${info.uid}, not to this user (${uid})`);
   }
+  if (!isPrivate(info)) tighten(dir, info);
+  return dir;
+}
+
+/**
+ * Ours and closed to group and others. On Windows, where Node reports no owner and mode bits mean nothing, the
+ * per-user %LOCALAPPDATA% and its inherited ACL are what keep the cache private.
+ */
+export function isPrivate(info: Stats): boolean {
+  if (process.platform === 'win32') return true;
+  const uid = process.getuid?.();
+  return (uid === undefined || info.uid === uid) && (info.mode & 0o077) === 0;
 }
 
 /** Ours but readable by others (an older umask, a copy): made private, or refused when others may write to it. */

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Session } from '../exchange/session';
 import { withFileLocksAsync } from '../shared/file-lock';
 import { removeOrphanTempFiles, writeFileAtomic } from '../sink/atomic-file';
+import { isPrivate } from './cache-directory';
 import { type CacheName, ENTRY_NAME, entryFileName } from './cache-key';
 
 /**
@@ -31,6 +32,8 @@ export interface CacheContext {
   /** Longest a caller waits for another's fetch; a lock older than this plus a little was abandoned. */
   readonly waitMs: number;
   readonly warn: (message: string) => void;
+  /** Where the credentials came from, for --debug. */
+  readonly debug?: (message: string) => void;
   readonly now?: () => number;
 }
 
@@ -49,7 +52,10 @@ export async function cachedSession(context: CacheContext, fetch: () => Promise<
   const now = context.now ?? Date.now;
   const fresh = () => freshEntry(path, context.name.key, now() + context.marginMs);
   const hit = fresh();
-  if (hit) return hit;
+  if (hit) {
+    context.debug?.(`Credentials from the cache (${path}).`);
+    return hit;
+  }
 
   let locked = false;
   try {
@@ -57,7 +63,9 @@ export async function cachedSession(context: CacheContext, fetch: () => Promise<
       [path],
       async () => {
         locked = true;
-        return fresh() ?? (await fetchAndStore(path, context, now, fetch));
+        const fetched = fresh();
+        if (fetched) context.debug?.(`Credentials from the cache, fetched by another process meanwhile (${path}).`);
+        return fetched ?? (await fetchAndStore(path, context, now, fetch));
       },
       { timeoutMs: context.waitMs, staleMs: context.waitMs + 10_000 },
     );
@@ -126,9 +134,7 @@ export function readEntry(path: string): StoredEntry | undefined {
   }
   try {
     const info = fstatSync(fd);
-    const uid = process.getuid?.();
-    if (!info.isFile() || info.size > MAX_ENTRY_BYTES || (info.mode & 0o077) !== 0) return undefined;
-    if (uid !== undefined && info.uid !== uid) return undefined;
+    if (!info.isFile() || info.size > MAX_ENTRY_BYTES || !isPrivate(info)) return undefined;
     return parseEntry(readFileSync(fd, 'utf8'));
   } catch {
     return undefined;

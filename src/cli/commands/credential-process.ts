@@ -21,8 +21,9 @@ const MAX_MARGIN_SECONDS = 43_200;
  */
 export async function credentialProcessCommand(context: CommandContext): Promise<number> {
   const settings = parseSettings(cliSettingsSource(context));
+  const margin = marginSeconds(context);
   const fetch = async () => (await import('../../exchange/obtain')).obtainSession(settings, context.log);
-  const session = cacheOff(context) ? await fetch() : await throughCache(context, settings, fetch);
+  const session = cacheOff(context) ? await fetch() : await throughCache(context, settings, margin, fetch);
   context.stdout(credentialProcessDocument(session));
   return 0;
 }
@@ -43,8 +44,12 @@ function marginSeconds(context: CommandContext): number {
   return seconds;
 }
 
-async function throughCache(context: CommandContext, settings: Settings, fetch: () => Promise<Session>) {
-  const margin = marginSeconds(context);
+async function throughCache(
+  context: CommandContext,
+  settings: Settings,
+  margin: number,
+  fetch: () => Promise<Session>,
+): Promise<Session> {
   const name = cacheNameOf(settings);
   if (!name) return fetch();
   const warn = warnOnce(context.log);
@@ -56,7 +61,8 @@ async function throughCache(context: CommandContext, settings: Settings, fetch: 
     warn(`credential cache not used: ${error.message}`);
     return fetch();
   }
-  return cachedSession({ dir, name, marginMs: margin * 1000, waitMs: settings.timeoutMs, warn }, fetch);
+  const debug = (message: string) => context.log.debug(message);
+  return cachedSession({ dir, name, marginMs: margin * 1000, waitMs: settings.timeoutMs, warn, debug }, fetch);
 }
 
 /** The cache may fail in several places in one call; the user hears about it once. */
