@@ -2,7 +2,7 @@
  * Black box: the credential cache of `credential-process`, with real processes of the built bundle against the STS
  * fake and a token endpoint (Jenkins token-service style). STS calls are counted at the fake.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -16,10 +16,9 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type CliRun, cleanupCliDirs, cliDir, cliEnv, runCli } from '../cli/support/run-cli';
+import { type CliRun, cleanupCliDirs, cliDir, cliEnv, runCli, startCli, waitFor } from '../cli/support/run-cli';
 import { assertNoSecretLeak } from '../support/leak-check';
 import { cleanupRuns, DIST_MAIN, runAction, runPost } from '../support/run-dist';
 import { type StsFake, startStsFake } from '../support/sts-fake';
@@ -237,21 +236,26 @@ describe('an entry that is not exactly what keyless-aws writes is ignored and re
 describe('a cache that cannot be used costs the cache, never the credentials', () => {
   const warnings = (stderr: string) => stderr.split('\n').filter((l) => l.includes('warning')).length;
 
-  test('a lock left by a dead process is broken without a wait or a warning', async () => {
+  test('a lock left by a killed process is broken without a wait or a warning', async () => {
     const dir = cliDir();
-    const first = await credentialProcess(dir);
-    const file = join(cacheDir(dir), entries(dir)[0]!);
-    writeFileSync(file, 'garbage', { mode: 0o600 });
-    // The owner line file-lock writes, naming a process of this machine that has exited.
-    const { pid } = spawnSync(process.execPath, ['-e', '']);
-    writeFileSync(`${file}.lock`, `${pid} ${hostname()} 0123456789abcdef\n`, { mode: 0o600 });
+    // A call that dies holding the lock: STS never answers, and the process is killed (as a Jenkins abort may).
+    sts.hang(1);
+    const dying = startCli(['credential-process', '--role-to-assume', ROLE], { env: envFor(dir) });
+    const lockOf = () => readdirSync(cacheDir(dir)).find((n) => n.endsWith('.json.lock'));
+    await waitFor(() => stsCalls() === 1, 'the first call at STS');
+    expect(lockOf()).toBeDefined();
+    const lock = join(cacheDir(dir), lockOf()!);
+    dying.child.kill('SIGKILL');
+    await dying.result;
+    expect(existsSync(lock)).toBe(true);
+
     const started = Date.now();
     const run = await runCli(['credential-process', '--role-to-assume', ROLE], { env: envFor(dir) });
     expectClean(run);
     expect(run.stderr).toBe('');
     expect(Date.now() - started).toBeLessThan(5000);
-    expect((JSON.parse(run.stdout) as Document).AccessKeyId).not.toBe(first.AccessKeyId);
-    expect(existsSync(`${file}.lock`)).toBe(false);
+    expect((JSON.parse(run.stdout) as Document).AccessKeyId).toBe(sts.issued.at(-1)!.accessKeyId);
+    expect(existsSync(lock)).toBe(false);
   });
 
   test.each([

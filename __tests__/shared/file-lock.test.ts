@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TimeoutError } from '../../src/errors';
-import { lockPathOf, withFileLocks, withFileLocksAsync } from '../../src/shared/file-lock';
+import { lockPathOf, withFileLocks } from '../../src/shared/file-lock';
 
 let dir: string;
 let file: string;
@@ -69,19 +69,5 @@ it('takes several locks in one order and releases them all', () => {
   const other = join(dir, 'credentials');
   const held = withFileLocks([file, other], () => readdirSync(dir).sort());
   expect(held).toEqual(['config.lock', 'credentials.lock']);
-  expect(readdirSync(dir)).toEqual([]);
-});
-
-it('withFileLocksAsync holds the lock until the promise settles, fulfilled or rejected', async () => {
-  let release!: () => void;
-  const pending = withFileLocksAsync([file], () => new Promise<string>((done) => (release = () => done('ok'))));
-  // The action is waiting on the network: the lock must still be there, so another process waits too.
-  await new Promise((r) => setTimeout(r, 20));
-  expect(existsSync(lockPathOf(file))).toBe(true);
-  expect(() => withFileLocks([file], () => 'second', { timeoutMs: 50 })).toThrow(TimeoutError);
-  release();
-  await expect(pending).resolves.toBe('ok');
-  expect(existsSync(lockPathOf(file))).toBe(false);
-  await expect(withFileLocksAsync([file], async () => Promise.reject(new Error('denied')))).rejects.toThrow('denied');
   expect(readdirSync(dir)).toEqual([]);
 });
