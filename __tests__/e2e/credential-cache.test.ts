@@ -113,6 +113,38 @@ test('--debug says where the credentials came from, and never prints them', asyn
   expect(stsCalls()).toBe(1);
 });
 
+test('a cache hit loads neither the AWS SDK nor the token sources', async () => {
+  const dir = cliDir();
+  await credentialProcess(dir);
+  // A preload that records every file the bundle requires (its lazily loaded chunks).
+  const trace = join(dir, 'required.txt');
+  const preload = join(dir, 'trace.js');
+  writeFileSync(
+    preload,
+    `const Module = require('node:module'); const fs = require('node:fs'); const load = Module._load;
+     Module._load = function (request, parent, isMain) {
+       const found = load.apply(this, arguments);
+       try { fs.appendFileSync(${JSON.stringify(trace)}, Module._resolveFilename(request, parent, isMain) + '\\n'); } catch {}
+       return found;
+     };`,
+  );
+  const run = await runCli(['credential-process', '--role-to-assume', ROLE], {
+    env: { ...envFor(dir), NODE_OPTIONS: `--require ${preload}` },
+  });
+  expectClean(run);
+  expect(stsCalls()).toBe(1);
+  const chunks = readFileSync(trace, 'utf8')
+    .split('\n')
+    .filter((path) => /\/dist\/\d+\.index\.js$/.test(path));
+  expect(chunks.length).toBeGreaterThan(0);
+  const code = chunks.map((path) => readFileSync(path, 'utf8')).join('\n');
+  // The SDK's STS client and the token sources' HTTP client are what a miss loads; a hit must not.
+  expect(code).not.toContain('AssumeRoleWithWebIdentityCommand');
+  expect(code).not.toContain('did not answer within');
+  expect(code).not.toMatch(/@smithy|@aws-sdk/);
+  expect(Buffer.byteLength(code)).toBeLessThan(100 * 1024);
+});
+
 test('--no-cache exchanges every time and creates no cache directory', async () => {
   const dir = cliDir();
   const first = await credentialProcess(dir, ['--no-cache']);
