@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { removeJobCacheEntries } from './cache/build-cleanup';
 import { formatFailure } from './report';
 import { readSnapshot } from './sink/atomic-file';
 import { GithubRunner } from './sink/github';
@@ -23,8 +24,9 @@ function readUndo(file: string): ProfileUndo[] | undefined {
 
 /**
  * Post step: blanks every variable the main step exported (the runner cannot unset them), puts back the profile
- * sections it overwrote, removes those it added and the files and directories it created, and deletes its private
- * directory. Skipped entirely when AWS_SKIP_CLEANUP_STEP is 'true' (action.yml post-if).
+ * sections it overwrote, removes those it added and the files and directories it created, deletes its private
+ * directory, and removes the credentials later steps' credential_process cached for this job. Skipped entirely when
+ * AWS_SKIP_CLEANUP_STEP is 'true' (action.yml post-if).
  */
 export function runCleanup(env: NodeJS.ProcessEnv): number {
   const runner = new GithubRunner(env);
@@ -40,11 +42,13 @@ export function runCleanup(env: NodeJS.ProcessEnv): number {
     // Last written, first undone: each profile's sections go back to what they were before the whole write.
     for (const record of [...(undo ?? [])].reverse()) undoProfile(record);
     for (const file of files) rmSync(file, { recursive: true, force: true });
+    const uncached = removeJobCacheEntries(env);
     for (const name of exported) runner.exportVariable(name, '');
     runner.flush();
     if (exported.length + files.length > 0 || profile) {
       log.info(`Cleared ${exported.length} exported variable(s)${profile ? ` and profile "${profile.name}"` : ''}.`);
     }
+    if (uncached > 0) log.info(`Removed ${uncached} cached credential set(s) of this job.`);
     return 0;
   } catch (error) {
     log.error(formatFailure(error, env.RUNNER_DEBUG === '1'));

@@ -265,10 +265,13 @@ describe('env', () => {
 });
 
 describe('credential-process', () => {
-  test('stdout holds only the Version 1 JSON, stderr stays empty, and every call mints a fresh token', async () => {
+  test('stdout holds only the Version 1 JSON, stderr stays empty; --no-cache mints a fresh token, else the cache answers', async () => {
     const dir = cliDir();
     const first = await runCli(['credential-process', '--token-source', 'github'], { env: baseEnv(dir, github.env()) });
-    const second = await runCli(['credential-process', '--token-source', 'github'], {
+    const second = await runCli(['credential-process', '--token-source', 'github', '--no-cache'], {
+      env: baseEnv(dir, github.env()),
+    });
+    const cached = await runCli(['credential-process', '--token-source', 'github'], {
       env: baseEnv(dir, github.env()),
     });
     for (const [run, creds] of [
@@ -291,6 +294,10 @@ describe('credential-process', () => {
     expect(github.requests.filter((r) => r.jwt !== undefined)).toHaveLength(2);
     expect(sts.requests.map((r) => r.jti)).toEqual(github.requests.map((r) => r.jti));
     expect(new Set(sts.requests.map((r) => r.jti)).size).toBe(2);
+    // The third call is the first one's credentials, from the cache: no token, no STS call.
+    expect(cached.code).toBe(0);
+    expect(cached.stderr).toBe('');
+    expect(cached.stdout).toBe(first.stdout);
   });
 
   test('a failure goes to stderr with its exit code; stdout stays empty', async () => {

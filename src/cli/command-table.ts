@@ -81,14 +81,25 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'credential-process',
-    summary: 'Print AWS credential_process JSON; every call fetches a fresh CI token.',
-    usage: 'credential-process [flags]',
+    summary: 'Print AWS credential_process JSON, cached per build and role until close to expiry.',
+    usage: 'credential-process [--no-cache] [--cache-margin-s SECONDS] [flags]',
     description:
       'For `credential_process = …` in an AWS config profile. stdout carries only the JSON (Version 1, AccessKeyId, ' +
-      'SecretAccessKey, SessionToken, Expiration, AccountId); messages go to stderr and never hold a secret. Each ' +
-      'run gets a fresh CI token and assumes the role again, so an SDK that re-runs it before Expiration keeps ' +
-      'getting credentials for as long as the CI can mint tokens. Quiet unless something fails (or --debug).',
-    options: [],
+      'SecretAccessKey, SessionToken, Expiration, AccountId); messages go to stderr and never hold a secret. ' +
+      'Credentials are reused from a private per-user cache ($XDG_CACHE_HOME/keyless-aws, else ~/.cache/keyless-aws; ' +
+      'directory 0700, files 0600) while more than the margin of their lifetime remains; the entry is keyed by the ' +
+      'CI token identity and every setting that decides the credentials, and processes started together wait for ' +
+      'one exchange. Otherwise a fresh CI token is exchanged, so an SDK that re-runs it before Expiration keeps ' +
+      'getting credentials for as long as the CI can mint tokens. If the cache cannot be used it warns once and ' +
+      'fetches without it. Quiet unless something fails (or --debug).',
+    options: [
+      { name: 'no-cache', description: 'Exchange a fresh CI token on every call; read and write no cache entry.' },
+      {
+        name: 'cache-margin-s',
+        value: 'SECONDS',
+        description: 'Reuse cached credentials only while more than this much lifetime remains (default 900).',
+      },
+    ],
     program: false,
     ownSettings: [],
     examples: ['credential-process --role-to-assume arn:aws:iam::123456789012:role/deploy --aws-region eu-west-1'],

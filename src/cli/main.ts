@@ -3,20 +3,21 @@ import { stderrLogger } from '../log';
 import { exitCodeOf, formatFailure } from '../report';
 import { type Invocation, parseArgs } from './args';
 import type { CommandName } from './command-table';
-import { credentialProcessCommand } from './commands/credential-process';
-import { envCommand } from './commands/env';
-import { execCommand } from './commands/exec';
-import { profileCommand } from './commands/profile';
-import { tokenCommand } from './commands/token';
 import type { CommandContext, Env } from './context';
 import { commandHelp, globalHelp } from './help';
 
-const HANDLERS: Record<CommandName, (context: CommandContext) => Promise<number>> = {
-  exec: execCommand,
-  env: envCommand,
-  'credential-process': credentialProcessCommand,
-  profile: profileCommand,
-  token: tokenCommand,
+type Handler = (context: CommandContext) => Promise<number>;
+
+/**
+ * Each command is its own chunk, loaded when run: `credential-process` answering from the cache (the AWS CLI starts
+ * it for every command) must not compile the exchange, the token sources or the profile writer.
+ */
+const HANDLERS: Record<CommandName, () => Promise<Handler>> = {
+  exec: async () => (await import('./commands/exec')).execCommand,
+  env: async () => (await import('./commands/env')).envCommand,
+  'credential-process': async () => (await import('./commands/credential-process')).credentialProcessCommand,
+  profile: async () => (await import('./commands/profile')).profileCommand,
+  token: async () => (await import('./commands/token')).tokenCommand,
 };
 
 const writeStdout = (text: string) => {
@@ -49,7 +50,8 @@ export async function runCli(argv: readonly string[], env: Env): Promise<number>
   const quiet = invocation.quiet || (invocation.command === 'credential-process' && !debug);
   const log = stderrLogger({ debug, quiet });
   try {
-    return await HANDLERS[invocation.command]({ invocation, env, log, stdout: writeStdout, cwd: process.cwd() });
+    const handler = await HANDLERS[invocation.command]();
+    return await handler({ invocation, env, log, stdout: writeStdout, cwd: process.cwd() });
   } catch (error) {
     log.error(formatFailure(error, debug));
     return exitCodeOf(error);

@@ -31,14 +31,37 @@ export function lockPathOf(file: string): string {
 
 /** Runs `action` holding the lock of every file in `files` (taken in sorted order, so two callers cannot deadlock). */
 export function withFileLocks<T>(files: readonly string[], action: () => T, options: LockOptions = {}): T {
-  const settings = { ...DEFAULTS, ...options };
   const held: Array<{ path: string; owner: string }> = [];
   try {
-    for (const file of [...new Set(files)].sort()) held.push(acquire(lockPathOf(file), settings));
+    acquireAll(files, options, held);
     return action();
   } finally {
-    for (const lock of held.reverse()) release(lock.path, lock.owner);
+    releaseAll(held);
   }
+}
+
+/** withFileLocks for an asynchronous action (a network fetch): the locks are held until its promise settles. */
+export async function withFileLocksAsync<T>(
+  files: readonly string[],
+  action: () => Promise<T>,
+  options: LockOptions = {},
+): Promise<T> {
+  const held: Array<{ path: string; owner: string }> = [];
+  try {
+    acquireAll(files, options, held);
+    return await action();
+  } finally {
+    releaseAll(held);
+  }
+}
+
+function acquireAll(files: readonly string[], options: LockOptions, held: Array<{ path: string; owner: string }>) {
+  const settings = { ...DEFAULTS, ...options };
+  for (const file of [...new Set(files)].sort()) held.push(acquire(lockPathOf(file), settings));
+}
+
+function releaseAll(held: Array<{ path: string; owner: string }>): void {
+  for (const lock of held.reverse()) release(lock.path, lock.owner);
 }
 
 function acquire(path: string, settings: Required<LockOptions>): { path: string; owner: string } {
