@@ -43,7 +43,15 @@ beforeAll(async () => {
         {
           name: 'cognito-no-tagsession',
           assumeRolePolicyDocument: {
-            Statement: [{ Effect: 'Allow', Principal: { Federated: COG }, Action: 'sts:AssumeRoleWithWebIdentity' }],
+            // IAM requires an aud condition on every role trusting Cognito identity pools.
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Federated: COG },
+                Action: 'sts:AssumeRoleWithWebIdentity',
+                Condition: { StringLike: { [`${COG}:aud`]: 'us-east-1:*' } },
+              },
+            ],
           },
         },
       ],

@@ -97,6 +97,19 @@ function config(): EmulatorConfig {
         }),
       },
       {
+        // Chained from `deploy`: the web-identity sub stays in the session's context, azp does not.
+        name: 'chained-wif-keys',
+        assumeRolePolicyDocument: trust({
+          Effect: 'Allow',
+          Principal: { AWS: roleArn('deploy', '/ci/') },
+          Action: 'sts:AssumeRole',
+          Condition: {
+            StringEquals: { [`${gh}:sub`]: 'repo:acme/app:ref:refs/heads/main' },
+            StringNotEqualsIfExists: { [`${gh}:azp`]: 'sts.amazonaws.com' },
+          },
+        }),
+      },
+      {
         name: 'tag-source',
         assumeRolePolicyDocument: trust({
           Effect: 'Allow',
@@ -292,15 +305,20 @@ describe('AssumeRoleWithWebIdentity', () => {
 
   it('reports an expired token with ExpiredTokenException and the STS wording', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const token = await github.sign(githubClaims(github.url, { iat: now - 400, exp: now - 100 }));
+    // STS tolerates about five minutes of clock skew on exp; a token expired longer ago than that is refused.
+    const token = await github.sign(githubClaims(github.url, { iat: now - 900, exp: now - 400 }));
     const e = await failure(web({ WebIdentityToken: token }));
     expect(e.name).toBe('ExpiredTokenException');
     expect(e.message).toMatch(
-      new RegExp(`^Token expired: current date/time \\d+ must be before the expiration date/time ${now - 100}$`),
+      new RegExp(`^Token expired: current date/time \\d+ must be before the expiration date/time ${now - 400}$`),
     );
-    // The emulator's clock decides: a valid token becomes expired when the clock moves past exp.
+    const withinSkew = await github.sign(githubClaims(github.url, { iat: now - 400, exp: now - 100 }));
+    await expect(web({ WebIdentityToken: withinSkew })).resolves.toBeDefined();
+    // The emulator's clock decides: a valid token (exp = now + 300) is refused once the clock is past exp + skew.
     const fresh = await github.sign(githubClaims(github.url));
-    offsetMs = 301_000;
+    offsetMs = 590_000;
+    await expect(web({ WebIdentityToken: fresh })).resolves.toBeDefined();
+    offsetMs = 602_000;
     expect((await failure(web({ WebIdentityToken: fresh }))).name).toBe('ExpiredTokenException');
   });
 
@@ -465,6 +483,22 @@ describe('signed calls (AssumeRole, GetCallerIdentity)', () => {
     const user = stsClient(harness.emulator.url, USER_KEY);
     expect((await user.send(new GetCallerIdentityCommand({}))).Arn).toBe(`arn:aws:iam::${ACCOUNT}:user/ci`);
     user.destroy();
+  });
+
+  it('keeps only aud/sub/amr of the web identity in the chained session context, as IAM documents', async () => {
+    const token = await github.sign(githubClaims(github.url, { azp: 'sts.amazonaws.com' }));
+    const out = await web({ WebIdentityToken: token });
+    const client = stsClient(harness.emulator.url, {
+      accessKeyId: out.Credentials!.AccessKeyId!,
+      secretAccessKey: out.Credentials!.SecretAccessKey!,
+      sessionToken: out.Credentials!.SessionToken!,
+    });
+    // sub is still there (StringEquals passes); azp is gone, so StringNotEqualsIfExists on it holds.
+    const hop = await client.send(
+      new AssumeRoleCommand({ RoleArn: roleArn('chained-wif-keys'), RoleSessionName: 'hop' }),
+    );
+    expect(hop.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/chained-wif-keys/hop`);
+    client.destroy();
   });
 
   it('chains AssumeRole from emulator-issued credentials, capped at one hour', async () => {
@@ -660,7 +694,7 @@ describe('signed calls (AssumeRole, GetCallerIdentity)', () => {
     const refused = [
       await github.sign(githubClaims(github.url, { sub: 'repo:evil/app:ref:refs/heads/main' })),
       await github.sign(githubClaims(github.url, { aud: 'not-a-client' })),
-      await github.sign(githubClaims(github.url, { exp: Math.floor(Date.now() / 1000) - 60 })),
+      await github.sign(githubClaims(github.url, { exp: Math.floor(Date.now() / 1000) - 400 })),
     ];
     for (const bad of refused) {
       await failure(web({ WebIdentityToken: bad, RoleSessionName: 'leak-check-refused' }));

@@ -3,6 +3,7 @@
 import { isLoopbackHost } from '../shared/loopback';
 import { EmulatorConfigError } from './errors';
 import { deterministicUniqueId, deterministicUuid } from './identifiers';
+import { validateTrustPolicy } from './trust-policy-validation';
 
 export const COGNITO_PROVIDER = 'cognito-identity.amazonaws.com';
 
@@ -108,6 +109,8 @@ export interface RoleInput {
   /** The trust policy, as an object or JSON text. */
   assumeRolePolicyDocument: unknown;
   maxSessionDuration?: number;
+  /** Where the role was declared (e.g. `template.yaml: DeployRole`), for load errors. */
+  location?: string;
 }
 
 export interface IdentityPoolInput {
@@ -183,6 +186,7 @@ export class IamModel {
       throw new EmulatorConfigError(`role ${input.name}: MaxSessionDuration must be an integer in 3600-43200`);
     }
     const trustPolicy = parsePolicyDocument(input.assumeRolePolicyDocument, `role ${input.name}`);
+    validateTrustPolicy(trustPolicy, input.location ?? `role ${input.name}`);
     const arn = IamModel.roleArn(accountId, path, input.name);
     if (this.roles.has(arn)) throw new EmulatorConfigError(`role ${arn} is declared twice`);
     const role: Role = {

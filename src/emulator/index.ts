@@ -11,6 +11,8 @@ import { JwksCache } from './oidc-verify';
 import { createEmulatorServer } from './server';
 import { SessionStore } from './sessions';
 
+export type { TrustDecision, TrustPrincipal, TrustRequest } from '../policy';
+export { ConditionContext, evaluateTrustPolicy } from '../policy';
 export type { Clock } from './clock';
 export type { LoadedTemplate, SharedParameters, TemplateSource } from './cloudformation';
 export type { EmulatorConfig, IdentityPoolConfig } from './config';
@@ -27,9 +29,7 @@ export type {
   StaticAccessKey,
 } from './iam-model';
 export { COGNITO_PROVIDER, IamModel } from './iam-model';
-export { ConditionContext } from './policy-conditions';
-export type { TrustDecision, TrustPrincipal, TrustRequest } from './trust-policy';
-export { evaluateTrustPolicy } from './trust-policy';
+export { validateTrustPolicy } from './trust-policy-validation';
 
 export interface StartEmulatorOptions {
   /** CloudFormation templates (paths, or paths with parameter overrides). */

@@ -90,3 +90,32 @@ export function audiences(claims: Record<string, unknown>): string[] {
   if (Array.isArray(aud)) return aud.filter((a): a is string => typeof a === 'string');
   return [];
 }
+
+/** Why a token's time claims refuse it at `now` (epoch seconds), allowing `skew` seconds of clock difference. */
+export type TokenTimeProblem =
+  | { claim: 'exp'; missing: true }
+  | { claim: 'exp' | 'iat' | 'nbf'; missing?: false; value: number; now: number };
+
+function numericClaim(claims: Record<string, unknown>, name: string): number | undefined {
+  const value = claims[name];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * `exp` is required and may lie up to `skew` seconds in the past; `iat` and `nbf`, when present, up to `skew` seconds
+ * in the future. One more second either way refuses the token.
+ */
+export function tokenTimeProblem(
+  claims: Record<string, unknown>,
+  now: number,
+  skew: number,
+): TokenTimeProblem | undefined {
+  const exp = numericClaim(claims, 'exp');
+  if (exp === undefined) return { claim: 'exp', missing: true };
+  if (now > exp + skew) return { claim: 'exp', value: exp, now };
+  for (const claim of ['iat', 'nbf'] as const) {
+    const value = numericClaim(claims, claim);
+    if (value !== undefined && value > now + skew) return { claim, value, now };
+  }
+  return undefined;
+}

@@ -1,14 +1,22 @@
 // The three STS operations the emulator serves. Each returns the `<…Result>` children in real STS element order;
 // the server wraps them with the response envelope and request id.
 import { deflateRawSync } from 'node:zlib';
+import {
+  ConditionContext,
+  evaluateTrustPolicy,
+  persistsInSession,
+  type RequiredAction,
+  type TrustDecision,
+  type TrustPrincipal,
+  type TrustRequest,
+  webIdentityConditionKeys,
+} from '../policy';
 import { type Clock, isoSeconds } from './clock';
 import type { CognitoIssuer } from './cognito-issuer';
 import { StsError } from './errors';
 import type { IamModel, Role } from './iam-model';
 import { deterministicUniqueId } from './identifiers';
-import { audiences } from './jwt';
 import type { JwksCache } from './oidc-verify';
-import { ConditionContext } from './policy-conditions';
 import { type SessionTag, SOURCE_IDENTITY_CLAIM, tagsFromClaims, validateRequestTags } from './session-tags';
 import { type Caller, callerAccount, callerArn, type RoleSession, type SessionStore } from './sessions';
 import type { IncomingSignedRequest } from './sigv4';
@@ -26,7 +34,6 @@ import {
   tagsParam,
   transitiveTagKeysParam,
 } from './sts-params';
-import { evaluateTrustPolicy, type RequiredAction, type TrustPrincipal } from './trust-policy';
 import { verifyWebIdentityToken } from './web-identity';
 import { el, type XmlNode } from './xml';
 
@@ -104,6 +111,19 @@ function deny(reason: string, prefix: string): StsError {
   return new StsError('AccessDenied', `${prefix} (emulator: ${reason})`, 403);
 }
 
+/** Keys every STS request carries. STS answers only over TLS, so `aws:SecureTransport` is true as in AWS. */
+function requestContext(clock: Clock): ConditionContext {
+  const now = clock();
+  return new ConditionContext()
+    .set('aws:CurrentTime', isoSeconds(now))
+    .set('aws:EpochTime', String(Math.floor(now / 1000)))
+    .set('aws:SecureTransport', 'true');
+}
+
+function judge(role: Role, request: Omit<TrustRequest, 'resource'>): TrustDecision {
+  return evaluateTrustPolicy(role.trustPolicy, { ...request, resource: role.arn });
+}
+
 function checkDuration(requested: number | undefined, role: Role, chained: boolean): number {
   const duration = requested ?? 3600;
   if (chained && duration > 3600) {
@@ -148,23 +168,15 @@ async function assumeRoleWithWebIdentity(params: QueryParams, deps: StsDeps): Pr
   if (!role) throw deny(`role ${roleArn} does not exist`, prefix);
   const duration = checkDuration(requestedDuration, role, false);
 
+  // The trust policy sees every key STS derives from the token; the session keeps only aud/sub/amr for later calls.
+  const context = requestContext(deps.clock);
   const federatedContext = new ConditionContext();
-  const p = identity.keyPrefix;
-  // A multi-valued `aud` puts every value under the key.
-  federatedContext.set(`${p}:aud`, audiences(identity.claims));
-  federatedContext.set(`${p}:sub`, identity.subject);
-  const amr = identity.claims.amr;
-  if (typeof amr === 'string' || Array.isArray(amr)) {
-    federatedContext.set(
-      `${p}:amr`,
-      (Array.isArray(amr) ? amr : [amr]).filter((v): v is string => typeof v === 'string'),
-    );
+  for (const [key, values] of webIdentityConditionKeys(identity.keyPrefix, identity.claims)) {
+    context.set(key, values);
+    if (persistsInSession(key)) federatedContext.set(key, values);
   }
-  if (typeof identity.claims.azp === 'string') federatedContext.set(`${p}:azp`, identity.claims.azp);
   federatedContext.set('aws:FederatedProvider', identity.federatedPrincipal);
-
-  const context = new ConditionContext();
-  for (const [k, v] of federatedContext.entries()) context.set(k, v);
+  context.set('aws:FederatedProvider', identity.federatedPrincipal);
   context.set('sts:RoleSessionName', sessionName);
   if (typeof sourceIdentity === 'string') context.set('sts:SourceIdentity', sourceIdentity);
   addTagKeys(context, tokenTags.tags, tokenTags.transitiveKeys);
@@ -174,7 +186,7 @@ async function assumeRoleWithWebIdentity(params: QueryParams, deps: StsDeps): Pr
   if (typeof sourceIdentity === 'string')
     actions.push({ action: 'sts:SetSourceIdentity', because: 'the token carries a source identity' });
   const principal: TrustPrincipal = { kind: 'Federated', provider: identity.federatedPrincipal };
-  const decision = evaluateTrustPolicy(role.trustPolicy, { principal, actions, context });
+  const decision = judge(role, { principal, actions, context });
   if (!decision.allowed) throw deny(decision.reason, prefix);
 
   const packed = packedPolicySize(tokenTags.tags, policies);
@@ -248,7 +260,7 @@ function assumeRole(params: QueryParams, caller: Caller, deps: StsDeps): XmlNode
   if (!role) throw deny(`role ${roleArn} does not exist`, prefix);
   const duration = checkDuration(requestedDuration, role, chained);
 
-  const context = new ConditionContext();
+  const context = requestContext(deps.clock);
   if (chained) for (const [k, v] of caller.session.federatedContext) context.set(k, v);
   for (const tag of callerPrincipalTags(caller)) context.set(`aws:PrincipalTag/${tag.key}`, tag.value);
   context.set('aws:PrincipalArn', chained ? caller.session.role.arn : arn);
@@ -268,7 +280,7 @@ function assumeRole(params: QueryParams, caller: Caller, deps: StsDeps): XmlNode
     arns: chained ? [arn, caller.session.role.arn] : [arn],
     accountId: callerAccount(caller),
   };
-  const decision = evaluateTrustPolicy(role.trustPolicy, { principal, actions, context });
+  const decision = judge(role, { principal, actions, context });
   if (!decision.allowed) {
     throw deny(
       decision.reason,

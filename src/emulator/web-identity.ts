@@ -4,7 +4,7 @@ import { type Clock, epochSeconds, TOKEN_SKEW_SECONDS } from './clock';
 import type { CognitoIssuer } from './cognito-issuer';
 import { StsError } from './errors';
 import { COGNITO_PROVIDER, type IamModel } from './iam-model';
-import { audiences, decodeJwt } from './jwt';
+import { audiences, decodeJwt, tokenTimeProblem } from './jwt';
 import { type JwksCache, KeyVerificationError } from './oidc-verify';
 
 const NOT_A_JWT = 'The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)';
@@ -102,37 +102,26 @@ export async function verifyWebIdentityToken(
   return result;
 }
 
-function numericClaim(claims: Record<string, unknown>, name: string): number | undefined {
-  const value = claims[name];
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
+/** STS's texts for a token outside its validity window, with the emulator's account of the skew allowed. */
 function checkTimes(claims: Record<string, unknown>, clock: Clock): void {
-  const now = epochSeconds(clock());
-  const exp = numericClaim(claims, 'exp');
-  if (exp === undefined)
+  const problem = tokenTimeProblem(claims, epochSeconds(clock()), TOKEN_SKEW_SECONDS);
+  if (!problem) return;
+  if (problem.missing) {
     throw new StsError(
       'InvalidIdentityToken',
       emulatorNote('The ID Token provided is missing a required claim', 'exp'),
     );
-  if (now >= exp) {
+  }
+  const { claim, value, now } = problem;
+  if (claim === 'exp') {
     throw new StsError(
       'ExpiredTokenException',
-      `Token expired: current date/time ${now} must be before the expiration date/time ${exp}`,
+      `Token expired: current date/time ${now} must be before the expiration date/time ${value}`,
     );
   }
-  const iat = numericClaim(claims, 'iat');
-  if (iat !== undefined && iat > now + TOKEN_SKEW_SECONDS) {
-    throw new StsError(
-      'InvalidIdentityToken',
-      emulatorNote('Token used before issued', `iat ${iat} is more than ${TOKEN_SKEW_SECONDS}s after ${now}`),
-    );
-  }
-  const nbf = numericClaim(claims, 'nbf');
-  if (nbf !== undefined && nbf > now + TOKEN_SKEW_SECONDS) {
-    throw new StsError(
-      'InvalidIdentityToken',
-      emulatorNote('Token is not yet valid', `nbf ${nbf} is more than ${TOKEN_SKEW_SECONDS}s after ${now}`),
-    );
-  }
+  const text = claim === 'iat' ? 'Token used before issued' : 'Token is not yet valid';
+  throw new StsError(
+    'InvalidIdentityToken',
+    emulatorNote(text, `${claim} ${value} is more than ${TOKEN_SKEW_SECONDS}s after ${now}`),
+  );
 }

@@ -1,5 +1,5 @@
 // Fidelity table: trust policies × request contexts × expected decision, evaluated by the emulator's policy engine.
-import { ConditionContext, evaluateTrustPolicy, type TrustPrincipal } from '../../src/emulator';
+import { ConditionContext, evaluateTrustPolicy, type TrustPrincipal } from '../../src/policy';
 
 const GH = 'token.actions.githubusercontent.com';
 const GH_ARN = `arn:aws:iam::123456789012:oidc-provider/${GH}`;
@@ -282,11 +282,11 @@ const rows: Row[] = [
     allowed: true,
   },
   {
-    name: 'unsupported operator fails closed',
+    name: 'NumericLessThan on aws:EpochTime is evaluated (not skipped)',
     statements: [allowGh({ NumericLessThan: { 'aws:EpochTime': '1' } })],
-    context: mainSub,
+    context: { ...mainSub, 'aws:EpochTime': '1700000000' },
     allowed: false,
-    reason: 'unsupported condition operator NumericLessThan',
+    reason: 'condition NumericLessThan aws:EpochTime = 1 did not match 1700000000',
   },
   // Deny overrides Allow
   {
@@ -531,15 +531,27 @@ const rows: Row[] = [
     allowed: true,
   },
   {
-    name: 'NotPrincipal never applies (a trust policy cannot use it)',
+    name: 'NotPrincipal in a Deny denies every principal but the one it names',
     principal: { kind: 'AWS', arns: ['arn:aws:iam::999999999999:user/x'], accountId: '999999999999' },
     statements: [
-      { Effect: 'Allow', NotPrincipal: { AWS: 'arn:aws:iam::123456789012:user/ci' }, Action: 'sts:AssumeRole' },
+      { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' },
+      { Effect: 'Deny', NotPrincipal: { AWS: 'arn:aws:iam::123456789012:user/ci' }, Action: 'sts:AssumeRole' },
     ],
     context: {},
     actions: ['sts:AssumeRole'],
     allowed: false,
-    reason: 'uses NotPrincipal',
+    reason: 'statement #2 explicitly denies sts:AssumeRole',
+  },
+  {
+    name: 'NotPrincipal in a Deny spares the principal it names',
+    principal: { kind: 'AWS', arns: ['arn:aws:iam::123456789012:user/ci'], accountId: '123456789012' },
+    statements: [
+      { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' },
+      { Effect: 'Deny', NotPrincipal: { AWS: 'arn:aws:iam::123456789012:user/ci' }, Action: 'sts:AssumeRole' },
+    ],
+    context: {},
+    actions: ['sts:AssumeRole'],
+    allowed: true,
   },
   {
     name: 'aws:PrincipalTag and sts:ExternalId conditions',
@@ -591,9 +603,10 @@ describe('trust policy fidelity table', () => {
         context: contextOf(cognitoCtx({ repository: 'acme/app' })),
       },
     );
-    expect(decision).toEqual({
+    expect(decision).toMatchObject({
       allowed: false,
       action: 'sts:TagSession',
+      deny: 'implicit',
       reason:
         'statement #1 does not cover action sts:TagSession (sts:TagSession is required because the token carries session tags)',
     });
