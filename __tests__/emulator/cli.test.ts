@@ -121,3 +121,50 @@ it('exits 2 on a broken --config without quoting any of it (a secret key may be 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('loads a production template unchanged with --issuer, and takes per-template --parameter <file>:Key=Value', async () => {
+  const production = '__tests__/emulator/fixtures/production/github-deploy.yml';
+  const { child, lines } = spawnEmulator([
+    '--template',
+    production,
+    '--issuer',
+    `https://token.actions.githubusercontent.com=${issuer.url}`,
+    '--parameter',
+    `${production}:RepositoryName=infra`,
+  ]);
+  try {
+    const [url, idsLine] = await lines;
+    const ids = JSON.parse(idsLine as string) as Record<string, string>;
+    expect(ids.GithubOidc).toBe('arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com');
+    const sts = stsClient(url as string);
+    const token = await issuer.sign(
+      githubClaims('https://token.actions.githubusercontent.com', { sub: 'repo:acme/infra:ref:refs/heads/main' }),
+    );
+    const out = await sts.send(
+      new AssumeRoleWithWebIdentityCommand({
+        RoleArn: ids.DeployRole,
+        RoleSessionName: 'mapped',
+        WebIdentityToken: token,
+      }),
+    );
+    sts.destroy();
+    expect(out.SubjectFromWebIdentityToken).toBe('repo:acme/infra:ref:refs/heads/main');
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await exitCode(child)).toBe(0);
+});
+
+it('exits 2 for a per-template parameter naming no --template, and for an --issuer no provider names', async () => {
+  const wrongFile = spawnEmulator(['--template', 'examples/github-oidc.yml', '--parameter', 'other.yml:IssuerUrl=x']);
+  expect(await exitCode(wrongFile.child)).toBe(2);
+  expect(wrongFile.stderr()).toContain('--parameter other.yml:…: no --template other.yml');
+  const wrongIssuer = spawnEmulator([
+    '--template',
+    'examples/github-oidc.yml',
+    '--issuer',
+    `https://gitlab.com=${issuer.url}`,
+  ]);
+  expect(await exitCode(wrongIssuer.child)).toBe(2);
+  expect(wrongIssuer.stderr()).toContain('--issuer https://gitlab.com: no OIDC provider has this URL');
+});

@@ -86,7 +86,14 @@ Resources:
   it('loads JSON templates and gives stable identity pool ids', () => {
     const template = {
       Resources: {
-        Pool: { Type: 'AWS::Cognito::IdentityPool', Properties: { AllowUnauthenticatedIdentities: false } },
+        Provider: {
+          Type: 'AWS::IAM::OIDCProvider',
+          Properties: { Url: 'https://issuer.example.com', ClientIdList: ['cognito-identity.amazonaws.com'] },
+        },
+        Pool: {
+          Type: 'AWS::Cognito::IdentityPool',
+          Properties: { AllowUnauthenticatedIdentities: false, OpenIdConnectProviderARNs: [{ Ref: 'Provider' }] },
+        },
         Tags: {
           Type: 'AWS::Cognito::IdentityPoolPrincipalTag',
           Properties: {
@@ -113,12 +120,12 @@ Resources:
       [
         'noparam.yml',
         'Parameters: { X: { Type: String } }\nResources: {}',
-        /parameter X has no Default and no override/,
+        /noparam.yml:1: parameter X: has no Default and no override/,
       ],
       [
         'allowed.yml',
         'Parameters: { X: { Type: String, Default: a, AllowedValues: [b] } }\nResources: {}',
-        /not one of AllowedValues/,
+        /parameter X: value 'a' is not one of AllowedValues/,
       ],
       [
         'cycle.yml',
@@ -133,12 +140,12 @@ Resources:
       [
         'badref.yml',
         'Resources:\n  R: { Type: AWS::IAM::Role, Properties: { RoleName: !Ref Nope, AssumeRolePolicyDocument: {} } }',
-        /!Ref Nope: no such parameter or resource/,
+        /badref.yml:2: resource R \(AWS::IAM::Role\) property RoleName: !Ref Nope: no such parameter or resource/,
       ],
       [
         'map.yml',
         'Resources:\n  R: { Type: AWS::IAM::Role, Properties: { RoleName: !FindInMap [M, a, b], AssumeRolePolicyDocument: {} } }',
-        /Fn::FindInMap is not supported/,
+        /property RoleName: Fn::FindInMap: no mapping M in Mappings/,
       ],
       [
         'nostmt.yml',

@@ -4,6 +4,10 @@ import { EmulatorConfigError } from './errors';
 export interface EmulatorArgs {
   templates: string[];
   parameters: Record<string, string>;
+  /** Template path (as given to --template) → its own parameter overrides. */
+  templateParameters: Record<string, Record<string, string>>;
+  /** Production issuer URL → loopback URL serving its discovery document and JWKS. */
+  issuers: Record<string, string>;
   config?: string;
   host: string;
   port: number;
@@ -19,6 +23,11 @@ Local AWS STS + Cognito Identity emulator (one endpoint for both).
 Options:
   --template <file>        CloudFormation template (YAML or JSON) to load; repeatable
   --parameter <Key=Value>  template parameter override, applied to every template declaring it; repeatable
+  --parameter <file>:<Key=Value>
+                           override for the one template given as --template <file>; repeatable
+  --issuer <iss>=<url>     verify tokens whose iss is <iss> (the production issuer URL a provider names, e.g.
+                           https://token.actions.githubusercontent.com) with the discovery document and JWKS
+                           served at <url> (loopback only); repeatable
   --config <file>          JSON config declaring providers, roles, identity pools and access keys
   --host <address>         address to bind (default 127.0.0.1)
   --port <n>               port to bind (default 0: any free port)
@@ -30,7 +39,15 @@ Prints the endpoint URL on the first stdout line and a JSON object of logical id
 Logs one line per request to stderr. Stops on SIGTERM/SIGINT.`;
 
 export function parseArgs(argv: string[]): EmulatorArgs {
-  const args: EmulatorArgs = { templates: [], parameters: {}, host: '127.0.0.1', port: 0, help: false };
+  const args: EmulatorArgs = {
+    templates: [],
+    parameters: {},
+    templateParameters: {},
+    issuers: {},
+    host: '127.0.0.1',
+    port: 0,
+    help: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i] as string;
     const eq = raw.indexOf('=');
@@ -46,11 +63,18 @@ export function parseArgs(argv: string[]): EmulatorArgs {
       case '--template':
         args.templates.push(value());
         break;
-      case '--parameter': {
-        const pair = value();
-        const at = pair.indexOf('=');
-        if (at <= 0) throw new EmulatorConfigError(`--parameter expects Key=Value, got '${pair}'`);
-        args.parameters[pair.slice(0, at)] = pair.slice(at + 1);
+      case '--parameter':
+        addParameter(args, value());
+        break;
+      case '--issuer': {
+        const mapping = value();
+        const at = mapping.indexOf('=');
+        if (at <= 0) {
+          throw new EmulatorConfigError(
+            `--issuer expects <production issuer URL>=<loopback URL>, e.g. https://token.actions.githubusercontent.com=http://127.0.0.1:8080, got '${mapping}'`,
+          );
+        }
+        args.issuers[mapping.slice(0, at)] = mapping.slice(at + 1);
         break;
       }
       case '--config':
@@ -81,4 +105,25 @@ export function parseArgs(argv: string[]): EmulatorArgs {
     }
   }
   return args;
+}
+
+/**
+ * `Key=Value` for every template declaring Key, or `<template>:Key=Value` for one template. Parameter names are
+ * alphanumeric, so the last `:` before the `=` separates the template path (which may itself contain `:`).
+ */
+function addParameter(args: EmulatorArgs, text: string): void {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new EmulatorConfigError(`--parameter expects Key=Value or <template>:Key=Value, got '${text}'`);
+  const key = text.slice(0, eq);
+  const colon = key.lastIndexOf(':');
+  const name = key.slice(colon + 1);
+  if (!/^[A-Za-z0-9]+$/.test(name)) {
+    throw new EmulatorConfigError(`--parameter '${text}': parameter names are alphanumeric (got '${name}')`);
+  }
+  if (colon < 0) {
+    args.parameters[name] = text.slice(eq + 1);
+    return;
+  }
+  const template = key.slice(0, colon);
+  args.templateParameters[template] = { ...args.templateParameters[template], [name]: text.slice(eq + 1) };
 }

@@ -1,466 +1,193 @@
-// Loads the IAM/Cognito resources of a CloudFormation template (YAML short-form tags or JSON) into the model.
-// Physical ids are computed as CloudFormation would name them, but deterministically, so reruns are stable.
+// Loads the IAM/Cognito resources of a CloudFormation template (YAML short-form tags or JSON) into the model, after
+// the template has passed the loader's cfn-lint-style checks. Physical ids are computed as CloudFormation would name
+// them, but deterministically, so reruns are stable. IAM's refusals carry the resource name and line.
 import { readFileSync } from 'node:fs';
-import { basename, extname } from 'node:path';
-import YAML, { type CollectionTag, type ScalarTag, type YAMLMap, type YAMLSeq } from 'yaml';
+import { checkTemplate } from './cfn-checks';
+import { isRecord, type SharedParameters, TemplateEvaluator, type TemplateSource } from './cfn-evaluator';
+import { parseTemplate } from './cfn-parse';
+import { MODELLED_TYPES } from './cfn-resource-types';
 import { EmulatorConfigError } from './errors';
-import { IamModel, issuerProviderName } from './iam-model';
-import { deterministicUuid } from './identifiers';
+import type { IamModel } from './iam-model';
 
-export interface TemplateSource {
-  path: string;
-  /** Parameter overrides (CloudFormation `ParameterKey=…,ParameterValue=…`); each must be declared by the template. */
-  parameters?: Record<string, string>;
-}
-
-/** Overrides shared by several templates (CLI `--parameter`): applied where declared, ignored elsewhere. */
-export type SharedParameters = Record<string, string>;
+export type { SharedParameters, TemplateSource } from './cfn-evaluator';
+export { parseTemplateText } from './cfn-parse';
 
 export interface LoadedTemplate {
-  /** Logical id → physical id (provider ARN, role ARN, identity pool id, principal-tag ref). */
+  /** Logical id → physical id (provider ARN, role ARN, policy ARN, identity pool id, principal-tag ref). */
   ids: Record<string, string>;
-  /** Resources the emulator does not model (they cannot affect STS/Cognito decisions). */
+  /** Resources the emulator does not model (they cannot affect STS/Cognito decisions), as `Id (Type)`. */
   skipped: string[];
   /** Names of shared parameters this template declares (and therefore used). */
   usedSharedParameters: string[];
+  /** Outputs whose condition holds, evaluated as CloudFormation would show them. */
+  outputs: Record<string, unknown>;
 }
 
-const INTRINSICS = [
-  'Ref',
-  'Sub',
-  'GetAtt',
-  'Select',
-  'Split',
-  'Join',
-  'If',
-  'Equals',
-  'Not',
-  'And',
-  'Or',
-  'Condition',
-  'Base64',
-  'FindInMap',
-  'ImportValue',
-  'GetAZs',
+type Loader = (ev: TemplateEvaluator, id: string) => string;
+
+/** Runs a model call for one resource; IAM's refusal is prefixed with the file, line and resource. */
+function asResource<T>(ev: TemplateEvaluator, id: string, action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    if (!(error instanceof EmulatorConfigError) || error.message.startsWith(ev.file)) throw error;
+    throw ev.fail(['Resources', id], error.message);
+  }
+}
+
+const loadProvider: Loader = (ev, id) => {
+  ev.physicalId(id); // validates the Url with the property's location
+  return asResource(ev, id, () =>
+    ev.model.addOidcProvider({
+      url: ev.stringProperty(id, 'Url') as string,
+      clientIds: ev.stringListProperty(id, 'ClientIdList'),
+      thumbprints: ev.stringListProperty(id, 'ThumbprintList'),
+    }),
+  ).arn;
+};
+
+function inlinePolicies(ev: TemplateEvaluator, id: string): Record<string, unknown> {
+  const policies = ev.property(id, 'Policies') ?? [];
+  const at = ['Resources', id, 'Properties', 'Policies'];
+  if (!Array.isArray(policies)) throw ev.fail(at, 'must be a list of {PolicyName, PolicyDocument}');
+  const out: Record<string, unknown> = {};
+  policies.forEach((policy, i) => {
+    if (!isRecord(policy) || typeof policy.PolicyName !== 'string' || policy.PolicyDocument === undefined) {
+      throw ev.fail([...at, i], 'needs PolicyName and PolicyDocument');
+    }
+    out[policy.PolicyName] = policy.PolicyDocument;
+  });
+  return out;
+}
+
+const loadRole: Loader = (ev, id) => {
+  const name = ev.roleName(id);
+  const maxSession = ev.property(id, 'MaxSessionDuration');
+  const input = {
+    name,
+    path: ev.stringProperty(id, 'Path'),
+    assumeRolePolicyDocument: ev.property(id, 'AssumeRolePolicyDocument'),
+    maxSessionDuration: maxSession === undefined ? undefined : Number(maxSession),
+    inlinePolicies: inlinePolicies(ev, id),
+    permissionsBoundary: ev.stringProperty(id, 'PermissionsBoundary'),
+  };
+  return asResource(ev, id, () => ev.model.addRole(input)).arn;
+};
+
+/** Customer-managed policy ARNs are attached once every policy of the template exists (they may refer both ways). */
+function attachManagedPolicyArns(ev: TemplateEvaluator, id: string): void {
+  const arns = ev.stringListProperty(id, 'ManagedPolicyArns');
+  const name = ev.roleName(id);
+  for (const arn of arns) asResource(ev, id, () => ev.model.attachRolePolicy(name, arn));
+}
+
+const loadManagedPolicy: Loader = (ev, id) => {
+  const policy = asResource(ev, id, () =>
+    ev.model.addManagedPolicy({
+      name: ev.stringProperty(id, 'ManagedPolicyName') ?? ev.generatedName(id, 128),
+      path: ev.stringProperty(id, 'Path'),
+      document: ev.property(id, 'PolicyDocument'),
+    }),
+  );
+  for (const role of ev.stringListProperty(id, 'Roles')) {
+    asResource(ev, id, () => ev.model.attachRolePolicy(role, policy.arn));
+  }
+  return policy.arn;
+};
+
+const loadPolicy: Loader = (ev, id) => {
+  const name = ev.stringProperty(id, 'PolicyName') as string;
+  const document = ev.property(id, 'PolicyDocument');
+  for (const role of ev.stringListProperty(id, 'Roles')) {
+    asResource(ev, id, () => ev.model.putRolePolicy(role, name, document));
+  }
+  return ev.physicalId(id);
+};
+
+const loadRolePolicy: Loader = (ev, id) => {
+  const role = ev.stringProperty(id, 'RoleName') as string;
+  const name = ev.stringProperty(id, 'PolicyName') as string;
+  const document = ev.property(id, 'PolicyDocument') ?? { Statement: [] };
+  asResource(ev, id, () => ev.model.putRolePolicy(role, name, document));
+  return ev.physicalId(id);
+};
+
+const loadIdentityPool: Loader = (ev, id) => {
+  const poolId = ev.physicalId(id);
+  asResource(ev, id, () =>
+    ev.model.addIdentityPool({
+      id: poolId,
+      name: ev.stringProperty(id, 'IdentityPoolName') ?? id,
+      allowClassicFlow: ev.booleanProperty(id, 'AllowClassicFlow'),
+      allowUnauthenticatedIdentities: ev.booleanProperty(id, 'AllowUnauthenticatedIdentities') ?? false,
+      openIdConnectProviderArns: ev.stringListProperty(id, 'OpenIdConnectProviderARNs'),
+    }),
+  );
+  return poolId;
+};
+
+const loadPrincipalTag: Loader = (ev, id) => {
+  const principalTags = ev.property(id, 'PrincipalTags') ?? {};
+  if (!isRecord(principalTags) || Object.values(principalTags).some((v) => typeof v !== 'string')) {
+    throw ev.fail(['Resources', id, 'Properties', 'PrincipalTags'], 'must map tag keys to claim names');
+  }
+  const identityPoolId = ev.stringProperty(id, 'IdentityPoolId') as string;
+  const providerName = ev.stringProperty(id, 'IdentityProviderName') as string;
+  asResource(ev, id, () =>
+    ev.model.setPrincipalTagMap({
+      identityPoolId,
+      providerName,
+      useDefaults: ev.booleanProperty(id, 'UseDefaults') ?? false,
+      principalTags: principalTags as Record<string, string>,
+    }),
+  );
+  return ev.physicalId(id);
+};
+
+/** In dependency order, as CloudFormation would create them. */
+const LOADERS: Array<[string, Loader]> = [
+  ['AWS::IAM::OIDCProvider', loadProvider],
+  ['AWS::IAM::Role', loadRole],
+  ['AWS::IAM::ManagedPolicy', loadManagedPolicy],
+  ['AWS::IAM::Policy', loadPolicy],
+  ['AWS::IAM::RolePolicy', loadRolePolicy],
+  ['AWS::Cognito::IdentityPool', loadIdentityPool],
+  ['AWS::Cognito::IdentityPoolPrincipalTag', loadPrincipalTag],
 ];
 
-function intrinsicKey(name: string): string {
-  return name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
-}
-
-// Each short-form tag may tag a scalar, a sequence or a mapping; all become the long JSON form.
-const CLOUDFORMATION_TAGS: Array<ScalarTag | CollectionTag> = INTRINSICS.flatMap((name) => {
-  const key = intrinsicKey(name);
-  const scalar: ScalarTag = {
-    tag: `!${name}`,
-    resolve: (value: string) => ({ [key]: name === 'GetAtt' ? value.split('.') : value }),
-  };
-  const collection = (kind: 'seq' | 'map'): CollectionTag => ({
-    tag: `!${name}`,
-    collection: kind,
-    resolve: (value: YAMLMap.Parsed | YAMLSeq.Parsed) => ({ [key]: value.toJSON() }),
-  });
-  return [scalar, collection('seq'), collection('map')];
-});
-
-export function parseTemplateText(text: string, fileName: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed =
-      extname(fileName).toLowerCase() === '.json'
-        ? JSON.parse(text)
-        : YAML.parse(text, { customTags: CLOUDFORMATION_TAGS });
-  } catch (error) {
-    throw new EmulatorConfigError(`${fileName}: cannot parse template: ${(error as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new EmulatorConfigError(`${fileName}: a template must be a mapping`);
-  }
-  return parsed as Record<string, unknown>;
-}
-
-const NO_VALUE = Symbol('AWS::NoValue');
-
-type Json = unknown;
-
-const SUPPORTED_TYPES = new Set([
-  'AWS::IAM::OIDCProvider',
-  'AWS::IAM::Role',
-  'AWS::Cognito::IdentityPool',
-  'AWS::Cognito::IdentityPoolPrincipalTag',
-]);
-
-interface Resource {
-  Type: string;
-  Properties?: Record<string, Json>;
-  Condition?: string;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Resolves intrinsic functions against parameters, pseudo parameters, conditions and resource physical ids. */
-class TemplateEvaluator {
-  private readonly parameters = new Map<string, Json>();
-  private readonly conditions = new Map<string, boolean>();
-  private readonly physicalIds = new Map<string, string>();
-  private readonly resolving = new Set<string>();
-  private readonly resources: Record<string, Resource>;
-  private readonly file: string;
-  private readonly stackName: string;
-  private readonly model: IamModel;
-
-  readonly usedSharedParameters: string[];
-
-  constructor(template: Record<string, unknown>, source: TemplateSource, model: IamModel, shared: SharedParameters) {
-    this.file = source.path;
-    this.model = model;
-    this.stackName = basename(source.path, extname(source.path)).replace(/[^A-Za-z0-9-]/g, '-');
-    if (!isRecord(template.Resources)) throw this.error('the template has no Resources section');
-    this.resources = template.Resources as Record<string, Resource>;
-    const declared = isRecord(template.Parameters) ? template.Parameters : {};
-    this.usedSharedParameters = Object.keys(shared).filter((name) => name in declared);
-    const sharedDeclared = Object.fromEntries(this.usedSharedParameters.map((name) => [name, shared[name] as string]));
-    this.bindParameters(declared, { ...sharedDeclared, ...source.parameters });
-    const conditions = isRecord(template.Conditions) ? template.Conditions : {};
-    for (const name of Object.keys(conditions)) this.condition(name, conditions);
-  }
-
-  private error(message: string): EmulatorConfigError {
-    return new EmulatorConfigError(`${this.file}: ${message}`);
-  }
-
-  private bindParameters(declared: Record<string, unknown>, overrides: Record<string, string>): void {
-    for (const name of Object.keys(overrides)) {
-      if (!(name in declared)) throw this.error(`parameter override ${name} is not declared in Parameters`);
-    }
-    for (const [name, spec] of Object.entries(declared)) {
-      const definition = isRecord(spec) ? spec : {};
-      const raw = overrides[name] ?? (definition.Default === undefined ? undefined : String(definition.Default));
-      if (raw === undefined) throw this.error(`parameter ${name} has no Default and no override`);
-      if (Array.isArray(definition.AllowedValues) && !definition.AllowedValues.map(String).includes(raw)) {
-        throw this.error(`parameter ${name} value '${raw}' is not one of AllowedValues`);
-      }
-      if (
-        typeof definition.AllowedPattern === 'string' &&
-        !new RegExp(`^(?:${definition.AllowedPattern})$`).test(raw)
-      ) {
-        throw this.error(`parameter ${name} value '${raw}' does not match AllowedPattern ${definition.AllowedPattern}`);
-      }
-      const isList = typeof definition.Type === 'string' && definition.Type.startsWith('CommaDelimitedList');
-      this.parameters.set(name, isList ? raw.split(',').map((s) => s.trim()) : raw);
-    }
-    this.parameters.set('AWS::AccountId', this.model.accountId);
-    this.parameters.set('AWS::Region', this.model.region);
-    this.parameters.set('AWS::Partition', 'aws');
-    this.parameters.set('AWS::URLSuffix', 'amazonaws.com');
-    this.parameters.set('AWS::StackName', this.stackName);
-    this.parameters.set(
-      'AWS::StackId',
-      `arn:aws:cloudformation:${this.model.region}:${this.model.accountId}:stack/${this.stackName}/${deterministicUuid(`stack/${this.stackName}`)}`,
-    );
-  }
-
-  private condition(name: string, all: Record<string, unknown>): boolean {
-    const known = this.conditions.get(name);
-    if (known !== undefined) return known;
-    if (!(name in all)) throw this.error(`condition ${name} is not declared`);
-    if (this.resolving.has(`condition:${name}`)) throw this.error(`condition ${name} refers to itself`);
-    this.resolving.add(`condition:${name}`);
-    const value = this.resolve(all[name], (n) => this.condition(n, all));
-    this.resolving.delete(`condition:${name}`);
-    if (typeof value !== 'boolean') throw this.error(`condition ${name} does not evaluate to a boolean`);
-    this.conditions.set(name, value);
-    return value;
-  }
-
-  isActive(logicalId: string): boolean {
-    const name = this.resources[logicalId]?.Condition;
-    return name === undefined || (this.conditions.get(name) ?? false);
-  }
-
-  logicalIds(): string[] {
-    return Object.keys(this.resources);
-  }
-
-  resource(logicalId: string): Resource {
-    const resource = this.resources[logicalId];
-    if (!isRecord(resource) || typeof resource.Type !== 'string') throw this.error(`resource ${logicalId} has no Type`);
-    return resource;
-  }
-
-  property(logicalId: string, name: string): Json {
-    const value = this.resolve(this.resource(logicalId).Properties?.[name]);
-    return value === NO_VALUE ? undefined : value;
-  }
-
-  stringProperty(logicalId: string, name: string): string | undefined {
-    const value = this.property(logicalId, name);
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string') throw this.error(`${logicalId}.${name} must be a string`);
-    return value;
-  }
-
-  /** The value `!Ref <logicalId>` yields, computed without creating anything. */
-  physicalId(logicalId: string): string {
-    const known = this.physicalIds.get(logicalId);
-    if (known !== undefined) return known;
-    if (this.resolving.has(logicalId)) throw this.error(`resource ${logicalId} refers to itself (circular reference)`);
-    this.resolving.add(logicalId);
-    const resource = this.resource(logicalId);
-    let id: string;
-    switch (resource.Type) {
-      case 'AWS::IAM::OIDCProvider': {
-        const url = this.stringProperty(logicalId, 'Url');
-        if (!url) throw this.error(`${logicalId}: AWS::IAM::OIDCProvider needs a Url`);
-        id = IamModel.oidcProviderArn(this.model.accountId, this.providerName(logicalId, url));
-        break;
-      }
-      case 'AWS::IAM::Role':
-        id = IamModel.roleArn(
-          this.model.accountId,
-          this.stringProperty(logicalId, 'Path') ?? '/',
-          this.roleName(logicalId),
-        );
-        break;
-      case 'AWS::Cognito::IdentityPool':
-        id = `${this.model.region}:${deterministicUuid(`identity-pool/${this.model.accountId}/${this.stackName}/${logicalId}`)}`;
-        break;
-      case 'AWS::Cognito::IdentityPoolPrincipalTag':
-        id = `${this.stringProperty(logicalId, 'IdentityPoolId')}|${this.stringProperty(logicalId, 'IdentityProviderName')}`;
-        break;
-      default:
-        id = `${this.stackName}-${logicalId}`;
-    }
-    this.resolving.delete(logicalId);
-    this.physicalIds.set(logicalId, id);
-    return id;
-  }
-
-  private providerName(logicalId: string, url: string): string {
-    try {
-      return issuerProviderName(url);
-    } catch (error) {
-      throw this.error(`${logicalId}: ${(error as Error).message}`);
-    }
-  }
-
-  /** CloudFormation generates `<stack>-<logicalId>-<random>`; the emulator drops the random part for stability. */
-  roleName(logicalId: string): string {
-    return this.stringProperty(logicalId, 'RoleName') ?? `${this.stackName}-${logicalId}`.slice(0, 64);
-  }
-
-  private getAtt(logicalId: string, attribute: string): string {
-    const resource = this.resource(logicalId);
-    const type = resource.Type;
-    if (type === 'AWS::IAM::OIDCProvider' && attribute === 'Arn') return this.physicalId(logicalId);
-    if (type === 'AWS::IAM::Role' && attribute === 'Arn') return this.physicalId(logicalId);
-    if (type === 'AWS::IAM::Role' && attribute === 'RoleId') return IamModel.roleId(this.physicalId(logicalId));
-    if (type === 'AWS::Cognito::IdentityPool' && attribute === 'Name') {
-      return this.stringProperty(logicalId, 'IdentityPoolName') ?? logicalId;
-    }
-    if (type === 'AWS::Cognito::IdentityPool' && attribute === 'Id') return this.physicalId(logicalId);
-    throw this.error(`!GetAtt ${logicalId}.${attribute} is not supported by the emulator`);
-  }
-
-  private ref(name: string): Json {
-    if (name === 'AWS::NoValue') return NO_VALUE;
-    if (this.parameters.has(name)) return this.parameters.get(name);
-    if (name in this.resources) return this.physicalId(name);
-    throw this.error(`!Ref ${name}: no such parameter or resource`);
-  }
-
-  private sub(template: string, variables: Record<string, Json>): string {
-    return template.replace(/\$\{([^}]*)\}/g, (_whole, inner: string) => {
-      if (inner.startsWith('!')) return `\${${inner.slice(1)}}`;
-      const name = inner.trim();
-      if (name in variables) return String(variables[name]);
-      if (name.includes('.') && !this.parameters.has(name)) {
-        const dot = name.indexOf('.');
-        return this.getAtt(name.slice(0, dot), name.slice(dot + 1));
-      }
-      const value = this.ref(name);
-      if (typeof value !== 'string') throw this.error(`!Sub variable ${name} is not a string`);
-      return value;
-    });
-  }
-
-  resolve(value: Json, conditionLookup?: (name: string) => boolean): Json {
-    if (Array.isArray(value)) {
-      return value.map((v) => this.resolve(v, conditionLookup)).filter((v) => v !== NO_VALUE);
-    }
-    if (!isRecord(value)) return value;
-    const keys = Object.keys(value);
-    if (keys.length === 1) {
-      const fn = keys[0] as string;
-      const arg = value[fn];
-      const r = (v: Json) => this.resolve(v, conditionLookup);
-      switch (fn) {
-        case 'Ref':
-          return this.ref(String(arg));
-        case 'Fn::Sub': {
-          if (typeof arg === 'string') return this.sub(arg, {});
-          if (Array.isArray(arg) && typeof arg[0] === 'string' && (arg[1] === undefined || isRecord(arg[1]))) {
-            const vars = Object.fromEntries(
-              Object.entries((arg[1] ?? {}) as Record<string, Json>).map(([k, v]) => [k, r(v)]),
-            );
-            return this.sub(arg[0], vars);
-          }
-          throw this.error('!Sub takes a string or [string, {variables}]');
-        }
-        case 'Fn::GetAtt': {
-          const parts =
-            typeof arg === 'string' ? arg.split('.') : Array.isArray(arg) ? arg.map((a) => String(r(a))) : [];
-          if (parts.length < 2) throw this.error('!GetAtt takes LogicalId.Attribute');
-          return this.getAtt(parts[0] as string, parts.slice(1).join('.'));
-        }
-        case 'Fn::Select': {
-          if (!Array.isArray(arg) || arg.length !== 2) throw this.error('!Select takes [index, list]');
-          const index = Number(r(arg[0]));
-          const list = r(arg[1]);
-          if (!Array.isArray(list) || !Number.isInteger(index) || index < 0 || index >= list.length) {
-            throw this.error(`!Select index ${index} is out of range`);
-          }
-          return list[index];
-        }
-        case 'Fn::Split': {
-          if (!Array.isArray(arg) || arg.length !== 2) throw this.error('!Split takes [delimiter, string]');
-          const source = r(arg[1]);
-          if (typeof arg[0] !== 'string' || typeof source !== 'string')
-            throw this.error('!Split takes [delimiter, string]');
-          return source.split(arg[0]);
-        }
-        case 'Fn::Join': {
-          if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string')
-            throw this.error('!Join takes [delimiter, list]');
-          const list = r(arg[1]);
-          if (!Array.isArray(list)) throw this.error('!Join takes [delimiter, list]');
-          return list.map(String).join(arg[0]);
-        }
-        case 'Fn::Equals': {
-          if (!Array.isArray(arg) || arg.length !== 2) throw this.error('!Equals takes [a, b]');
-          return JSON.stringify(r(arg[0])) === JSON.stringify(r(arg[1]));
-        }
-        case 'Fn::Not':
-          return !(Array.isArray(arg) ? r(arg[0]) : r(arg));
-        case 'Fn::And':
-          return Array.isArray(arg) && arg.every((a) => r(a) === true);
-        case 'Fn::Or':
-          return Array.isArray(arg) && arg.some((a) => r(a) === true);
-        case 'Condition':
-          return (conditionLookup ?? ((n: string) => this.conditions.get(n) ?? false))(String(arg));
-        case 'Fn::If': {
-          if (!Array.isArray(arg) || arg.length !== 3) throw this.error('!If takes [condition, then, else]');
-          const name = String(arg[0]);
-          const holds = conditionLookup ? conditionLookup(name) : this.conditions.get(name);
-          if (holds === undefined) throw this.error(`!If refers to unknown condition ${name}`);
-          return r(holds ? arg[1] : arg[2]);
-        }
-        case 'Fn::Base64':
-        case 'Fn::FindInMap':
-        case 'Fn::ImportValue':
-        case 'Fn::GetAZs':
-          throw this.error(`${fn} is not supported by the emulator`);
-      }
-    }
-    const out: Record<string, Json> = {};
-    for (const [k, v] of Object.entries(value)) {
-      const resolved = this.resolve(v, conditionLookup);
-      if (resolved !== NO_VALUE) out[k] = resolved;
-    }
-    return out;
-  }
-}
-
-function stringList(value: Json, what: string, file: string): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-    throw new EmulatorConfigError(`${file}: ${what} must be a list of strings`);
-  }
-  return value as string[];
-}
-
-function booleanProperty(value: Json, what: string, file: string): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (value === true || value === 'true') return true;
-  if (value === false || value === 'false') return false;
-  throw new EmulatorConfigError(`${file}: ${what} must be a boolean`);
-}
-
-/** Creates the template's supported resources in the model (providers, then roles, pools, tag maps). */
+/** Checks the template, then creates its modelled resources in the model and evaluates its outputs. */
 export function loadTemplate(
   model: IamModel,
   template: Record<string, unknown>,
   source: TemplateSource,
   shared: SharedParameters = {},
+  lineOf: (path: ReadonlyArray<string | number>) => number | undefined = () => undefined,
 ): LoadedTemplate {
-  const ev = new TemplateEvaluator(template, source, model, shared);
-  const file = source.path;
+  const ev = new TemplateEvaluator({ template, lineOf }, source, model, shared);
+  checkTemplate(ev, template);
+  ev.evaluateConditions();
+  const active = Object.keys(ev.resources).filter((id) => ev.isActive(ev.resource(id).Condition));
+  const ofType = (type: string) => active.filter((id) => ev.resource(id).Type === type);
+  // Every property of a modelled resource is evaluated, used or not, so no construct in it goes unchecked.
+  for (const id of active.filter((id) => MODELLED_TYPES[ev.resource(id).Type])) {
+    for (const property of Object.keys(ev.resource(id).Properties ?? {})) ev.property(id, property);
+  }
   const ids: Record<string, string> = {};
-  const skipped: string[] = [];
-  const byType = (type: string) => ev.logicalIds().filter((id) => ev.isActive(id) && ev.resource(id).Type === type);
-
-  for (const id of ev.logicalIds()) {
-    const type = ev.resource(id).Type;
-    if (ev.isActive(id) && !SUPPORTED_TYPES.has(type)) skipped.push(`${id} (${type})`);
-  }
-  for (const id of byType('AWS::IAM::OIDCProvider')) {
-    const provider = model.addOidcProvider({
-      url: ev.stringProperty(id, 'Url') as string,
-      clientIds: stringList(ev.property(id, 'ClientIdList'), `${id}.ClientIdList`, file),
-    });
-    ids[id] = provider.arn;
-  }
-  for (const id of byType('AWS::IAM::Role')) {
-    const maxSession = ev.property(id, 'MaxSessionDuration');
-    const role = model.addRole({
-      name: ev.roleName(id),
-      path: ev.stringProperty(id, 'Path'),
-      assumeRolePolicyDocument: ev.property(id, 'AssumeRolePolicyDocument'),
-      maxSessionDuration: maxSession === undefined ? undefined : Number(maxSession),
-    });
-    ids[id] = role.arn;
-  }
-  for (const id of byType('AWS::Cognito::IdentityPool')) {
-    const poolId = ev.physicalId(id);
-    model.addIdentityPool({
-      id: poolId,
-      name: ev.stringProperty(id, 'IdentityPoolName') ?? id,
-      allowClassicFlow: booleanProperty(ev.property(id, 'AllowClassicFlow'), `${id}.AllowClassicFlow`, file),
-      allowUnauthenticatedIdentities:
-        booleanProperty(
-          ev.property(id, 'AllowUnauthenticatedIdentities'),
-          `${id}.AllowUnauthenticatedIdentities`,
-          file,
-        ) ?? false,
-      openIdConnectProviderArns: stringList(
-        ev.property(id, 'OpenIdConnectProviderARNs'),
-        `${id}.OpenIdConnectProviderARNs`,
-        file,
-      ),
-    });
-    ids[id] = poolId;
-  }
-  for (const id of byType('AWS::Cognito::IdentityPoolPrincipalTag')) {
-    const principalTags = ev.property(id, 'PrincipalTags') ?? {};
-    if (!isRecord(principalTags) || Object.values(principalTags).some((v) => typeof v !== 'string')) {
-      throw new EmulatorConfigError(`${file}: ${id}.PrincipalTags must map tag keys to claim names`);
+  for (const [type, load] of LOADERS) for (const id of ofType(type)) ids[id] = load(ev, id);
+  for (const id of ofType('AWS::IAM::Role')) attachManagedPolicyArns(ev, id);
+  const skipped = active
+    .filter((id) => !MODELLED_TYPES[ev.resource(id).Type])
+    .map((id) => `${id} (${ev.resource(id).Type})`);
+  const outputs: Record<string, unknown> = {};
+  const declaredOutputs = isRecord(template.Outputs) ? template.Outputs : {};
+  for (const [name, output] of Object.entries(declaredOutputs)) {
+    if (isRecord(output) && ev.isActive(output.Condition))
+      outputs[name] = ev.resolveIn(output.Value, ['Outputs', name, 'Value']);
+    if (isRecord(output) && ev.isActive(output.Condition) && output.Export !== undefined) {
+      ev.resolveIn(output.Export, ['Outputs', name, 'Export']);
     }
-    const identityPoolId = ev.stringProperty(id, 'IdentityPoolId');
-    const providerName = ev.stringProperty(id, 'IdentityProviderName');
-    if (!identityPoolId || !providerName) {
-      throw new EmulatorConfigError(`${file}: ${id} needs IdentityPoolId and IdentityProviderName`);
-    }
-    model.setPrincipalTagMap({
-      identityPoolId,
-      providerName,
-      useDefaults: booleanProperty(ev.property(id, 'UseDefaults'), `${id}.UseDefaults`, file) ?? false,
-      principalTags: principalTags as Record<string, string>,
-    });
-    ids[id] = ev.physicalId(id);
   }
-  return { ids, skipped, usedSharedParameters: ev.usedSharedParameters };
+  return { ids, skipped, usedSharedParameters: ev.usedSharedParameters, outputs };
 }
 
 export function loadTemplateFile(
@@ -474,5 +201,6 @@ export function loadTemplateFile(
   } catch (error) {
     throw new EmulatorConfigError(`cannot read template ${source.path}: ${(error as Error).message}`);
   }
-  return loadTemplate(model, parseTemplateText(text, source.path), source, shared);
+  const parsed = parseTemplate(text, source.path);
+  return loadTemplate(model, parsed.template, source, shared, parsed.lineOf);
 }

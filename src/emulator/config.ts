@@ -8,6 +8,7 @@ import type { IamModel, IdentityPoolInput, OidcProviderInput, RoleInput, StaticA
  * ```json
  * {
  *   "accountId": "123456789012", "region": "us-east-1",
+ *   "issuers": { "https://token.actions.githubusercontent.com": "http://127.0.0.1:8080" },
  *   "unsetAllowsClassicFlow": false,
  *   "oidcProviders": [{ "url": "https://token.actions.githubusercontent.com", "clientIds": ["sts.amazonaws.com"] }],
  *   "roles": [{ "name": "deploy", "path": "/ci/", "maxSessionDuration": 3600,
@@ -26,6 +27,8 @@ export interface EmulatorConfig {
   region?: string;
   /** Emulates pools created without any AllowClassicFlow value allowing GetOpenIdToken (observed in aws-cli#7652). */
   unsetAllowsClassicFlow?: boolean;
+  /** Production issuer URL → loopback URL serving its discovery document and JWKS (same as `--issuer`). */
+  issuers?: Record<string, string>;
   oidcProviders?: OidcProviderInput[];
   roles?: RoleInput[];
   identityPools?: IdentityPoolConfig[];
@@ -68,9 +71,13 @@ export function parseEmulatorConfig(value: unknown): EmulatorConfig {
   if (value.unsetAllowsClassicFlow !== undefined && typeof value.unsetAllowsClassicFlow !== 'boolean') {
     fail('unsetAllowsClassicFlow', 'a boolean');
   }
+  checkStringMap(value.issuers, 'issuers');
   checkArray(value.oidcProviders, 'oidcProviders').forEach((p, i) => {
     if (!isObject(p)) fail(`oidcProviders[${i}]`, 'an object');
     checkString(p.url, `oidcProviders[${i}].url`);
+    checkArray(p.thumbprints, `oidcProviders[${i}].thumbprints`).forEach((t, j) => {
+      checkString(t, `oidcProviders[${i}].thumbprints[${j}]`);
+    });
     const ids = checkArray(p.clientIds, `oidcProviders[${i}].clientIds`);
     if (ids.length === 0 || ids.some((id) => typeof id !== 'string'))
       fail(`oidcProviders[${i}].clientIds`, 'a non-empty array of strings');
@@ -95,6 +102,7 @@ export function parseEmulatorConfig(value: unknown): EmulatorConfig {
     });
     checkArray(p.principalTags, `identityPools[${i}].principalTags`).forEach((m, j) => {
       if (!isObject(m)) fail(`identityPools[${i}].principalTags[${j}]`, 'an object');
+      // The provider's name (`token.actions.githubusercontent.com`) or its IAM ARN, as Cognito accepts either.
       checkString(m.providerName, `identityPools[${i}].principalTags[${j}].providerName`);
       checkStringMap(m.principalTags, `identityPools[${i}].principalTags[${j}].principalTags`);
     });
@@ -110,23 +118,35 @@ export function parseEmulatorConfig(value: unknown): EmulatorConfig {
 /** Adds the config's objects to the model; returns name → physical id for the start-up ids line. */
 export function applyConfig(model: IamModel, config: EmulatorConfig): Record<string, string> {
   const ids: Record<string, string> = {};
-  for (const provider of config.oidcProviders ?? []) {
-    const added = model.addOidcProvider(provider);
+  for (const [i, provider] of (config.oidcProviders ?? []).entries()) {
+    const added = withOwner(`config: oidcProviders[${i}]`, () => model.addOidcProvider(provider));
     ids[added.name] = added.arn;
   }
   for (const role of config.roles ?? []) ids[role.name] = model.addRole(role).arn;
   for (const pool of config.identityPools ?? []) {
     const added = model.addIdentityPool(pool);
     ids[pool.name] = added.id;
-    for (const map of pool.principalTags ?? []) {
-      model.setPrincipalTagMap({
-        identityPoolId: added.id,
-        providerName: map.providerName,
-        useDefaults: map.useDefaults ?? false,
-        principalTags: map.principalTags ?? {},
-      });
+    for (const [j, map] of (pool.principalTags ?? []).entries()) {
+      withOwner(`config: identityPools[${pool.name}].principalTags[${j}]`, () =>
+        model.setPrincipalTagMap({
+          identityPoolId: added.id,
+          providerName: map.providerName,
+          useDefaults: map.useDefaults ?? false,
+          principalTags: map.principalTags ?? {},
+        }),
+      );
     }
   }
   for (const key of config.accessKeys ?? []) model.addAccessKey(key);
   return ids;
+}
+
+/** Prefixes a model refusal with the config entry it came from. */
+function withOwner<T>(owner: string, action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    if (error instanceof EmulatorConfigError) throw new EmulatorConfigError(`${owner}: ${error.message}`);
+    throw error;
+  }
 }

@@ -26,6 +26,19 @@ export interface Role {
   roleId: string;
   trustPolicy: unknown;
   maxSessionDuration: number;
+  /** Attached managed policies (customer ARNs must name a loaded `ManagedPolicy`; AWS-managed ones are taken as is). */
+  managedPolicyArns: string[];
+  /** Inline policies by name (`Policies`, `AWS::IAM::Policy`, `AWS::IAM::RolePolicy`). STS does not consult them. */
+  inlinePolicies: Record<string, unknown>;
+  permissionsBoundary?: string;
+}
+
+/** `AWS::IAM::ManagedPolicy`: loaded so templates resolve and attach as in IAM; STS itself does not consult it. */
+export interface ManagedPolicy {
+  arn: string;
+  name: string;
+  path: string;
+  document: unknown;
 }
 
 export interface IdentityPool {
@@ -76,8 +89,11 @@ export function issuerProviderName(url: string): string {
   } catch {
     throw new EmulatorConfigError(`OIDC provider URL '${url}' is not a valid URL`);
   }
-  if (parsed.search || parsed.hash)
+  if (url.length > 255) throw new EmulatorConfigError(`OIDC provider URL '${url}' must have length 1-255`);
+  if (parsed.search || parsed.hash || /[?#]/.test(url))
     throw new EmulatorConfigError(`OIDC provider URL '${url}' must not have a query or fragment`);
+  if (parsed.username || parsed.password)
+    throw new EmulatorConfigError(`OIDC provider URL '${url}' must not contain user information`);
   if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
     throw new EmulatorConfigError(`OIDC provider URL '${url}' must use https (http is allowed only on loopback)`);
   }
@@ -87,18 +103,47 @@ export function issuerProviderName(url: string): string {
   return url.replace(/^https?:\/\//i, '');
 }
 
+/** The emulator never fetches the internet: key sources are loopback only (production issuers are mapped there). */
 export function isAllowedFetchUrl(url: string): boolean {
   try {
     const parsed = new URL(url);
-    return parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname));
+    return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && isLoopbackHost(parsed.hostname);
   } catch {
     return false;
+  }
+}
+
+/** IAM's limits on a provider's lists (CreateOpenIDConnectProvider, quotas ClientIdsPerOpenIdConnectProvider etc.). */
+function checkProviderLists(input: OidcProviderInput): void {
+  if (input.clientIds.length > 100) {
+    throw new EmulatorConfigError(
+      `LimitExceeded: Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100 (provider ${input.url})`,
+    );
+  }
+  const longId = input.clientIds.find((id) => id.length < 1 || id.length > 255);
+  if (longId !== undefined) {
+    throw new EmulatorConfigError(
+      `ValidationError: client id '${longId.slice(0, 40)}' of provider ${input.url} must have length 1-255`,
+    );
+  }
+  const thumbprints = input.thumbprints ?? [];
+  if (thumbprints.length > 5) {
+    throw new EmulatorConfigError(
+      `LimitExceeded: Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: 5 (provider ${input.url})`,
+    );
+  }
+  const bad = thumbprints.find((t) => !/^[0-9A-Fa-f]{40}$/.test(t));
+  if (bad !== undefined) {
+    throw new EmulatorConfigError(
+      `ValidationError: thumbprint '${bad}' of provider ${input.url} must be 40 hex digits (the SHA-1 of the certificate)`,
+    );
   }
 }
 
 export interface OidcProviderInput {
   url: string;
   clientIds: string[];
+  thumbprints?: string[];
   accountId?: string;
 }
 
@@ -111,6 +156,15 @@ export interface RoleInput {
   maxSessionDuration?: number;
   /** Where the role was declared (e.g. `template.yaml: DeployRole`), for load errors. */
   location?: string;
+  managedPolicyArns?: string[];
+  inlinePolicies?: Record<string, unknown>;
+  permissionsBoundary?: string;
+}
+
+export interface ManagedPolicyInput {
+  name: string;
+  path?: string;
+  document: unknown;
 }
 
 export interface IdentityPoolInput {
@@ -131,6 +185,7 @@ export class IamModel {
   private readonly roles = new Map<string, Role>();
   private readonly pools = new Map<string, IdentityPool>();
   private readonly principalTagMaps = new Map<string, PrincipalTagMap>();
+  private readonly managedPolicies = new Map<string, ManagedPolicy>();
   private readonly accessKeys = new Map<string, StaticAccessKey>();
 
   constructor(accountId: string, region: string) {
@@ -148,27 +203,28 @@ export class IamModel {
     return `arn:aws:iam::${accountId}:role${path}${name}`;
   }
 
+  static policyArn(accountId: string, path: string, name: string): string {
+    return `arn:aws:iam::${accountId}:policy${path}${name}`;
+  }
+
   /** The role's `AROA…` unique id (`RoleId`), stable for a given ARN. */
   static roleId(roleArn: string): string {
     return deterministicUniqueId('AROA', roleArn);
   }
 
   /**
-   * Registers a provider. IAM allows one provider per URL per account; a second declaration of the same URL (e.g.
-   * two example templates each bringing the GitHub provider) merges client ids instead of failing, so templates can
-   * be loaded together.
+   * Registers a provider as IAM's CreateOpenIDConnectProvider does: one provider per URL per account
+   * (`EntityAlreadyExists`), at most 100 client ids of 1-255 characters and 5 thumbprints of 40 hex digits.
    */
   addOidcProvider(input: OidcProviderInput): OidcProvider {
     const accountId = input.accountId ?? this.accountId;
     const name = issuerProviderName(input.url);
-    if (input.clientIds.length > 100) {
-      throw new EmulatorConfigError(`OIDC provider ${input.url} accepts at most 100 client ids (ClientIdList)`);
-    }
+    checkProviderLists(input);
     const arn = IamModel.oidcProviderArn(accountId, name);
-    const existing = this.providers.get(arn);
-    if (existing) {
-      for (const id of input.clientIds) if (!existing.clientIds.includes(id)) existing.clientIds.push(id);
-      return existing;
+    if (this.providers.has(arn)) {
+      throw new EmulatorConfigError(
+        `EntityAlreadyExists: Provider with url ${input.url} already exists. (an account holds one provider per URL: declare it once and pass its ARN to the other templates)`,
+      );
     }
     const provider: OidcProvider = { arn, accountId, url: input.url, name, clientIds: [...input.clientIds] };
     this.providers.set(arn, provider);
@@ -185,6 +241,7 @@ export class IamModel {
     if (!Number.isInteger(maxSessionDuration) || maxSessionDuration < 3600 || maxSessionDuration > 43200) {
       throw new EmulatorConfigError(`role ${input.name}: MaxSessionDuration must be an integer in 3600-43200`);
     }
+    // Where IAM's own refusals of trust policies are checked when a role is created or loaded.
     const trustPolicy = parsePolicyDocument(input.assumeRolePolicyDocument, `role ${input.name}`);
     validateTrustPolicy(trustPolicy, input.location ?? `role ${input.name}`);
     const arn = IamModel.roleArn(accountId, path, input.name);
@@ -197,9 +254,66 @@ export class IamModel {
       roleId: IamModel.roleId(arn),
       trustPolicy,
       maxSessionDuration,
+      managedPolicyArns: [],
+      inlinePolicies: {},
+      permissionsBoundary: input.permissionsBoundary,
     };
     this.roles.set(arn, role);
+    for (const policyArn of input.managedPolicyArns ?? []) this.attachRolePolicy(input.name, policyArn);
+    for (const [policyName, document] of Object.entries(input.inlinePolicies ?? {})) {
+      this.putRolePolicy(input.name, policyName, document);
+    }
     return role;
+  }
+
+  addManagedPolicy(input: ManagedPolicyInput): ManagedPolicy {
+    const path = input.path ?? '/';
+    if (!/^[\w+=,.@-]{1,128}$/.test(input.name)) {
+      throw new EmulatorConfigError(`managed policy name '${input.name}' must match [\\w+=,.@-]{1,128}`);
+    }
+    if (!ROLE_PATH.test(path)) throw new EmulatorConfigError(`policy path '${path}' must start and end with '/'`);
+    const arn = IamModel.policyArn(this.accountId, path, input.name);
+    if (this.managedPolicies.has(arn)) {
+      throw new EmulatorConfigError(
+        `EntityAlreadyExists: A policy called ${input.name} already exists. Duplicate names are not allowed.`,
+      );
+    }
+    const policy = {
+      arn,
+      name: input.name,
+      path,
+      document: parsePermissionsPolicy(input.document, `policy ${input.name}`),
+    };
+    this.managedPolicies.set(arn, policy);
+    return policy;
+  }
+
+  /** AttachRolePolicy: the role must exist, and a customer-managed policy of this account too. */
+  attachRolePolicy(roleName: string, policyArn: string): void {
+    const role = this.roleNamed(roleName);
+    const local = policyArn.startsWith(`arn:aws:iam::${role.accountId}:policy/`);
+    if (!/^arn:aws:iam::(aws|\d{12}):policy\/./.test(policyArn) || (local && !this.managedPolicies.has(policyArn))) {
+      throw new EmulatorConfigError(`NoSuchEntity: Policy ${policyArn} does not exist or is not attachable.`);
+    }
+    if (!role.managedPolicyArns.includes(policyArn)) role.managedPolicyArns.push(policyArn);
+  }
+
+  /** PutRolePolicy: an inline policy; a second one of the same name replaces the first, as in IAM. */
+  putRolePolicy(roleName: string, policyName: string, document: unknown): void {
+    if (!/^[\w+=,.@-]{1,128}$/.test(policyName)) {
+      throw new EmulatorConfigError(`policy name '${policyName}' must match [\\w+=,.@-]{1,128}`);
+    }
+    this.roleNamed(roleName).inlinePolicies[policyName] = parsePermissionsPolicy(document, `policy ${policyName}`);
+  }
+
+  private roleNamed(roleName: string): Role {
+    const role = [...this.roles.values()].find((r) => r.name === roleName && r.accountId === this.accountId);
+    if (!role) throw new EmulatorConfigError(`NoSuchEntity: The role with name ${roleName} cannot be found.`);
+    return role;
+  }
+
+  findManagedPolicy(arn: string): ManagedPolicy | undefined {
+    return this.managedPolicies.get(arn);
   }
 
   addIdentityPool(input: IdentityPoolInput): IdentityPool {
@@ -225,9 +339,27 @@ export class IamModel {
     return pool;
   }
 
+  /**
+   * Stores a pool's tag map. Cognito takes the provider by name (`token.actions.githubusercontent.com`) or, as
+   * CloudFormation and Terraform deployments write it, by the IAM provider ARN; both are stored under the name, and
+   * a name that is not one of the pool's OIDC providers is refused rather than silently mapping nothing.
+   */
   setPrincipalTagMap(map: PrincipalTagMap): void {
-    if (!this.pools.has(map.identityPoolId)) {
+    const pool = this.pools.get(map.identityPoolId);
+    if (!pool) {
       throw new EmulatorConfigError(`principal tag map refers to unknown identity pool ${map.identityPoolId}`);
+    }
+    const provider = pool.openIdConnectProviderArns
+      .map((arn) => this.providers.get(arn))
+      .find((p) => p !== undefined && (p.arn === map.providerName || p.name === map.providerName));
+    if (!provider) {
+      const names = pool.openIdConnectProviderArns.join(', ') || 'none';
+      throw new EmulatorConfigError(
+        `principal tag map names provider '${map.providerName}', which is not an OIDC provider of identity pool ${pool.id} (its providers: ${names}); use the provider ARN or its URL without https://`,
+      );
+    }
+    if (map.providerName.length > 128) {
+      throw new EmulatorConfigError('IdentityProviderName must have length less than or equal to 128');
     }
     const entries = Object.entries(map.principalTags);
     if (entries.length > 50) throw new EmulatorConfigError('a principal tag map holds at most 50 tags');
@@ -238,7 +370,7 @@ export class IamModel {
         );
       }
     }
-    this.principalTagMaps.set(`${map.identityPoolId}|${map.providerName}`, { ...map });
+    this.principalTagMaps.set(`${map.identityPoolId}|${provider.name}`, { ...map, providerName: provider.name });
   }
 
   addAccessKey(key: StaticAccessKey): void {
@@ -280,6 +412,10 @@ export class IamModel {
 
   listProviders(): OidcProvider[] {
     return [...this.providers.values()];
+  }
+
+  listManagedPolicies(): ManagedPolicy[] {
+    return [...this.managedPolicies.values()];
   }
 
   listRoles(): Role[] {
@@ -327,6 +463,22 @@ export function parsePolicyDocument(document: unknown, owner: string): unknown {
         );
       }
     }
+  }
+  return parsed;
+}
+
+/** An identity-based (permissions) policy: JSON text or an object with a Statement, as IAM's MalformedPolicyDocument. */
+export function parsePermissionsPolicy(document: unknown, owner: string): unknown {
+  let parsed = document;
+  if (typeof document === 'string') {
+    try {
+      parsed = JSON.parse(document);
+    } catch {
+      throw new EmulatorConfigError(`${owner}: MalformedPolicyDocument: the policy document is not valid JSON`);
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !('Statement' in parsed)) {
+    throw new EmulatorConfigError(`${owner}: MalformedPolicyDocument: the policy document needs a Statement`);
   }
   return parsed;
 }

@@ -6,7 +6,8 @@ import { CognitoIdentityService } from './cognito';
 import { CognitoIssuer } from './cognito-issuer';
 import { applyConfig, type EmulatorConfig } from './config';
 import { EmulatorConfigError } from './errors';
-import { IamModel, type StaticAccessKey } from './iam-model';
+import { IamModel, isAllowedFetchUrl, type StaticAccessKey } from './iam-model';
+import { issuerKeySources } from './issuer-map';
 import { JwksCache } from './oidc-verify';
 import { createEmulatorServer } from './server';
 import { SessionStore } from './sessions';
@@ -36,6 +37,11 @@ export interface StartEmulatorOptions {
   templates?: Array<string | TemplateSource>;
   /** Overrides applied to every template that declares the parameter (each must be declared by at least one). */
   parameters?: SharedParameters;
+  /**
+   * Production issuer URL → loopback URL serving that issuer's discovery document and JWKS, so templates naming
+   * the real issuer load unchanged; tokens keep the production `iss`. Merged over `config.issuers`.
+   */
+  issuers?: Record<string, string>;
   config?: EmulatorConfig;
   /** Extra long-lived keys for signing AssumeRole / GetCallerIdentity (same as `config.accessKeys`). */
   accessKeys?: StaticAccessKey[];
@@ -77,6 +83,8 @@ export function buildModel(options: StartEmulatorOptions): {
   model: IamModel;
   ids: Record<string, string>;
   skipped: string[];
+  /** Template path → its evaluated Outputs. */
+  outputs: Record<string, Record<string, unknown>>;
 } {
   const config = options.config ?? {};
   const model = new IamModel(
@@ -88,6 +96,7 @@ export function buildModel(options: StartEmulatorOptions): {
   const shared = options.parameters ?? {};
   const used = new Set<string>();
   const skipped: string[] = [];
+  const outputs: Record<string, Record<string, unknown>> = {};
   for (const entry of options.templates ?? []) {
     const source = typeof entry === 'string' ? { path: entry } : entry;
     const loaded: LoadedTemplate = loadTemplateFile(model, source, shared);
@@ -101,11 +110,12 @@ export function buildModel(options: StartEmulatorOptions): {
     }
     for (const name of loaded.usedSharedParameters) used.add(name);
     skipped.push(...loaded.skipped.map((s) => `${source.path}: ${s}`));
+    outputs[source.path] = loaded.outputs;
   }
   const unused = Object.keys(shared).filter((name) => !used.has(name));
   if (unused.length > 0)
     throw new EmulatorConfigError(`parameter(s) ${unused.join(', ')} are not declared by any template`);
-  return { model, ids, skipped };
+  return { model, ids, skipped, outputs };
 }
 
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
@@ -113,9 +123,17 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const clock = options.clock ?? systemClock;
   const { model, ids, skipped } = buildModel(options);
   for (const s of skipped) log(`template resource not emulated (no effect on STS/Cognito): ${s}`);
+  const keySources = issuerKeySources(model, { ...options.config?.issuers, ...options.issuers });
+  for (const provider of model.listProviders()) {
+    if (!keySources.has(provider.url) && !isAllowedFetchUrl(provider.url)) {
+      log(
+        `OIDC provider ${provider.url}: no local key source, its tokens will be refused (map it with --issuer ${provider.url}=http://127.0.0.1:PORT)`,
+      );
+    }
+  }
 
   const issuer = await CognitoIssuer.create(model.region);
-  const jwks = new JwksCache({ clock, timeoutMs: options.jwksTimeoutMs });
+  const jwks = new JwksCache({ clock, timeoutMs: options.jwksTimeoutMs, keySources });
   const sessions = new SessionStore(clock);
   const cognito = new CognitoIdentityService({
     model,

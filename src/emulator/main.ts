@@ -31,9 +31,17 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  for (const template of Object.keys(args.templateParameters)) {
+    if (!args.templates.includes(template)) {
+      throw new EmulatorConfigError(
+        `--parameter ${template}:…: no --template ${template} (give the path exactly as in --template)`,
+      );
+    }
+  }
   const emulator = await startEmulator({
-    templates: args.templates,
+    templates: args.templates.map((path) => ({ path, parameters: args.templateParameters[path] })),
     parameters: args.parameters,
+    issuers: args.issuers,
     config: args.config ? readConfig(args.config) : undefined,
     host: args.host,
     port: args.port,

@@ -28,6 +28,8 @@ export interface JwksCacheOptions {
   timeoutMs?: number;
   /** How long a fetched JWKS is trusted before it is fetched again even for known key ids. */
   ttlMs?: number;
+  /** Issuer URL → loopback URL that serves its discovery document (`--issuer`); others are fetched at the issuer. */
+  keySources?: ReadonlyMap<string, string>;
 }
 
 export class JwksCache {
@@ -36,8 +38,10 @@ export class JwksCache {
   private readonly clock: Clock;
   private readonly timeoutMs: number;
   private readonly ttlMs: number;
+  private readonly keySources: ReadonlyMap<string, string>;
 
   constructor(options: JwksCacheOptions) {
+    this.keySources = options.keySources ?? new Map();
     this.clock = options.clock;
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.ttlMs = options.ttlMs ?? 10 * 60 * 1000;
@@ -78,8 +82,12 @@ export class JwksCache {
   }
 
   private async fetchJson(url: string, what: string): Promise<Record<string, unknown>> {
-    if (!isAllowedFetchUrl(url))
-      throw new KeyVerificationError('retrieval', `${what} URL ${url} is not https (or loopback http)`);
+    if (!isAllowedFetchUrl(url)) {
+      throw new KeyVerificationError(
+        'retrieval',
+        `${what} URL ${url} is not on loopback and the emulator never fetches the internet (map the issuer with --issuer <iss>=http://127.0.0.1:PORT)`,
+      );
+    }
     let response: Response;
     try {
       response = await fetch(url, {
@@ -106,7 +114,8 @@ export class JwksCache {
   }
 
   private async fetchJwks(issuer: string): Promise<CachedJwks> {
-    const discoveryUrl = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+    const base = this.keySources.get(issuer) ?? issuer;
+    const discoveryUrl = `${base.replace(/\/+$/, '')}/.well-known/openid-configuration`;
     const discovery = await this.fetchJson(discoveryUrl, 'OIDC discovery document');
     const jwksUri = discovery.jwks_uri;
     if (typeof jwksUri !== 'string')
