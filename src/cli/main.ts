@@ -17,6 +17,8 @@ const HANDLERS: Record<CommandName, (context: CommandContext) => Promise<number>
   'credential-process': credentialProcessCommand,
   profile: profileCommand,
   token: tokenCommand,
+  // Loaded on demand: the emulator's loader and the policy engine stay out of the other commands' start-up.
+  doctor: async (context) => (await import('./commands/doctor')).doctorCommand(context),
 };
 
 const writeStdout = (text: string) => {
