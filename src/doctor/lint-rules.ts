@@ -403,6 +403,16 @@ export function statementFindings(
 export function refusalFinding(message: string): RuleFinding {
   const statement = /statement #(\d+)/.exec(message);
   const path: PolicyPath = statement ? ['Statement', Number(statement[1]) - 1] : [];
+  const schemeKey = /only one colon\. \((https?:\/\/([^)]*)):([^:)]*)\)/.exec(message);
+  if (schemeKey) {
+    const host = (schemeKey[2] as string).replace(/\/+$/, '');
+    return finding(
+      'condition-key-host',
+      `condition key ${schemeKey[1]}:${schemeKey[3]} starts with a scheme; IAM refuses it (a condition key can contain only one colon)`,
+      `write the key as ${host}:${schemeKey[3]} (condition keys have no https://)`,
+      path,
+    );
+  }
   if (/identity-provider controls/.test(message)) {
     const cognito = message.includes(COGNITO);
     return finding(
