@@ -1,8 +1,10 @@
 // Lints every role of a role set: IAM's own refusals first, then the statement rules, each finding placed at the
 // file and line of the statement or condition it is about (or the role ARN for live roles).
+
+import type { IamModel } from '../emulator/iam-model';
 import { PolicyDocumentError, parsePolicy } from '../policy';
 import { type RuleFinding, refusalFinding, type Severity, statementFindings } from './lint-rules';
-import type { RoleSet } from './role-sources';
+import { type RoleSet, rolesOf } from './role-sources';
 
 export interface Finding {
   rule: string;
@@ -16,12 +18,18 @@ export interface Finding {
 
 export const SEVERITY_RANK: Record<Severity, number> = { note: 1, warning: 2, error: 3 };
 
-function roleFindings(set: RoleSet, roleArn: string, trustPolicy: unknown, accountId: string): RuleFinding[] {
+function roleFindings(
+  set: RoleSet,
+  model: IamModel,
+  roleArn: string,
+  trustPolicy: unknown,
+  accountId: string,
+): RuleFinding[] {
   const refusals = set.problems.filter((p) => p.roleArn === roleArn).map((p) => refusalFinding(p.message));
   let rules: RuleFinding[] = [];
   try {
     const policy = parsePolicy(trustPolicy);
-    rules = policy.statements.flatMap((s) => statementFindings(s, policy.version, set.model, accountId));
+    rules = policy.statements.flatMap((s) => statementFindings(s, policy.version, model, accountId));
   } catch (error) {
     if (!(error instanceof PolicyDocumentError)) throw error;
   }
@@ -33,9 +41,9 @@ function roleFindings(set: RoleSet, roleArn: string, trustPolicy: unknown, accou
 
 export function lintRoles(set: RoleSet): Finding[] {
   const out: Finding[] = [];
-  for (const role of set.model.listRoles()) {
+  for (const { role, model } of rolesOf(set)) {
     const origin = set.origins.get(role.arn);
-    for (const f of roleFindings(set, role.arn, role.trustPolicy, role.accountId)) {
+    for (const f of roleFindings(set, model, role.arn, role.trustPolicy, role.accountId)) {
       const line = origin?.lineOf(f.path);
       out.push({
         rule: f.rule,

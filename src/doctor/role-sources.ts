@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseTemplate } from '../emulator/cfn-parse';
 import { loadTemplate } from '../emulator/cloudformation';
 import { EmulatorConfigError } from '../emulator/errors';
-import { IamModel } from '../emulator/iam-model';
+import { IamModel, type Role } from '../emulator/iam-model';
 import { jsonSyntaxErrorPosition } from '../emulator/json-syntax';
 import { InputError } from '../errors';
 
@@ -25,13 +25,25 @@ export interface TrustPolicyProblem {
 }
 
 export interface RoleSet {
+  /** The shared account every source loads into. */
   model: IamModel;
+  /**
+   * Every model: the shared one, plus one per template that declares a provider already declared by another (two
+   * stacks that cannot live in one account, e.g. examples for separate accounts; each is judged on its own).
+   */
+  models: IamModel[];
   origins: Map<string, RoleOrigin>;
   problems: TrustPolicyProblem[];
 }
 
 export function emptyRoleSet(accountId = '123456789012'): RoleSet {
-  return { model: new IamModel(accountId, 'us-east-1'), origins: new Map(), problems: [] };
+  const model = new IamModel(accountId, 'us-east-1');
+  return { model, models: [model], origins: new Map(), problems: [] };
+}
+
+/** Every role with the model (account view) it was loaded into. */
+export function rolesOf(set: RoleSet): Array<{ role: Role; model: IamModel }> {
+  return set.models.flatMap((model) => model.listRoles().map((role) => ({ role, model })));
 }
 
 /** The first line containing `"needle"` (JSON) or `needle` (YAML) at or after `from`, for files without positions. */
@@ -51,26 +63,59 @@ function readText(file: string, flag: string): string {
   }
 }
 
+/** Messages start with the file name, which must keep its spelling (InputError capitalises a first letter). */
+function loadError(message: string): InputError {
+  return new InputError(
+    `cannot load ${message}`,
+    'Fix the file at the line named; the doctor judges nothing until every file loads.',
+  );
+}
+
 /** Loads one template; unparsable input or a load error is exit 2 with file, line and what was expected. */
 export function addTemplate(set: RoleSet, file: string): void {
   const text = readText(file, '--template');
-  const before = new Set(set.model.listRoles().map((r) => r.arn));
-  const pending: Array<{ name: string; message: string }> = [];
-  set.model.onTrustPolicyProblem = (name, error) => pending.push({ name, message: error.message });
-  let ids: Record<string, string>;
-  let lineOf: (path: PolicyPath) => number | undefined;
+  let parsed: ReturnType<typeof parseTemplate>;
   try {
-    const parsed = parseTemplate(text, file);
-    lineOf = parsed.lineOf;
-    ids = loadTemplate(set.model, parsed.template, { path: file }, {}, parsed.lineOf).ids;
+    parsed = parseTemplate(text, file);
   } catch (error) {
-    if (error instanceof EmulatorConfigError) throw new InputError(templateErrorText(error.message, text, file));
+    if (error instanceof EmulatorConfigError) throw loadError(templateErrorText(error.message, text, file));
     throw error;
-  } finally {
-    set.model.onTrustPolicyProblem = undefined;
   }
+  try {
+    loadInto(set, set.model, file, text, parsed);
+  } catch (error) {
+    if (!(error instanceof EmulatorConfigError && /EntityAlreadyExists: Provider/.test(error.message))) {
+      throw error instanceof EmulatorConfigError ? loadError(error.message) : error;
+    }
+    const own = new IamModel(set.model.accountId, set.model.region);
+    set.models.push(own);
+    try {
+      loadInto(set, own, file, text, parsed);
+    } catch (retry) {
+      throw retry instanceof EmulatorConfigError ? loadError(retry.message) : retry;
+    }
+  }
+}
+
+function loadInto(
+  set: RoleSet,
+  model: IamModel,
+  file: string,
+  text: string,
+  parsed: ReturnType<typeof parseTemplate>,
+): void {
+  const before = new Set(model.listRoles().map((r) => r.arn));
+  const pending: Array<{ name: string; message: string }> = [];
+  model.onTrustPolicyProblem = (name, error) => pending.push({ name, message: error.message });
+  let ids: Record<string, string>;
+  try {
+    ids = loadTemplate(model, parsed.template, { path: file }, {}, parsed.lineOf).ids;
+  } finally {
+    model.onTrustPolicyProblem = undefined;
+  }
+  const lineOf = parsed.lineOf;
   const logicalIds = new Map(Object.entries(ids).map(([logical, physical]) => [physical, logical]));
-  for (const role of set.model.listRoles().filter((r) => !before.has(r.arn))) {
+  for (const role of model.listRoles().filter((r) => !before.has(r.arn))) {
     const logicalId = logicalIds.get(role.arn);
     const base = ['Resources', logicalId ?? '', 'Properties', 'AssumeRolePolicyDocument'];
     const resourceLine =
@@ -105,7 +150,7 @@ function templateErrorText(message: string, text: string, file: string): string 
 export function addPolicyFile(set: RoleSet, file: string, roleArn: string | undefined): void {
   const text = readText(file, '--policy');
   const at = jsonSyntaxErrorPosition(text);
-  if (at) throw new InputError(`${file}:${at.line}:${at.column}: expected a JSON trust policy document.`);
+  if (at) throw loadError(`${file}:${at.line}:${at.column}: expected a JSON trust policy document.`);
   const match = roleArn ? /^arn:aws[\w-]*:iam::(\d{12}):role(\/(?:.*\/)?)([\w+=,.@-]+)$/.exec(roleArn) : undefined;
   if (roleArn && !match) {
     throw new InputError(
@@ -132,7 +177,7 @@ export function addPolicyFile(set: RoleSet, file: string, roleArn: string | unde
     for (const p of set.problems) if (p.roleArn === '') p.roleArn = role.arn;
     set.origins.set(role.arn, { file, lineOf: (path) => textLine(text, path, 1) });
   } catch (error) {
-    if (error instanceof EmulatorConfigError) throw new InputError(`${file}:1: ${error.message}`);
+    if (error instanceof EmulatorConfigError) throw loadError(`${file}:1: ${error.message}`);
     throw error;
   } finally {
     set.model.onTrustPolicyProblem = undefined;

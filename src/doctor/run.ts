@@ -5,7 +5,7 @@ import { InputError } from '../errors';
 import { type Finding, lintRoles, SEVERITY_RANK } from './lint';
 import type { Severity } from './lint-rules';
 import type { DoctorResult } from './report';
-import { addPolicyFile, addTemplate, emptyRoleSet, type RoleSet } from './role-sources';
+import { addPolicyFile, addTemplate, emptyRoleSet, type RoleSet, rolesOf } from './role-sources';
 import type { TokenContext } from './token-context';
 import { judgeRole, type RoleVerdict } from './verdict';
 
@@ -30,7 +30,7 @@ export function loadRoleSet(options: DoctorOptions): RoleSet {
   for (const file of options.templates) addTemplate(set, file);
   for (const file of options.policies)
     addPolicyFile(set, file, options.policies.length === 1 ? options.roleArn : undefined);
-  if (set.model.listRoles().length === 0) {
+  if (rolesOf(set).length === 0) {
     throw new InputError(
       'The doctor has no roles to look at.',
       'Give --template FILE (repeatable) or --policy FILE.json.',
@@ -52,11 +52,9 @@ function providePolicyIssuer(set: RoleSet, options: DoctorOptions, token: TokenC
 
 function verdictsFor(set: RoleSet, options: DoctorOptions, token: TokenContext): RoleVerdict[] {
   providePolicyIssuer(set, options, token);
-  const roles = options.roleArn
-    ? set.model.listRoles().filter((r) => r.arn === options.roleArn)
-    : set.model.listRoles();
+  const roles = options.roleArn ? rolesOf(set).filter(({ role }) => role.arn === options.roleArn) : rolesOf(set);
   if (options.roleArn && roles.length === 0) {
-    const known = set.model.listRoles().map((r) => r.arn);
+    const known = rolesOf(set).map(({ role }) => role.arn);
     throw new InputError(
       `--role-arn ${options.roleArn} is not a role of the templates or policies given.`,
       `Roles: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}.`,
@@ -68,7 +66,7 @@ function verdictsFor(set: RoleSet, options: DoctorOptions, token: TokenContext):
     now: options.now,
     cognitoIssuer: options.cognitoIssuer,
   };
-  return roles.map((role) => judgeRole(set.model, role, token.claims, judge));
+  return roles.map(({ role, model }) => judgeRole(model, role, token.claims, judge));
 }
 
 export function runDoctor(options: DoctorOptions, token: TokenContext | undefined): DoctorResult {
