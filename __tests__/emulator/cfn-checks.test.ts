@@ -110,6 +110,20 @@ describe('loader checks', () => {
         /output O: !GetAtt Role\.Nope: AWS::IAM::Role has no attribute Nope/,
       ],
     ];
+    // JSON templates get lines too: the unknown property is on line 9 of the pretty-printed file.
+    const json = {
+      Resources: {
+        Role: {
+          Type: 'AWS::IAM::Role',
+          Properties: { AssumeRolePolicyDocument: { Statement: [] }, Pathh: '/' },
+        },
+      },
+    };
+    cases.push([
+      'unknown.json',
+      JSON.stringify(json, null, 2),
+      /unknown\.json:9: resource Role \(AWS::IAM::Role\) property Pathh: unknown property/,
+    ]);
     for (const [name, text, error] of cases) expect(() => load(name, text)).toThrow(error);
   });
 
@@ -126,5 +140,15 @@ describe('loader checks', () => {
     // A modelled resource may read a known attribute of an unmodelled one; the value is a stable placeholder.
     expect(ids.Role).toBe('arn:aws:iam::123456789012:role/mixed-Queue.QueueName/mixed-Role');
     expect(model.findRole(ids.Role as string)).toBeDefined();
+  });
+
+  it('notes identity pool login sources it does not emulate instead of dropping them silently', () => {
+    const { skipped } = load(
+      'pool-sources.yml',
+      'Resources:\n  Pool:\n    Type: AWS::Cognito::IdentityPool\n    Properties:\n      AllowUnauthenticatedIdentities: false\n      SupportedLoginProviders: { accounts.google.com: app-id }\n',
+    );
+    expect(skipped.map((s) => s.replace(/^.*\.yml: /, ''))).toEqual([
+      'Pool.SupportedLoginProviders (not emulated: GetId refuses logins from these providers)',
+    ]);
   });
 });

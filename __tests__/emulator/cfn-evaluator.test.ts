@@ -228,7 +228,7 @@ describe('CloudFormation constructs', () => {
             },
           },
         }),
-        /resource R \(AWS::IAM::Role\) property Path: unknown intrinsic function Fn::Nope/,
+        /unknownfn\.json:1: resource R \(AWS::IAM::Role\) property Path: unknown intrinsic function Fn::Nope/,
       ],
       [
         'findinmap.yml',

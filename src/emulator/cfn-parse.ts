@@ -15,7 +15,7 @@ import { EmulatorConfigError } from './errors';
 
 export interface ParsedTemplate {
   template: Record<string, unknown>;
-  /** 1-based line of the node at `path` (YAML only), or of its nearest ancestor that has a position. */
+  /** 1-based line where the key at `path` (or its nearest declared ancestor) is written. */
   lineOf(path: ReadonlyArray<string | number>): number | undefined;
 }
 
@@ -87,6 +87,12 @@ export function parseTemplate(text: string, fileName: string): ParsedTemplate {
   try {
     if (extname(fileName).toLowerCase() === '.json') {
       parsed = JSON.parse(text);
+      // JSON is YAML's flow syntax: positions come from a YAML parse made only when an error needs a line.
+      lineOf = (path) => {
+        const lineCounter = new LineCounter();
+        const offset = keyOffset(YAML.parseDocument(text, { lineCounter }).contents, path);
+        return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+      };
     } else {
       const lineCounter = new LineCounter();
       const doc = YAML.parseDocument(text, { customTags: CLOUDFORMATION_TAGS, lineCounter });

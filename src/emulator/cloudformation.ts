@@ -15,7 +15,7 @@ export { parseTemplateText } from './cfn-parse';
 export interface LoadedTemplate {
   /** Logical id → physical id (provider ARN, role ARN, policy ARN, identity pool id, principal-tag ref). */
   ids: Record<string, string>;
-  /** Resources the emulator does not model (they cannot affect STS/Cognito decisions), as `Id (Type)`. */
+  /** What the emulator does not model: resources of other types (`Id (Type)`, no effect on verdicts) and pool login sources (`Pool.Property (…)`). */
   skipped: string[];
   /** Names of shared parameters this template declares (and therefore used). */
   usedSharedParameters: string[];
@@ -178,16 +178,28 @@ export function loadTemplate(
   const skipped = active
     .filter((id) => !MODELLED_TYPES[ev.resource(id).Type])
     .map((id) => `${id} (${ev.resource(id).Type})`);
-  const outputs: Record<string, unknown> = {};
-  const declaredOutputs = isRecord(template.Outputs) ? template.Outputs : {};
-  for (const [name, output] of Object.entries(declaredOutputs)) {
-    if (isRecord(output) && ev.isActive(output.Condition))
-      outputs[name] = ev.resolveIn(output.Value, ['Outputs', name, 'Value']);
-    if (isRecord(output) && ev.isActive(output.Condition) && output.Export !== undefined) {
-      ev.resolveIn(output.Export, ['Outputs', name, 'Export']);
+  // Pool login sources other than OIDC providers are not emulated: GetId refuses their logins (fails closed).
+  for (const id of ofType('AWS::Cognito::IdentityPool')) {
+    for (const property of ['CognitoIdentityProviders', 'SupportedLoginProviders', 'SamlProviderARNs']) {
+      const value = ev.property(id, property);
+      if (typeof value === 'object' && value !== null && Object.keys(value).length > 0) {
+        skipped.push(`${id}.${property} (not emulated: GetId refuses logins from these providers)`);
+      }
     }
   }
-  return { ids, skipped, usedSharedParameters: ev.usedSharedParameters, outputs };
+  return { ids, skipped, usedSharedParameters: ev.usedSharedParameters, outputs: evaluateOutputs(ev, template) };
+}
+
+/** Outputs whose condition holds, with their exports evaluated too (an error there fails the deployment). */
+function evaluateOutputs(ev: TemplateEvaluator, template: Record<string, unknown>): Record<string, unknown> {
+  const outputs: Record<string, unknown> = {};
+  const declared = isRecord(template.Outputs) ? template.Outputs : {};
+  for (const [name, output] of Object.entries(declared)) {
+    if (!isRecord(output) || !ev.isActive(output.Condition)) continue;
+    outputs[name] = ev.resolveIn(output.Value, ['Outputs', name, 'Value']);
+    if (output.Export !== undefined) ev.resolveIn(output.Export, ['Outputs', name, 'Export']);
+  }
+  return outputs;
 }
 
 export function loadTemplateFile(

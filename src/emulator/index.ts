@@ -122,7 +122,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const log = options.log ?? stderrLog;
   const clock = options.clock ?? systemClock;
   const { model, ids, skipped } = buildModel(options);
-  for (const s of skipped) log(`template resource not emulated (no effect on STS/Cognito): ${s}`);
+  for (const s of skipped) log(`template: not emulated: ${s}`);
   const keySources = issuerKeySources(model, { ...options.config?.issuers, ...options.issuers });
   for (const provider of model.listProviders()) {
     if (!keySources.has(provider.url) && !isAllowedFetchUrl(provider.url)) {
