@@ -155,7 +155,7 @@ async function emulatorVerdict(c: Case, claims: Record<string, unknown>) {
 describe('doctor verdict = emulator STS verdict', () => {
   test.each(CASES)('$name', async (c) => {
     const claims = { ...githubClaims(issuer.url), ...(c.claims ?? {}) };
-    const doctor = runDoctor(
+    const doctor = await runDoctor(
       {
         templates: [template],
         policies: [],

@@ -154,6 +154,17 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'CloudFormation template (YAML or JSON); repeatable.',
       },
       { name: 'policy', value: 'FILE', repeatable: true, description: 'Trust-policy JSON file; repeatable.' },
+      { name: 'live', description: 'Read the roles and OIDC providers of the account through IAM (every page).' },
+      {
+        name: 'profile',
+        value: 'NAME',
+        description: 'With --live: the AWS profile to read with (default: the standard credential chain).',
+      },
+      {
+        name: 'iam-endpoint',
+        value: 'URL',
+        description: 'With --live: the IAM endpoint (the emulator, e.g. http://127.0.0.1:4566).',
+      },
       {
         name: 'role-arn',
         value: 'ARN',

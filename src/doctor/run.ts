@@ -4,6 +4,7 @@
 import { InputError } from '../errors';
 import { type Finding, lintRoles, SEVERITY_RANK } from './lint';
 import type { Severity } from './lint-rules';
+import type { LiveOptions } from './live';
 import type { DoctorResult } from './report';
 import { addPolicyFile, addTemplate, emptyRoleSet, type RoleSet, rolesOf } from './role-sources';
 import type { TokenContext } from './token-context';
@@ -23,10 +24,14 @@ export interface DoctorOptions {
   durationSeconds?: number;
   cognitoIssuer: string;
   now: number;
+  /** Read roles and providers from a live account through IAM (or the emulator's IAM endpoint). */
+  live?: LiveOptions;
 }
 
-export function loadRoleSet(options: DoctorOptions): RoleSet {
+export async function loadRoleSet(options: DoctorOptions): Promise<RoleSet> {
   const set = emptyRoleSet();
+  // The IAM client is a chunk of its own: loaded only when an account is read.
+  if (options.live) await (await import('./live')).addLiveAccount(set, options.live);
   for (const file of options.templates) addTemplate(set, file);
   for (const file of options.policies)
     addPolicyFile(set, file, options.policies.length === 1 ? options.roleArn : undefined);
@@ -69,8 +74,8 @@ function verdictsFor(set: RoleSet, options: DoctorOptions, token: TokenContext):
   return roles.map(({ role, model }) => judgeRole(model, role, token.claims, judge));
 }
 
-export function runDoctor(options: DoctorOptions, token: TokenContext | undefined): DoctorResult {
-  const set = loadRoleSet(options);
+export async function runDoctor(options: DoctorOptions, token: TokenContext | undefined): Promise<DoctorResult> {
+  const set = await loadRoleSet(options);
   const findings: Finding[] = lintRoles(set);
   const verdicts = token ? verdictsFor(set, options, token) : [];
   const locations = new Map<string, { file: string; line?: number }>();

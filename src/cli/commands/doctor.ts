@@ -93,11 +93,24 @@ export async function doctorCommand(context: CommandContext): Promise<number> {
     durationSeconds: durationOf(context),
     cognitoIssuer: opts.get('cognito-issuer') ?? COGNITO_ISSUER,
     now,
+    ...(opts.get('live') === 'true'
+      ? {
+          live: {
+            ...(opts.get('profile') ? { profile: opts.get('profile') } : {}),
+            ...(opts.get('iam-endpoint') ? { endpoint: opts.get('iam-endpoint') } : {}),
+            ...(roleArn ? { roleArn } : {}),
+            timeoutMs: 10_000,
+          },
+        }
+      : {}),
   };
+  if (opts.get('live') !== 'true' && (opts.has('profile') || opts.has('iam-endpoint'))) {
+    throw new InputError(`--${opts.has('profile') ? 'profile' : 'iam-endpoint'} is used with --live only.`);
+  }
   let token = described(context, now, audience);
   if (!token && settings.has('token-source')) token = await ciTokenContext(context);
   for (const note of token?.unknownKeys ?? []) context.log.warn(note);
-  const result = runDoctor(options, token);
+  const result = await runDoctor(options, token);
   const format = opts.get('format') ?? 'text';
   const colour = format === 'text' && process.stdout.isTTY === true && !context.env.NO_COLOR;
   context.stdout(
