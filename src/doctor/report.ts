@@ -1,5 +1,7 @@
 // The doctor's three outputs: text for people (colour only on a TTY), JSON for scripts, SARIF 2.1.0 for GitHub code
 // scanning (one result per lint finding, located in the template; denied verdicts for an asked role as well).
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describeCondition } from '../policy';
 import type { Finding } from './lint';
 import { RULES } from './lint-rules';
@@ -76,11 +78,18 @@ export function formatJson(result: DoctorResult): string {
 
 const SARIF_LEVEL = { error: 'error', warning: 'warning', note: 'note' } as const;
 
+/** Code scanning matches repository-relative paths; a file outside the working directory gets a file: URI. */
+function artifactUri(file: string): string {
+  const rel = relative(process.cwd(), resolve(file));
+  if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
+  return pathToFileURL(resolve(file)).href;
+}
+
 function sarifLocation(file: string | undefined, line: number | undefined, roleArn: string) {
   if (!file) return { logicalLocations: [{ fullyQualifiedName: roleArn, kind: 'resource' }] };
   return {
     physicalLocation: {
-      artifactLocation: { uri: file.replace(/\\/g, '/').replace(/^\.\//, '') },
+      artifactLocation: { uri: artifactUri(file) },
       region: { startLine: line ?? 1 },
     },
     logicalLocations: [{ fullyQualifiedName: roleArn, kind: 'resource' }],

@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   GITHUB_HOST,
   GITHUB_PROVIDER_ARN,
@@ -16,12 +17,14 @@ import { cleanupCliDirs, cliDir, cliEnv, runCli } from '../support/run-cli';
 
 let dir: TemplateDir;
 let env: Record<string, string | undefined>;
+let cwd: string;
 let template: string;
 const MAIN = 'repo:acme/app:ref:refs/heads/main';
 
 beforeAll(() => {
   dir = templateDir();
-  env = cliEnv(cliDir());
+  cwd = cliDir();
+  env = cliEnv(cwd);
   const aud = { [`${GITHUB_HOST}:aud`]: 'sts.amazonaws.com' };
   template = dir.write('roles.yml', {
     Deploy: { policy: trust(GITHUB_PROVIDER_ARN, { StringEquals: { ...aud, [`${GITHUB_HOST}:sub`]: MAIN } }) },
@@ -37,7 +40,7 @@ afterAll(() => {
   cleanupCliDirs();
 });
 
-const doctor = (args: string[]) => runCli(['doctor', ...args], { env });
+const doctor = (args: string[]) => runCli(['doctor', ...args], { env, cwd });
 
 test('role finder: lists which roles a described GitHub context can assume', async () => {
   const run = await doctor([
@@ -101,7 +104,8 @@ test('exit 6 when a lint finding is at or above --fail-on; SARIF 2.1.0 with the 
   const sarif = JSON.parse(run.stdout);
   expect(sarif.version).toBe('2.1.0');
   const result = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'github-immutable-subject');
-  expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe(template.replace(/^\//, '/'));
+  // Outside the working directory: a file: URI (inside it, a relative path; see the example workflow's test).
+  expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe(pathToFileURL(template).href);
   expect(result.locations[0].physicalLocation.region.startLine).toBeGreaterThan(1);
   expect(sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id)).toContain(result.ruleId);
 });
