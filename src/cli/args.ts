@@ -167,8 +167,10 @@ function parseCommandArgs(command: CommandSpec, args: readonly string[]): Invoca
       else if (name === 'debug') debug = on;
       else if (name === 'help') {
         if (on) return { kind: 'help', command: command.name };
-      } else if (options.has(name)) throw new UsageError(`--${name} is given twice.`);
-      else options.set(name, value);
+      } else if (options.has(name)) {
+        if (!option.repeatable) throw new UsageError(`--${name} is given twice.`);
+        options.set(name, `${options.get(name)}\n${value}`);
+      } else options.set(name, value);
       continue;
     }
     const previous = settings.get(name);

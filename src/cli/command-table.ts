@@ -5,13 +5,15 @@ import type { InputSpec } from '../settings/inputs';
  */
 import { SHELL_FORMATS } from '../sink/shell-formats';
 
-export type CommandName = 'exec' | 'env' | 'credential-process' | 'profile' | 'token';
+export type CommandName = 'exec' | 'env' | 'credential-process' | 'profile' | 'token' | 'doctor';
 
 export interface OptionSpec {
   readonly name: string;
   /** Placeholder for the value; absent for a switch (`--refreshable`). */
   readonly value?: string;
   readonly choices?: readonly string[];
+  /** May be given more than once; the values are kept in order, one per line. */
+  readonly repeatable?: boolean;
   readonly description: string;
 }
 
@@ -29,6 +31,7 @@ export interface CommandSpec {
 }
 
 export const TOKEN_FORMATS = ['text', 'json'] as const;
+export const DOCTOR_FORMATS = ['text', 'json', 'sarif'] as const;
 
 /** Settings meaningful to `profile` alone: writing a profile is what they configure. */
 export const PROFILE_SETTINGS = ['aws-profile', 'overwrite-aws-profile', 'refreshable-credentials', 'profiles'];
@@ -147,6 +150,107 @@ export const COMMANDS: readonly CommandSpec[] = [
     program: false,
     ownSettings: PROFILE_SETTINGS,
     examples: ['token --token-source jenkins --audience sts.amazonaws.com'],
+  },
+  {
+    name: 'doctor',
+    summary: 'Which roles a token can assume, why one cannot, and lint findings for trust policies.',
+    usage: 'doctor (--template FILE… | --policy FILE.json) [token context] [--role-arn ARN] [--format text|json|sarif]',
+    description:
+      'Loads roles from CloudFormation templates (the emulator loader) or trust-policy JSON files and judges each ' +
+      'with the same engine as the emulated STS: provider for iss, audience among its client ids, session tags, ' +
+      'MaxSessionDuration, then the trust policy, naming the deciding statement and condition and the smallest change ' +
+      'that would allow it. The token context is a described GitHub or Jenkins context, a claims file (JWT or JSON), ' +
+      '--claim pairs, or the CI token when --token-source is given; without one, only lint runs. Exit 0 ok, 4 the ' +
+      'role of --role-arn cannot be assumed, 6 lint findings at or above --fail-on, 2 bad input (file and line).',
+    options: [
+      {
+        name: 'template',
+        value: 'FILE',
+        repeatable: true,
+        description: 'CloudFormation template (YAML or JSON); repeatable.',
+      },
+      { name: 'policy', value: 'FILE', repeatable: true, description: 'Trust-policy JSON file; repeatable.' },
+      { name: 'live', description: 'Read the roles and OIDC providers of the account through IAM (every page).' },
+      {
+        name: 'profile',
+        value: 'NAME',
+        description: 'With --live: the AWS profile to read with (default: the standard credential chain).',
+      },
+      {
+        name: 'iam-endpoint',
+        value: 'URL',
+        description: 'With --live: the IAM endpoint (the emulator, e.g. http://127.0.0.1:4566).',
+      },
+      {
+        name: 'role-arn',
+        value: 'ARN',
+        description: 'Judge only this role (exit 4 when denied); names the role of a single --policy.',
+      },
+      {
+        name: 'client-id',
+        value: 'ID',
+        repeatable: true,
+        description: "With --policy: the issuer provider's client ids (default: the audience).",
+      },
+      {
+        name: 'claims-file',
+        value: 'FILE',
+        description: 'A JWT or a JSON object of claims (the signature is not checked).',
+      },
+      {
+        name: 'claim',
+        value: 'KEY=VALUE',
+        repeatable: true,
+        description: 'Set one claim (JSON for lists: amr=["authenticated"]); repeatable.',
+      },
+      {
+        name: 'github-repository',
+        value: 'OWNER/REPO',
+        description: 'Describe a GitHub Actions job in this repository.',
+      },
+      { name: 'github-ref', value: 'REF', description: 'Its ref (default refs/heads/main; refs/tags/… for tags).' },
+      {
+        name: 'github-environment',
+        value: 'NAME',
+        description: 'Its deployment environment (sub becomes …:environment:NAME).',
+      },
+      { name: 'github-event', value: 'EVENT', description: 'Its event_name (pull_request makes sub …:pull_request).' },
+      {
+        name: 'github-workflow-ref',
+        value: 'REF',
+        description: 'Its job_workflow_ref (owner/repo/.github/workflows/x.yml@ref).',
+      },
+      {
+        name: 'github-sub-claims',
+        value: 'KEYS',
+        description: 'Customised subject: include_claim_keys, comma-separated (e.g. repo,context,job_workflow_ref).',
+      },
+      {
+        name: 'jenkins-issuer',
+        value: 'URL',
+        description: 'Describe a keyless-aws Jenkins build: the token service issuer URL.',
+      },
+      { name: 'jenkins-job', value: 'JOB', description: 'Its job full name (team/app/main).' },
+      { name: 'jenkins-build', value: 'N', description: 'Its build number.' },
+      {
+        name: 'cognito-issuer',
+        value: 'URL',
+        description: 'iss of Cognito tokens (default https://cognito-identity.amazonaws.com).',
+      },
+      { name: 'format', value: 'FORMAT', choices: DOCTOR_FORMATS, description: 'Output format (default text).' },
+      {
+        name: 'fail-on',
+        value: 'SEVERITY',
+        choices: ['error', 'warning', 'note', 'none'],
+        description: 'Exit 6 when a lint finding is at or above this severity (default error).',
+      },
+    ],
+    program: false,
+    ownSettings: [],
+    examples: [
+      'doctor --template examples/cloudformation/github-oidc.yaml --github-repository octo-org/app --github-environment prod',
+      'doctor --template infra/roles.yaml --format sarif --fail-on warning > doctor.sarif',
+    ],
   },
 ];
 

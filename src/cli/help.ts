@@ -16,8 +16,12 @@ export const EXIT_CODES: readonly (readonly [string, string])[] = [
   ['1', 'unexpected internal error'],
   ['2', 'usage or input error (nothing was fetched or written)'],
   ['3', 'no usable CI token (none found, endpoint refused, unreadable or malformed)'],
-  ['4', 'denied by AWS or Cognito (trust policy, audience, provider, account not allowed)'],
+  [
+    '4',
+    'denied by AWS or Cognito (trust policy, audience, provider, account not allowed); doctor: the --role-arn role cannot be assumed',
+  ],
   ['5', 'transient failure after retries, or timeout'],
+  ['6', 'doctor: lint findings at or above --fail-on'],
   ['exec', "the program's exit code; 128+n if signal n ended it; 127 not found; 126 not executable"],
 ];
 

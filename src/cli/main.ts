@@ -18,6 +18,8 @@ const HANDLERS: Record<CommandName, () => Promise<Handler>> = {
   'credential-process': async () => (await import('./commands/credential-process')).credentialProcessCommand,
   profile: async () => (await import('./commands/profile')).profileCommand,
   token: async () => (await import('./commands/token')).tokenCommand,
+  // The emulator's loader and the policy engine stay out of the other commands' start-up.
+  doctor: async () => (await import('./commands/doctor')).doctorCommand,
 };
 
 const writeStdout = (text: string) => {

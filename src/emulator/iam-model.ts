@@ -190,6 +190,11 @@ export class IamModel {
   private readonly principalTagMaps = new Map<string, PrincipalTagMap>();
   private readonly managedPolicies = new Map<string, ManagedPolicy>();
   private readonly accessKeys = new Map<string, StaticAccessKey>();
+  /**
+   * When set, a trust policy IAM would refuse is reported here and the role is still loaded (the doctor lints such
+   * roles instead of stopping at the first); the emulator leaves it unset and refuses the role as IAM does.
+   */
+  onTrustPolicyProblem?: (roleName: string, error: EmulatorConfigError) => void;
 
   constructor(accountId: string, region: string) {
     if (!ACCOUNT_ID.test(accountId)) throw new EmulatorConfigError(`account id '${accountId}' must be 12 digits`);
@@ -247,7 +252,12 @@ export class IamModel {
     }
     // Where IAM's own refusals of trust policies are checked when a role is created or loaded.
     const trustPolicy = parsePolicyDocument(input.assumeRolePolicyDocument, `role ${input.name}`);
-    validateTrustPolicy(trustPolicy, input.location ?? `role ${input.name}`);
+    try {
+      validateTrustPolicy(trustPolicy, input.location ?? `role ${input.name}`);
+    } catch (error) {
+      if (!(error instanceof EmulatorConfigError) || !this.onTrustPolicyProblem) throw error;
+      this.onTrustPolicyProblem(input.name, error);
+    }
     const arn = IamModel.roleArn(accountId, path, input.name, this.partition.name);
     if (this.roles.has(arn)) throw new EmulatorConfigError(`role ${arn} is declared twice`);
     const role: Role = {

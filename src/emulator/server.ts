@@ -6,9 +6,11 @@ import { BodyTooLargeError, readBoundedBody } from '../shared/bounded-body';
 import type { CognitoIdentityService } from './cognito';
 import { COGNITO_ISSUER_PATH, type CognitoIssuer } from './cognito-issuer';
 import { CognitoError, StsError } from './errors';
+import { handleIamAction, IAM_ACTIONS, IAM_NAMESPACE, IAM_VERSION } from './iam/read-api';
 import { newRequestId } from './identifiers';
 import type { IncomingSignedRequest } from './sigv4';
 import { handleStsAction, type StsDeps } from './sts';
+import { authenticate } from './sts-auth';
 import { el, xmlDocument } from './xml';
 
 const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
@@ -131,15 +133,21 @@ async function handleSts(
     firstParams(signed.body.toString('utf8'), params);
   }
   const action = params.get('Action') ?? '';
-  const label = `${signed.path} sts:${action || '(no Action)'}`;
+  const version = params.get('Version');
+  // One endpoint serves both Query APIs; IAM requests say so with IAM's API version.
+  const iam = version === IAM_VERSION;
+  const namespace = iam ? IAM_NAMESPACE : STS_NAMESPACE;
+  const label = `${signed.path} ${iam ? 'iam' : 'sts'}:${action || '(no Action)'}`;
   try {
     if (action === '') throw new StsError('MissingAction', 'Missing Action');
-    const version = params.get('Version');
-    if (version !== undefined && version !== '2011-06-15') {
+    if ((version !== undefined && version !== '2011-06-15' && !iam) || (iam && !IAM_ACTIONS.has(action))) {
       throw new StsError('InvalidAction', `Could not find operation ${action} for version ${version}`);
     }
-    const result = await handleStsAction(action, params, signed, deps.sts);
-    const xml = xmlDocument(`${action}Response`, STS_NAMESPACE, [
+    const { model, sessions, clock } = deps.sts;
+    const result = iam
+      ? handleIamAction(action, params, authenticate(signed, model, sessions, clock, 'iam'), model)
+      : await handleStsAction(action, params, signed, deps.sts);
+    const xml = xmlDocument(`${action}Response`, namespace, [
       el(`${action}Result`, result),
       el('ResponseMetadata', [el('RequestId', requestId)]),
     ]);
@@ -152,7 +160,7 @@ async function handleSts(
         ? error
         : new StsError('InternalFailure', 'An internal error occurred in the emulator', 500);
     if (!(error instanceof StsError)) deps.log(`sts internal error: ${(error as Error).stack ?? String(error)}`);
-    const xml = xmlDocument('ErrorResponse', STS_NAMESPACE, [
+    const xml = xmlDocument('ErrorResponse', namespace, [
       el('Error', [el('Type', failure.type), el('Code', failure.code), el('Message', failure.message)]),
       el('RequestId', requestId),
     ]);

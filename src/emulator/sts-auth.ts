@@ -28,6 +28,8 @@ export function authenticate(
   model: IamModel,
   sessions: SessionStore,
   clock: Clock,
+  /** The service the credential scope must name (`sts`, or `iam` for the IAM read API). */
+  service = 'sts',
 ): Caller {
   let auth: ReturnType<typeof parseSigV4>;
   try {
@@ -69,8 +71,8 @@ export function authenticate(
       403,
     );
   }
-  if (auth.service !== 'sts') {
-    throw new StsError('SignatureDoesNotMatch', `Credential should be scoped to correct service: 'sts'.`, 403);
+  if (auth.service !== service) {
+    throw new StsError('SignatureDoesNotMatch', `Credential should be scoped to correct service: '${service}'.`, 403);
   }
   const now = clock();
   if (auth.presigned) {

@@ -17,7 +17,7 @@ import { StsError } from './errors';
 import type { IamModel, Role } from './iam-model';
 import { deterministicUniqueId } from './identifiers';
 import type { JwksCache } from './oidc-verify';
-import { type SessionTag, SOURCE_IDENTITY_CLAIM, tagsFromClaims, validateRequestTags } from './session-tags';
+import { type SessionTag, validateRequestTags } from './session-tags';
 import { type Caller, callerAccount, callerArn, type RoleSession, type SessionStore } from './sessions';
 import type { IncomingSignedRequest } from './sigv4';
 import { authenticate } from './sts-auth';
@@ -35,6 +35,7 @@ import {
   transitiveTagKeysParam,
 } from './sts-params';
 import { verifyWebIdentityToken } from './web-identity';
+import { addTagKeys, stsRequestContext, webIdentityRequest } from './web-identity-request';
 import { el, type XmlNode } from './xml';
 
 export interface StsDeps {
@@ -96,28 +97,9 @@ function assumedRoleUserXml(session: RoleSession, arnFirst: boolean): XmlNode {
   return el('AssumedRoleUser', arnFirst ? [arn, id] : [id, arn]);
 }
 
-function addTagKeys(context: ConditionContext, tags: SessionTag[], transitiveKeys: string[]): void {
-  for (const tag of tags) context.set(`aws:RequestTag/${tag.key}`, tag.value);
-  if (tags.length > 0)
-    context.set(
-      'aws:TagKeys',
-      tags.map((t) => t.key),
-    );
-  if (transitiveKeys.length > 0) context.set('sts:TransitiveTagKeys', transitiveKeys);
-}
-
 /** AWS's refusal text, followed by the emulator's account of which rule failed (AWS never says). */
 function deny(reason: string, prefix: string): StsError {
   return new StsError('AccessDenied', `${prefix} (emulator: ${reason})`, 403);
-}
-
-/** Keys every STS request carries. STS answers only over TLS, so `aws:SecureTransport` is true as in AWS. */
-function requestContext(clock: Clock): ConditionContext {
-  const now = clock();
-  return new ConditionContext()
-    .set('aws:CurrentTime', isoSeconds(now))
-    .set('aws:EpochTime', String(Math.floor(now / 1000)))
-    .set('aws:SecureTransport', 'true');
 }
 
 function judge(role: Role, request: Omit<TrustRequest, 'resource'>): TrustDecision {
@@ -155,38 +137,20 @@ async function assumeRoleWithWebIdentity(params: QueryParams, deps: StsDeps): Pr
   const policies = sessionPoliciesParam(params);
 
   const identity = await verifyWebIdentityToken(token, accountId, deps);
-  const tokenTags = tagsFromClaims(identity.claims);
-  const sourceIdentity = identity.claims[SOURCE_IDENTITY_CLAIM];
-  if (sourceIdentity !== undefined) {
-    if (typeof sourceIdentity !== 'string')
-      throw new StsError('InvalidIdentityToken', 'The source identity claim must be a string');
-    checkSourceIdentity(sourceIdentity, 'SourceIdentity');
-  }
+  const built = webIdentityRequest({
+    claims: identity.claims,
+    federatedPrincipal: identity.federatedPrincipal,
+    keyPrefix: identity.keyPrefix,
+    sessionName,
+    now: deps.clock(),
+  });
+  const { tokenTags, sourceIdentity, federatedContext } = built;
 
   const prefix = 'Not authorized to perform sts:AssumeRoleWithWebIdentity';
   const role = deps.model.findRole(roleArn);
   if (!role) throw deny(`role ${roleArn} does not exist`, prefix);
   const duration = checkDuration(requestedDuration, role, false);
-
-  // The trust policy sees every key STS derives from the token; the session keeps only aud/sub/amr for later calls.
-  const context = requestContext(deps.clock);
-  const federatedContext = new ConditionContext();
-  for (const [key, values] of webIdentityConditionKeys(identity.keyPrefix, identity.claims)) {
-    context.set(key, values);
-    if (persistsInSession(key)) federatedContext.set(key, values);
-  }
-  federatedContext.set('aws:FederatedProvider', identity.federatedPrincipal);
-  context.set('aws:FederatedProvider', identity.federatedPrincipal);
-  context.set('sts:RoleSessionName', sessionName);
-  if (typeof sourceIdentity === 'string') context.set('sts:SourceIdentity', sourceIdentity);
-  addTagKeys(context, tokenTags.tags, tokenTags.transitiveKeys);
-
-  const actions: RequiredAction[] = [{ action: 'sts:AssumeRoleWithWebIdentity' }];
-  if (tokenTags.tags.length > 0) actions.push({ action: 'sts:TagSession', because: 'the token carries session tags' });
-  if (typeof sourceIdentity === 'string')
-    actions.push({ action: 'sts:SetSourceIdentity', because: 'the token carries a source identity' });
-  const principal: TrustPrincipal = { kind: 'Federated', provider: identity.federatedPrincipal };
-  const decision = judge(role, { principal, actions, context });
+  const decision = judge(role, built.request);
   if (!decision.allowed) throw deny(decision.reason, prefix);
 
   const packed = packedPolicySize(tokenTags.tags, policies);
@@ -196,7 +160,7 @@ async function assumeRoleWithWebIdentity(params: QueryParams, deps: StsDeps): Pr
     durationSeconds: duration,
     tags: tokenTags.tags,
     transitiveTagKeys: tokenTags.transitiveKeys,
-    sourceIdentity: typeof sourceIdentity === 'string' ? sourceIdentity : undefined,
+    sourceIdentity,
     federatedContext: federatedContext.entries(),
   });
   const result: XmlNode[] = [
@@ -260,7 +224,7 @@ function assumeRole(params: QueryParams, caller: Caller, deps: StsDeps): XmlNode
   if (!role) throw deny(`role ${roleArn} does not exist`, prefix);
   const duration = checkDuration(requestedDuration, role, chained);
 
-  const context = requestContext(deps.clock);
+  const context = stsRequestContext(deps.clock());
   if (chained) for (const [k, v] of caller.session.federatedContext) context.set(k, v);
   for (const tag of callerPrincipalTags(caller)) context.set(`aws:PrincipalTag/${tag.key}`, tag.value);
   context.set('aws:PrincipalArn', chained ? caller.session.role.arn : arn);
@@ -268,7 +232,7 @@ function assumeRole(params: QueryParams, caller: Caller, deps: StsDeps): XmlNode
   context.set('sts:RoleSessionName', sessionName);
   context.set('sts:ExternalId', externalId);
   context.set('sts:SourceIdentity', requestedSourceIdentity ?? inheritedSourceIdentity);
-  addTagKeys(context, tags, transitiveKeys);
+  addTagKeys(context, { tags, transitiveKeys });
 
   const actions: RequiredAction[] = [{ action: 'sts:AssumeRole' }];
   if (tags.length > 0) actions.push({ action: 'sts:TagSession', because: 'the request passes session tags' });

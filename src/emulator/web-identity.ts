@@ -3,7 +3,7 @@
 import { type Clock, epochSeconds, TOKEN_SKEW_SECONDS } from './clock';
 import type { CognitoIssuer } from './cognito-issuer';
 import { StsError } from './errors';
-import { COGNITO_PROVIDER, type IamModel } from './iam-model';
+import { COGNITO_PROVIDER, type IamModel, type OidcProvider } from './iam-model';
 import { audiences, decodeJwt, tokenTimeProblem } from './jwt';
 import { type JwksCache, KeyVerificationError } from './oidc-verify';
 
@@ -36,6 +36,13 @@ function emulatorNote(message: string, note: string): string {
   return `${message} (emulator: ${note})`;
 }
 
+/** Cognito and (as observed) STS check `azp` when present, else any `aud` value, against the provider's client ids. */
+export function matchingAudience(provider: OidcProvider, claims: Record<string, unknown>): string | undefined {
+  const azp = typeof claims.azp === 'string' ? claims.azp : undefined;
+  if (azp !== undefined) return provider.clientIds.includes(azp) ? azp : undefined;
+  return audiences(claims).find((a) => provider.clientIds.includes(a));
+}
+
 export async function verifyWebIdentityToken(
   token: string,
   roleAccountId: string,
@@ -63,16 +70,10 @@ export async function verifyWebIdentityToken(
     const provider = deps.model.findProviderByIssuer(roleAccountId, iss);
     if (!provider)
       throw new StsError('InvalidIdentityToken', `No OpenIDConnect provider found in your account for ${iss}`);
-    // Cognito and (as observed) STS check `azp` when present, else any `aud` value.
-    const azp = typeof claims.azp === 'string' ? claims.azp : undefined;
-    const audience =
-      azp !== undefined
-        ? provider.clientIds.includes(azp)
-          ? azp
-          : undefined
-        : audiences(claims).find((a) => provider.clientIds.includes(a));
+    const audience = matchingAudience(provider, claims);
     if (audience === undefined) {
-      const shown = azp !== undefined ? `azp ${azp}` : `aud ${JSON.stringify(claims.aud ?? null)}`;
+      const azp = claims.azp;
+      const shown = typeof azp === 'string' ? `azp ${azp}` : `aud ${JSON.stringify(claims.aud ?? null)}`;
       throw new StsError(
         'InvalidIdentityToken',
         emulatorNote('Incorrect token audience', `${shown} is not in the ClientIdList of ${provider.arn}`),

@@ -22,4 +22,5 @@ export type {
 } from './evaluate';
 export { describeCondition, evaluateTrustPolicy } from './evaluate';
 export { parseOperator } from './operators';
+export { conditionFix, globMatches, smallestChange } from './suggest';
 export { parseTrustPolicy } from './trust-policy';
