@@ -5,7 +5,7 @@ import type { InputSpec } from '../settings/inputs';
  */
 import { SHELL_FORMATS } from '../sink/shell-formats';
 
-export type CommandName = 'exec' | 'env' | 'credential-process' | 'profile' | 'token';
+export type CommandName = 'exec' | 'env' | 'credential-process' | 'profile' | 'token' | 'auth' | 'logout';
 
 export interface OptionSpec {
   readonly name: string;
@@ -23,6 +23,8 @@ export interface CommandSpec {
   readonly options: readonly OptionSpec[];
   /** Takes `-- <program> [args…]`. */
   readonly program: boolean;
+  /** A word before the flags (`auth <provider>`), and whether it must be given. */
+  readonly positional?: { readonly name: string; readonly required: boolean };
   /** Settings that only this command uses (others refuse them rather than silently ignore them). */
   readonly ownSettings: readonly string[];
   readonly examples: readonly string[];
@@ -41,6 +43,14 @@ export function acceptsSetting(command: CommandSpec, input: InputSpec): boolean 
     (!PROFILE_SETTINGS.includes(input.name) || command.ownSettings.includes(input.name))
   );
 }
+
+export const AUTH_FORMATS = ['credential-process', ...SHELL_FORMATS] as const;
+
+const CONFIG_OPTION: OptionSpec = {
+  name: 'config',
+  value: 'PATH',
+  description: 'Providers file (default: KEYLESS_AWS_CONFIG, else $XDG_CONFIG_HOME/keyless-aws/config).',
+};
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -132,6 +142,57 @@ export const COMMANDS: readonly CommandSpec[] = [
     program: false,
     ownSettings: PROFILE_SETTINGS,
     examples: ['token --token-source jenkins --audience sts.amazonaws.com'],
+  },
+  {
+    name: 'auth',
+    summary: 'Sign a person in with an OpenID provider (browser or device code) and print role credentials.',
+    usage: 'auth <provider> [--device] [--format credential-process|export|dotenv|json|powershell] [flags]',
+    description:
+      'For `credential_process = keyless-aws auth NAME` in ~/.aws/config. The provider comes from the providers ' +
+      'file; its keys are these flags, and a flag wins over the file. Sign-in: authorization code with PKCE through ' +
+      'the browser (a one-time listener on 127.0.0.1), or with --device the device code flow (the code to enter is ' +
+      'printed to stderr). The ID and refresh tokens are kept (file 0600 in a private directory) so one sign-in ' +
+      'serves the day: later calls use the kept ID token, then the refresh token, and open the browser only when ' +
+      'both are spent. Concurrent calls sign in once. The ID token then goes through the same exchange as the other ' +
+      'commands (Cognito when configured, AssumeRoleWithWebIdentity). stdout carries only the credentials.',
+    options: [
+      CONFIG_OPTION,
+      { name: 'device', description: 'Sign in with a code on another device (RFC 8628), no local browser.' },
+      { name: 'format', value: 'FORMAT', choices: AUTH_FORMATS, description: 'Output (default credential-process).' },
+      { name: 'issuer', value: 'URL', description: 'OpenID issuer (overrides the providers file).' },
+      { name: 'client-id', value: 'ID', description: 'OAuth client id (overrides the providers file).' },
+      {
+        name: 'scopes',
+        value: 'LIST',
+        description: 'Space-separated scopes (default "openid email profile offline_access").',
+      },
+      {
+        name: 'browser',
+        value: 'COMMAND',
+        description: 'Command that opens the URL, {} standing for it (default xdg-open {}).',
+      },
+      { name: 'login-timeout-s', value: 'SECONDS', description: 'Time to finish signing in (default 300).' },
+    ],
+    program: false,
+    positional: { name: '<provider>', required: true },
+    ownSettings: [],
+    examples: [
+      'credential_process = keyless-aws auth google --role-to-assume arn:aws:iam::123456789012:role/reader --role-duration-seconds 7200',
+      'auth work --device --format export',
+    ],
+  },
+  {
+    name: 'logout',
+    summary: 'Forget the kept sign-in of one provider (or all), revoking its refresh token where the provider allows.',
+    usage: 'logout [<provider>] [--config PATH]',
+    description:
+      'Removes the kept ID and refresh tokens. When the provider publishes a revocation endpoint the refresh token is ' +
+      'revoked there first (a failure to revoke is reported, and the tokens are removed all the same).',
+    options: [CONFIG_OPTION],
+    program: false,
+    positional: { name: '<provider>', required: false },
+    ownSettings: [],
+    examples: ['logout google', 'logout'],
   },
 ];
 

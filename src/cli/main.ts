@@ -3,9 +3,11 @@ import { stderrLogger } from '../log';
 import { exitCodeOf, formatFailure } from '../report';
 import { type Invocation, parseArgs } from './args';
 import type { CommandName } from './command-table';
+import { authCommand } from './commands/auth';
 import { credentialProcessCommand } from './commands/credential-process';
 import { envCommand } from './commands/env';
 import { execCommand } from './commands/exec';
+import { logoutCommand } from './commands/logout';
 import { profileCommand } from './commands/profile';
 import { tokenCommand } from './commands/token';
 import type { CommandContext, Env } from './context';
@@ -17,6 +19,8 @@ const HANDLERS: Record<CommandName, (context: CommandContext) => Promise<number>
   'credential-process': credentialProcessCommand,
   profile: profileCommand,
   token: tokenCommand,
+  auth: authCommand,
+  logout: logoutCommand,
 };
 
 const writeStdout = (text: string) => {
@@ -46,7 +50,11 @@ export async function runCli(argv: readonly string[], env: Env): Promise<number>
   }
   const debug = invocation.debug || env.KEYLESS_AWS_DEBUG === '1';
   // credential_process runs unattended and SDKs may log its stderr: only problems are worth saying there.
-  const quiet = invocation.quiet || (invocation.command === 'credential-process' && !debug);
+  const unattended =
+    invocation.command === 'credential-process' ||
+    (invocation.command === 'auth' &&
+      (invocation.options.get('format') ?? 'credential-process') === 'credential-process');
+  const quiet = invocation.quiet || (unattended && !debug);
   const log = stderrLogger({ debug, quiet });
   try {
     return await HANDLERS[invocation.command]({ invocation, env, log, stdout: writeStdout, cwd: process.cwd() });

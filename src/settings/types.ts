@@ -11,7 +11,9 @@ export type TokenSourceSpec =
   | { readonly kind: 'jenkins'; readonly url: string; readonly requestToken: string }
   | { readonly kind: 'file'; readonly path: string; readonly allowSymlink: boolean }
   | { readonly kind: 'env'; readonly variable: string; readonly value: string }
-  | { readonly kind: 'buildkite'; readonly command: string };
+  | { readonly kind: 'buildkite'; readonly command: string }
+  /** A person's ID token from `auth <provider>` (never from settings: the auth command puts it here). */
+  | { readonly kind: 'signed-in'; readonly provider: string; readonly value: string };
 
 /** How the first credentials of the run are obtained. */
 export type CredentialSource =
