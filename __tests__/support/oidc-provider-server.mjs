@@ -22,6 +22,8 @@ server.listen(0, '127.0.0.1', () => {
       },
     ],
     pkce: { required: () => true },
+    // Scope claims (email) in the ID token itself, as Google, Entra and Okta put them.
+    conformIdTokenClaims: false,
     scopes: ['openid', 'email', 'profile', 'offline_access'],
     claims: { openid: ['sub'], email: ['email', 'email_verified'] },
     findAccount: async (_ctx, id) => ({
