@@ -31,7 +31,9 @@ beforeAll(async () => {
   oidc = await startOidcProvider({ clientId: CLIENT_ID });
   emulator = await startEmulator({
     log: () => {},
-    templates: [{ path: join(ROOT, 'examples', 'people-oidc.yml'), parameters: { IssuerUrl: oidc.issuer, ClientId: CLIENT_ID } }],
+    templates: [
+      { path: join(ROOT, 'examples', 'people-oidc.yml'), parameters: { IssuerUrl: oidc.issuer, ClientId: CLIENT_ID } },
+    ],
   });
   roleArn = emulator.ids.PeopleRole!;
   browser = await launchChromium();
@@ -76,7 +78,12 @@ function laptop(extraConfig = ''): Laptop {
 }
 
 function credentialsOf(stdout: string) {
-  const doc = JSON.parse(stdout) as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Version: number };
+  const doc = JSON.parse(stdout) as {
+    AccessKeyId: string;
+    SecretAccessKey: string;
+    SessionToken: string;
+    Version: number;
+  };
   return { accessKeyId: doc.AccessKeyId, secretAccessKey: doc.SecretAccessKey, sessionToken: doc.SessionToken };
 }
 
@@ -141,4 +148,204 @@ describe('browser sign-in (authorization code + PKCE, loopback redirect)', () =>
     expect(recordedStarts(machine.argvFile)).toHaveLength(1);
     expect(await callerArn(emulator.url, credentialsOf(again.stdout))).toBe(arn);
   }, 60_000);
+});
+
+/** An unsigned JWT with `exp` in the past, in place of the kept ID token: the next call must not use it. */
+function expireKeptIdToken(machine: Laptop): { refreshToken: string } {
+  const file = join(machine.sessionDir, 'work.json');
+  const kept = JSON.parse(readFileSync(file, 'utf8')) as { idToken: string; refreshToken: string };
+  const segment = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  kept.idToken = `${segment({ alg: 'none' })}.${segment({ iss: oidc.issuer, exp: Math.floor(Date.now() / 1000) - 60 })}.`;
+  writeFileSync(file, JSON.stringify(kept), { mode: 0o600 });
+  return kept;
+}
+
+async function revokeAtProvider(refreshToken: string): Promise<void> {
+  const response = await fetch(`${oidc.issuer}/token/revocation`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: refreshToken, token_type_hint: 'refresh_token', client_id: CLIENT_ID }),
+  });
+  expect(response.status).toBe(200);
+}
+
+describe('kept sessions', () => {
+  test('an expired ID token is replaced with the refresh token, without a browser', async () => {
+    const machine = laptop();
+    const first = await signInWithBrowser(machine);
+    expect(first.run.code).toBe(0);
+    expireKeptIdToken(machine);
+
+    const refreshed = await runCli(['auth', 'work', '--format', 'json'], { env: machine.env });
+    expect(refreshed.stderr).toContain('Refreshed the sign-in with work.');
+    expect(refreshed.code).toBe(0);
+    expect(recordedStarts(machine.argvFile)).toHaveLength(1);
+    assertNoSecrets(refreshed.stderr);
+    const vars = JSON.parse(refreshed.stdout) as Record<string, string>;
+    expect(
+      await callerArn(emulator.url, {
+        accessKeyId: vars.AWS_ACCESS_KEY_ID!,
+        secretAccessKey: vars.AWS_SECRET_ACCESS_KEY!,
+        sessionToken: vars.AWS_SESSION_TOKEN!,
+      }),
+    ).toMatch(/\/alice@example\.com$/);
+    const kept = JSON.parse(readFileSync(join(machine.sessionDir, 'work.json'), 'utf8')) as { idToken: string };
+    expect(kept.idToken).toMatch(JWT_SHAPE);
+  }, 60_000);
+
+  test('a revoked refresh token says so and signs the person in again', async () => {
+    const machine = laptop();
+    expect((await signInWithBrowser(machine)).run.code).toBe(0);
+    const { refreshToken } = expireKeptIdToken(machine);
+    await revokeAtProvider(refreshToken);
+
+    const { run } = await signInWithBrowser(machine, [], { starts: 2 });
+    expect(run.stderr).toContain(
+      'The kept sign-in with work was revoked or has expired (invalid_grant); signing in again.',
+    );
+    expect(run.code).toBe(0);
+    assertNoSecrets(run.stderr, [refreshToken]);
+  }, 60_000);
+
+  test('concurrent calls open one browser; the others wait and use its session', async () => {
+    const machine = laptop();
+    const others = [0, 1].map(() => startCli(['auth', 'work'], { env: machine.env, killAfterMs: 60_000 }));
+    const { run } = await signInWithBrowser(machine);
+    const results = [run, ...(await Promise.all(others.map((o) => o.result)))];
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
+    expect(recordedStarts(machine.argvFile)).toHaveLength(1);
+  }, 60_000);
+
+  test('logout revokes the refresh token at the provider and removes the kept session', async () => {
+    const machine = laptop();
+    expect((await signInWithBrowser(machine)).run.code).toBe(0);
+    const kept = readFileSync(join(machine.sessionDir, 'work.json'), 'utf8');
+    const out = await runCli(['logout', 'work'], { env: machine.env });
+    expect(out.code).toBe(0);
+    expect(out.stderr).toContain('Revoked the refresh token at work.');
+    expect(() => statSync(join(machine.sessionDir, 'work.json'))).toThrow();
+
+    // The revoked refresh token no longer works anywhere (put back, it gets invalid_grant).
+    writeFileSync(join(machine.sessionDir, 'work.json'), kept, { mode: 0o600 });
+    expireKeptIdToken(machine);
+    const after = await runCli(['auth', 'work', '--login-timeout-s', '1'], { env: machine.env });
+    expect(after.stderr).toContain('revoked or has expired (invalid_grant)');
+  }, 60_000);
+});
+
+describe('sign-in failures end with a clear message and a documented exit code', () => {
+  test.each([
+    [
+      'state',
+      (url: URL) => url.searchParams.set('state', 'forged-state-value'),
+      /sign-in answer was refused: .*state/i,
+    ],
+    [
+      'nonce',
+      (url: URL) => url.searchParams.set('nonce', 'forged-nonce-value'),
+      /sign-in answer was refused: .*nonce/i,
+    ],
+    [
+      'PKCE verifier',
+      (url: URL) => url.searchParams.set('code_challenge', 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'),
+      /refused the sign-in's authorization code \(invalid_grant\)[\s\S]*PKCE verifier did not match/,
+    ],
+  ])(
+    'a %s mismatch: exit 3',
+    async (_what, rewrite, message) => {
+      const machine = laptop();
+      const { run, code } = await signInWithBrowser(machine, [], { rewrite });
+      expect(run.stderr).toMatch(message);
+      expect(run.code).toBe(3);
+      expect(run.stdout).toBe('');
+      assertNoSecrets(run.stderr + run.stdout, code ? [code] : []);
+      expect(() => statSync(join(machine.sessionDir, 'work.json'))).toThrow();
+    },
+    60_000,
+  );
+
+  test('denied consent (access_denied): exit 3', async () => {
+    const machine = laptop();
+    const { run } = await signInWithBrowser(machine, [], { consent: 'deny' });
+    expect(run.stderr).toContain('The sign-in with work was declined (access_denied).');
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('');
+  }, 60_000);
+
+  test('a closed browser (no answer before --login-timeout-s): exit 5', async () => {
+    const machine = laptop();
+    const run = await runCli(['auth', 'work', '--login-timeout-s', '2'], { env: machine.env });
+    expect(run.stderr).toContain('No sign-in answer from the browser within 2 s');
+    expect(run.code).toBe(5);
+    expect(recordedStarts(machine.argvFile)).toHaveLength(1);
+  }, 30_000);
+});
+
+describe('device sign-in (RFC 8628)', () => {
+  test('prints the address and code; the person approves on another device', async () => {
+    const machine = laptop();
+    const started = startCli(['auth', 'work', '--device'], { env: machine.env, killAfterMs: 60_000 });
+    const deadline = Date.now() + 15_000;
+    let prompt: RegExpExecArray | null = null;
+    while (!prompt && Date.now() < deadline) {
+      prompt = /open (\S+) and enter the code (\S+)/.exec(started.stderr());
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(prompt).not.toBeNull();
+    const page = await browser.newPage();
+    try {
+      await completeSignIn(page, prompt![1]!, { userCode: prompt![2]! });
+    } finally {
+      await page.close();
+    }
+    const run = await started.result;
+    expect(run.code).toBe(0);
+    expect(await callerArn(emulator.url, credentialsOf(run.stdout))).toMatch(/\/alice@example\.com$/);
+    expect(recordedStarts(machine.argvFile)).toHaveLength(0);
+  }, 60_000);
+
+  test('an expired device code: exit 5', async () => {
+    const shortLived = await startOidcProvider({ clientId: CLIENT_ID, deviceCodeTtl: 2 });
+    try {
+      const machine = laptop();
+      writeFileSync(
+        machine.env.KEYLESS_AWS_CONFIG!,
+        readFileSync(machine.env.KEYLESS_AWS_CONFIG!, 'utf8').replace(oidc.issuer, shortLived.issuer),
+      );
+      const run = await runCli(['auth', 'work', '--device'], { env: machine.env, killAfterMs: 30_000 });
+      expect(run.stderr).toContain('The device code for work expired before the sign-in was finished.');
+      expect(run.code).toBe(5);
+    } finally {
+      shortLived.close();
+    }
+  }, 30_000);
+});
+
+describe('settings', () => {
+  test('--client-secret is refused on the command line: exit 2', async () => {
+    const machine = laptop();
+    const run = await runCli(['auth', 'work', '--client-secret', 'shh-its-a-secret'], { env: machine.env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--client-secret is not accepted');
+    expect(run.stderr).not.toContain('shh-its-a-secret');
+  });
+
+  test('a bad value in the providers file is reported at its file and line: exit 2', async () => {
+    const machine = laptop('role-duration-seconds = 99');
+    const run = await runCli(['auth', 'work'], { env: machine.env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `ey "role-duration-seconds" (${machine.env.KEYLESS_AWS_CONFIG}:7) must be a whole number`,
+    );
+    expect(recordedStarts(machine.argvFile)).toHaveLength(0);
+  });
+
+  test('a flag overrides the providers file (as in a credential_process line)', async () => {
+    const machine = laptop('role-duration-seconds = 99');
+    const run = await runCli(['auth', 'work', '--role-duration-seconds', '7200', '--login-timeout-s', '1'], {
+      env: machine.env,
+    });
+    expect(run.stderr).not.toContain('role-duration-seconds');
+    expect(run.code).toBe(5);
+  });
 });

@@ -39,6 +39,13 @@ function listen(server: Server): Promise<number> {
   });
 }
 
+/** openid-client wraps oauth4webapi's precise check ("unexpected \"state\" …") in a generic one; values stay in `cause`. */
+function innermostMessage(error: unknown): string {
+  let current = error as { message?: string; cause?: unknown };
+  while (current?.cause instanceof Error) current = current.cause;
+  return current?.message ?? String(error);
+}
+
 function callbackError(error: unknown, provider: ProviderEndpoint): Error {
   const code = oauthErrorCode(error);
   if (code === 'access_denied') {
@@ -57,7 +64,7 @@ function callbackError(error: unknown, provider: ProviderEndpoint): Error {
   }
   if (code) return providerError(error, provider, 'sign-in');
   // state, nonce, issuer or signature checks of openid-client: the answer is not the one this sign-in asked for.
-  return new TokenError('SignInAnswerRefused', `The sign-in answer was refused: ${(error as Error).message}.`, {
+  return new TokenError('SignInAnswerRefused', `The sign-in answer was refused: ${innermostMessage(error)}.`, {
     hint: "Another page or program answered this sign-in, or the provider is misconfigured. Sign in again; if it repeats, tell the provider's administrator.",
   });
 }

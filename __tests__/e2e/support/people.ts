@@ -15,9 +15,13 @@ export interface OidcServer {
 }
 
 export async function startOidcProvider(options: Record<string, unknown> = {}): Promise<OidcServer> {
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'support', 'oidc-provider-server.mjs'), JSON.stringify(options)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(__dirname, '..', '..', 'support', 'oidc-provider-server.mjs'), JSON.stringify(options)],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   const issuer = await new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error('oidc-provider did not start in 10 s')), 10_000);
@@ -69,15 +73,18 @@ export async function waitForBrowserStart(argvFile: string, count: number, timeo
 export async function completeSignIn(
   page: Page,
   url: string,
-  options: { login?: string; consent?: 'allow' | 'deny' } = {},
+  options: { login?: string; consent?: 'allow' | 'deny'; userCode?: string } = {},
 ): Promise<string> {
   const callbacks: string[] = [];
   page.on('request', (request) => {
     if (request.url().includes('/callback')) callbacks.push(request.url());
   });
   await page.goto(url, { waitUntil: 'load' });
-  for (let step = 0; step < 4 && callbacks.length === 0; step++) {
-    if (await page.$('input[name="login"]')) {
+  for (let step = 0; step < 6 && callbacks.length === 0; step++) {
+    if (options.userCode && (await page.$('input[name="user_code"]'))) {
+      await page.type('input[name="user_code"]', options.userCode);
+      await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('button[type="submit"]')]);
+    } else if (await page.$('input[name="login"]')) {
       await page.type('input[name="login"]', options.login ?? 'alice');
       await page.type('input[name="password"]', 'any password');
       await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('button[type="submit"]')]);

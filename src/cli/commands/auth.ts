@@ -44,7 +44,7 @@ function parseWithFileLabels(
     if (!(error instanceof InputError)) throw error;
     const fromFile = [...provider.where.keys()].find((key) => !flags.has(key) && error.message.includes(`--${key}`));
     if (!fromFile) throw error;
-    const message = error.message.replace(`--${fromFile}`, `key "${fromFile}" at ${provider.where.get(fromFile)}`);
+    const message = error.message.replace(`--${fromFile}`, `key "${fromFile}" (${provider.where.get(fromFile)})`);
     throw new InputError(message, error.hint);
   }
 }
