@@ -146,14 +146,32 @@ describe('browser sign-in (authorization code + PKCE, loopback redirect)', () =>
     expect(again.code).toBe(0);
     expect(again.stderr).toBe('');
     expect(recordedStarts(machine.argvFile)).toHaveLength(1);
-    expect(await callerArn(emulator.url, credentialsOf(again.stdout))).toBe(arn);
+    // The same credentials: handed out from the kept session, no new AssumeRoleWithWebIdentity.
+    expect(credentialsOf(again.stdout)).toEqual(credentialsOf(run.stdout));
+
+    // Other settings are other credentials: a per-call override gets its own, from the kept ID token.
+    const longer = await runCli(['auth', 'work', '--role-duration-seconds', '7200'], { env: machine.env });
+    expect(longer.code).toBe(0);
+    expect(credentialsOf(longer.stdout).accessKeyId).not.toBe(credentialsOf(run.stdout).accessKeyId);
+    const expiration = Date.parse((JSON.parse(longer.stdout) as { Expiration: string }).Expiration);
+    expect(expiration - Date.now()).toBeGreaterThan(7000_000);
+    expect(await callerArn(emulator.url, credentialsOf(longer.stdout))).toBe(arn);
+    expect(recordedStarts(machine.argvFile)).toHaveLength(1);
   }, 60_000);
 });
 
-/** An unsigned JWT with `exp` in the past, in place of the kept ID token: the next call must not use it. */
+/**
+ * An unsigned JWT with `exp` in the past in place of the kept ID token, and the kept role credentials dropped (as
+ * when they near expiry too): the next call must get a new ID token.
+ */
 function expireKeptIdToken(machine: Laptop): { refreshToken: string } {
   const file = join(machine.sessionDir, 'work.json');
-  const kept = JSON.parse(readFileSync(file, 'utf8')) as { idToken: string; refreshToken: string };
+  const kept = JSON.parse(readFileSync(file, 'utf8')) as {
+    idToken: string;
+    refreshToken: string;
+    credentials?: unknown;
+  };
+  delete kept.credentials;
   const segment = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   kept.idToken = `${segment({ alg: 'none' })}.${segment({ iss: oidc.issuer, exp: Math.floor(Date.now() / 1000) - 60 })}.`;
   writeFileSync(file, JSON.stringify(kept), { mode: 0o600 });

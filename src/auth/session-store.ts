@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { InputError } from '../errors';
 import { registerSecret } from '../secrets';
 import { writeFileAtomic } from '../sink/atomic-file';
+import type { KeptCredentials } from './credential-cache';
 
 /** A sign-in as kept between calls. Secret: never print. */
 export interface SignedIn {
@@ -14,6 +15,8 @@ export interface SignedIn {
   readonly clientId: string;
   readonly idToken: string;
   readonly refreshToken?: string;
+  /** The role credentials last handed out for this sign-in (see credential-cache.ts). */
+  readonly credentials?: KeptCredentials;
 }
 
 export function sessionFile(dir: string, provider: string): string {

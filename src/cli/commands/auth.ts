@@ -1,11 +1,13 @@
 import { isAbsolute, resolve } from 'node:path';
 import { type ProviderConfig, providerNamed, readProvidersFile } from '../../auth/config';
+import { credentialKey, keepCredentials, keptSession } from '../../auth/credential-cache';
 import { defaultBrowserCommand } from '../../auth/open-browser';
 import { authPaths } from '../../auth/paths';
 import type { ProviderEndpoint } from '../../auth/provider';
 import { signIn } from '../../auth/sign-in';
 import { InputError } from '../../errors';
 import { obtainSession } from '../../exchange/obtain';
+import type { Session } from '../../exchange/session';
 import { sanitizeSessionName } from '../../settings/ci-context';
 import { parseSettings } from '../../settings/parse';
 import type { Settings } from '../../settings/types';
@@ -91,6 +93,13 @@ export async function authCommand(context: CommandContext): Promise<number> {
     throw new InputError(`--login-timeout-s must be a whole number of seconds ≥ 1.`);
   }
 
+  const key = credentialKey(parsed, endpoint);
+  const kept = keptSession(paths.sessionDir, name, key);
+  if (kept) {
+    context.stdout(present(kept, parsed.region, invocation.options.get('format')));
+    return 0;
+  }
+
   const idToken = await signIn({
     provider: endpoint,
     sessionDir: paths.sessionDir,
@@ -106,11 +115,13 @@ export async function authCommand(context: CommandContext): Promise<number> {
     invocation.settings.has('role-session-name') || provider.values.has('role-session-name'),
   );
   const session = await obtainSession(settings, context.log);
-  const format = invocation.options.get('format') ?? 'credential-process';
-  context.stdout(
-    format === 'credential-process'
-      ? credentialProcessDocument(session)
-      : formatVariables(credentialVariables(session, settings.region), format as ShellFormat),
-  );
+  await keepCredentials(paths.sessionDir, name, key, idToken, session);
+  context.stdout(present(session, settings.region, invocation.options.get('format')));
   return 0;
+}
+
+function present(session: Session, region: string, format = 'credential-process'): string {
+  return format === 'credential-process'
+    ? credentialProcessDocument(session)
+    : formatVariables(credentialVariables(session, region), format as ShellFormat);
 }
