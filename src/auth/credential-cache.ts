@@ -3,11 +3,9 @@
  * a credential_process again whenever its credentials near expiry, and every `aws` command is a new process: without
  * this, each one would load the STS client and call AssumeRoleWithWebIdentity. With it, a call costs a file read.
  */
-import { createHash } from 'node:crypto';
 import type { Session } from '../exchange/session';
 import { registerSecret } from '../secrets';
 import type { Settings } from '../settings/types';
-import { withFileLockAsync } from '../shared/file-lock';
 import type { ProviderEndpoint } from './provider';
 import { readSession, sessionFile, writeSession } from './session-store';
 
@@ -41,7 +39,8 @@ export function credentialKey(settings: Settings, provider: ProviderEndpoint): s
     settings.cognito,
     settings.stsEndpoint,
   ];
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+  // Kept as it is (nothing in it is secret): hashing would load node:crypto on the path that must start fastest.
+  return JSON.stringify(parts);
 }
 
 export function keptSession(dir: string, provider: string, key: string, now = Date.now()): Session | undefined {
@@ -65,6 +64,7 @@ export function keptSession(dir: string, provider: string, key: string, now = Da
 export async function keepCredentials(dir: string, provider: string, key: string, idToken: string, session: Session) {
   const { credentials } = session;
   if (!credentials.expiration) return;
+  const { withFileLockAsync } = await import('../shared/file-lock');
   await withFileLockAsync(sessionFile(dir, provider), async () => {
     const current = readSession(dir, provider);
     if (!current || current.idToken !== idToken) return;
@@ -77,6 +77,6 @@ export async function keepCredentials(dir: string, provider: string, key: string
       accountId: session.accountId,
       arn: session.arn,
     };
-    writeSession(dir, provider, { ...current, credentials: kept });
+    await writeSession(dir, provider, { ...current, credentials: kept });
   });
 }

@@ -6,7 +6,6 @@ import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync 
 import { join } from 'node:path';
 import { InputError } from '../errors';
 import { registerSecret } from '../secrets';
-import { writeFileAtomic } from '../sink/atomic-file';
 import type { KeptCredentials } from './credential-cache';
 
 /** A sign-in as kept between calls. Secret: never print. */
@@ -57,7 +56,9 @@ export function readSession(dir: string, provider: string): SignedIn | undefined
   }
 }
 
-export function writeSession(dir: string, provider: string, session: SignedIn): void {
+export async function writeSession(dir: string, provider: string, session: SignedIn): Promise<void> {
+  // Loaded here, not at start-up: reading a kept session is the path every `aws` command takes.
+  const { writeFileAtomic } = await import('../sink/atomic-file');
   writeFileAtomic(sessionFile(privateDir(dir), provider), `${JSON.stringify(session)}\n`);
 }
 

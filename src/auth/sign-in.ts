@@ -48,7 +48,7 @@ export async function signIn(request: SignInRequest): Promise<string> {
         try {
           const response = await client.refreshTokenGrant(config, kept.refreshToken);
           const refreshed = tokensOf(response, provider, kept.refreshToken);
-          writeSession(dir, provider.name, refreshed);
+          await writeSession(dir, provider.name, refreshed);
           log.info(`Refreshed the sign-in with ${provider.name}.`);
           return refreshed.idToken;
         } catch (error) {
@@ -62,7 +62,7 @@ export async function signIn(request: SignInRequest): Promise<string> {
         ? (await import('./device-login')).deviceLogin(client, config, provider, request)
         : (await import('./browser-login')).browserLogin(client, config, provider, request);
       const signed = await login;
-      writeSession(dir, provider.name, signed);
+      await writeSession(dir, provider.name, signed);
       return signed.idToken;
     },
     // Waiters give the signer the whole sign-in time; a lock older than that belongs to a signer that died.

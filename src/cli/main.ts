@@ -3,24 +3,20 @@ import { stderrLogger } from '../log';
 import { exitCodeOf, formatFailure } from '../report';
 import { type Invocation, parseArgs } from './args';
 import type { CommandName } from './command-table';
-import { authCommand } from './commands/auth';
-import { credentialProcessCommand } from './commands/credential-process';
-import { envCommand } from './commands/env';
-import { execCommand } from './commands/exec';
-import { logoutCommand } from './commands/logout';
-import { profileCommand } from './commands/profile';
-import { tokenCommand } from './commands/token';
 import type { CommandContext, Env } from './context';
 import { commandHelp, globalHelp } from './help';
 
-const HANDLERS: Record<CommandName, (context: CommandContext) => Promise<number>> = {
-  exec: execCommand,
-  env: envCommand,
-  'credential-process': credentialProcessCommand,
-  profile: profileCommand,
-  token: tokenCommand,
-  auth: authCommand,
-  logout: logoutCommand,
+type Handler = (context: CommandContext) => Promise<number>;
+
+/** Each command is its own chunk: a call loads what its command needs and nothing else (auth from a kept session). */
+const HANDLERS: Record<CommandName, () => Promise<Handler>> = {
+  exec: async () => (await import('./commands/exec')).execCommand,
+  env: async () => (await import('./commands/env')).envCommand,
+  'credential-process': async () => (await import('./commands/credential-process')).credentialProcessCommand,
+  profile: async () => (await import('./commands/profile')).profileCommand,
+  token: async () => (await import('./commands/token')).tokenCommand,
+  auth: async () => (await import('./commands/auth')).authCommand,
+  logout: async () => (await import('./commands/logout')).logoutCommand,
 };
 
 const writeStdout = (text: string) => {
@@ -57,7 +53,8 @@ export async function runCli(argv: readonly string[], env: Env): Promise<number>
   const quiet = invocation.quiet || (unattended && !debug);
   const log = stderrLogger({ debug, quiet });
   try {
-    return await HANDLERS[invocation.command]({ invocation, env, log, stdout: writeStdout, cwd: process.cwd() });
+    const handler = await HANDLERS[invocation.command]();
+    return await handler({ invocation, env, log, stdout: writeStdout, cwd: process.cwd() });
   } catch (error) {
     log.error(formatFailure(error, debug));
     return exitCodeOf(error);

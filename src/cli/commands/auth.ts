@@ -4,9 +4,7 @@ import { credentialKey, keepCredentials, keptSession } from '../../auth/credenti
 import { defaultBrowserCommand } from '../../auth/open-browser';
 import { authPaths } from '../../auth/paths';
 import type { ProviderEndpoint } from '../../auth/provider';
-import { signIn } from '../../auth/sign-in';
 import { InputError } from '../../errors';
-import { obtainSession } from '../../exchange/obtain';
 import type { Session } from '../../exchange/session';
 import { sanitizeSessionName } from '../../settings/ci-context';
 import { parseSettings } from '../../settings/parse';
@@ -100,6 +98,7 @@ export async function authCommand(context: CommandContext): Promise<number> {
     return 0;
   }
 
+  const { signIn } = await import('../../auth/sign-in');
   const idToken = await signIn({
     provider: endpoint,
     sessionDir: paths.sessionDir,
@@ -114,6 +113,8 @@ export async function authCommand(context: CommandContext): Promise<number> {
     decodeToken(idToken, `sign-in with ${name}`).claims,
     invocation.settings.has('role-session-name') || provider.values.has('role-session-name'),
   );
+  // Loaded only now: a call served from the kept session never compiles the exchange.
+  const { obtainSession } = await import('../../exchange/obtain');
   const session = await obtainSession(settings, context.log);
   await keepCredentials(paths.sessionDir, name, key, idToken, session);
   context.stdout(present(session, settings.region, invocation.options.get('format')));
