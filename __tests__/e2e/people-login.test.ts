@@ -367,3 +367,87 @@ describe('settings', () => {
     expect(run.code).toBe(5);
   });
 });
+
+describe('console', () => {
+  test('a signed-in profile opens the console as the person, end to end in the browser', async () => {
+    const machine = laptop();
+    const awsConfig = join(machine.dir, 'aws-config');
+    writeFileSync(
+      awsConfig,
+      `[profile work]\ncredential_process = ${process.execPath} ${join(ROOT, 'dist', 'index.js')} auth work\n`,
+    );
+    const env = { ...machine.env, AWS_CONFIG_FILE: awsConfig, AWS_SHARED_CREDENTIALS_FILE: join(machine.dir, 'none') };
+    expect((await signInWithBrowser(machine)).run.code).toBe(0);
+
+    const federation = `${emulator.url}/federation`;
+    const destination = 'https://console.aws.amazon.com/s3/home?region=us-east-1';
+    const run = await runCli(
+      [
+        'console',
+        '--profile',
+        'work',
+        '--signin-endpoint',
+        federation,
+        '--destination',
+        destination,
+        '--session-duration-s',
+        '7200',
+        '--browser',
+        recorderCommand(join(machine.dir, 'console-argv')),
+      ],
+      { env },
+    );
+    expect(run.stderr).toContain('Opened the AWS console sign-in');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    const url = await waitForBrowserStart(join(machine.dir, 'console-argv'), 1);
+    const login = new URL(url);
+    expect(login.searchParams.get('Action')).toBe('login');
+    expect(login.searchParams.get('Destination')).toBe(destination);
+    assertNoSecrets(run.stderr, [login.searchParams.get('SigninToken')!]);
+
+    const page = await browser.newPage();
+    try {
+      await page.goto(url, { waitUntil: 'load' });
+      expect(await page.$eval('#identity', (e) => e.textContent)).toMatch(
+        /:assumed-role\/people-oidc-PeopleRole\/alice@example\.com$/,
+      );
+      expect(await page.$eval('#destination', (e) => e.textContent)).toBe(destination);
+      const until = Date.parse((await page.$eval('#until', (e) => e.textContent)) ?? '');
+      expect(until - Date.now()).toBeGreaterThan(7000_000);
+      // One use: the same link again is refused.
+      const again = await page.goto(url, { waitUntil: 'load' });
+      expect(again?.status()).toBe(400);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  test('credentials of a CI step (environment) with --print; --print is refused in CI', async () => {
+    const machine = laptop();
+    const signed = await signInWithBrowser(machine, ['--format', 'json']);
+    const vars = JSON.parse(signed.run.stdout) as Record<string, string>;
+    const env = { ...cliEnv(machine.dir), ...vars };
+    const federation = `${emulator.url}/federation`;
+    const printed = await runCli(['console', '--print', '--signin-endpoint', federation], { env });
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/federation\?Action=login&Destination=https%3A%2F%2Fconsole\.aws\.amazon\.com%2F&SigninToken=\S+\n$/,
+    );
+    expect(printed.stderr).not.toContain('SigninToken');
+
+    for (const ci of [{ CI: 'true' }, { GITHUB_ACTIONS: 'true' }, { JENKINS_URL: 'https://jenkins.example.com/' }]) {
+      const refused = await runCli(['console', '--print', '--signin-endpoint', federation], { env: { ...env, ...ci } });
+      expect(refused.code).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toContain('--print is refused in');
+    }
+
+    const forged = await runCli(['console', '--print', '--signin-endpoint', federation], {
+      env: { ...env, AWS_SECRET_ACCESS_KEY: 'not-the-secret-of-this-session-0000000000' },
+    });
+    expect(forged.code).toBe(4);
+    expect(forged.stderr).toContain('The federation endpoint refused the credentials (HTTP 400).');
+    expect(forged.stdout).toBe('');
+  }, 60_000);
+});

@@ -5,7 +5,7 @@ import type { InputSpec } from '../settings/inputs';
  */
 import { SHELL_FORMATS } from '../sink/shell-formats';
 
-export type CommandName = 'exec' | 'env' | 'credential-process' | 'profile' | 'token' | 'auth' | 'logout';
+export type CommandName = 'exec' | 'env' | 'credential-process' | 'profile' | 'token' | 'auth' | 'logout' | 'console';
 
 export interface OptionSpec {
   readonly name: string;
@@ -25,6 +25,8 @@ export interface CommandSpec {
   readonly program: boolean;
   /** A word before the flags (`auth <provider>`), and whether it must be given. */
   readonly positional?: { readonly name: string; readonly required: boolean };
+  /** False for a command that takes no settings flags (it works with credentials that already exist). */
+  readonly settings?: false;
   /** Settings that only this command uses (others refuse them rather than silently ignore them). */
   readonly ownSettings: readonly string[];
   readonly examples: readonly string[];
@@ -38,6 +40,7 @@ export const PROFILE_SETTINGS = ['aws-profile', 'overwrite-aws-profile', 'refres
 /** Whether a command takes an input of the settings table as a flag (never secrets, never action-only inputs). */
 export function acceptsSetting(command: CommandSpec, input: InputSpec): boolean {
   return (
+    command.settings !== false &&
     !input.secret &&
     !input.actionOnly &&
     (!PROFILE_SETTINGS.includes(input.name) || command.ownSettings.includes(input.name))
@@ -193,6 +196,50 @@ export const COMMANDS: readonly CommandSpec[] = [
     positional: { name: '<provider>', required: false },
     ownSettings: [],
     examples: ['logout google', 'logout'],
+  },
+  {
+    name: 'console',
+    summary: 'Open the AWS console signed in with the current credentials (federation sign-in URL).',
+    usage: 'console [--profile NAME] [--destination URL] [--session-duration-s N] [--print]',
+    description:
+      'Takes the credentials the AWS CLI would use here (environment variables, else --profile / AWS_PROFILE, ' +
+      'credential_process included, so `--profile work` signs in through auth), asks the federation endpoint of the ' +
+      "region's partition for a sign-in token (getSigninToken) and opens the console login URL with the browser " +
+      'command. The URL is as good as the credentials for 15 minutes: it is printed only with --print, and never ' +
+      'in CI (CI, GITHUB_ACTIONS, JENKINS_URL), where --print is refused. Needs temporary credentials.',
+    options: [
+      {
+        name: 'profile',
+        value: 'NAME',
+        description: 'AWS profile to take the credentials from (default: environment, AWS_PROFILE).',
+      },
+      {
+        name: 'destination',
+        value: 'URL',
+        description: 'Console page to land on (default the console home of the partition).',
+      },
+      {
+        name: 'session-duration-s',
+        value: 'SECONDS',
+        description: 'Console session, 900-43200 (default: what is left of the credentials).',
+      },
+      { name: 'region', value: 'REGION', description: 'Selects the partition (default AWS_REGION, else us-east-1).' },
+      {
+        name: 'browser',
+        value: 'COMMAND',
+        description: 'Command that opens the URL, {} standing for it (default xdg-open {}).',
+      },
+      {
+        name: 'signin-endpoint',
+        value: 'URL',
+        description: 'Federation endpoint (default by partition; the emulator serves /federation).',
+      },
+      { name: 'print', description: 'Print the URL on stdout instead of opening it (refused in CI).' },
+    ],
+    program: false,
+    settings: false,
+    ownSettings: [],
+    examples: ['console --profile work --destination https://console.aws.amazon.com/s3/home'],
   },
 ];
 

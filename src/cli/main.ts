@@ -17,6 +17,7 @@ const HANDLERS: Record<CommandName, () => Promise<Handler>> = {
   token: async () => (await import('./commands/token')).tokenCommand,
   auth: async () => (await import('./commands/auth')).authCommand,
   logout: async () => (await import('./commands/logout')).logoutCommand,
+  console: async () => (await import('./commands/console')).consoleCommand,
 };
 
 const writeStdout = (text: string) => {
