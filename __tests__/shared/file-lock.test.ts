@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TimeoutError } from '../../src/errors';
-import { lockPathOf, withFileLocks } from '../../src/shared/file-lock';
+import { lockPathOf, withFileLockAsync, withFileLocks } from '../../src/shared/file-lock';
 
 let dir: string;
 let file: string;
@@ -70,4 +70,34 @@ it('takes several locks in one order and releases them all', () => {
   const held = withFileLocks([file, other], () => readdirSync(dir).sort());
   expect(held).toEqual(['config.lock', 'credentials.lock']);
   expect(readdirSync(dir)).toEqual([]);
+});
+
+describe('withFileLockAsync (held across asynchronous work such as a sign-in)', () => {
+  it('runs holders one at a time and lets the event loop run while a waiter waits', async () => {
+    const events: string[] = [];
+    const holder = (name: string) =>
+      withFileLockAsync(file, async () => {
+        events.push(`${name} in`);
+        await new Promise((r) => setTimeout(r, 150));
+        events.push(`${name} out`);
+      });
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    await Promise.all([holder('a'), holder('b')]);
+    clearInterval(ticker);
+    expect(events).toEqual(['a in', 'a out', 'b in', 'b out']);
+    expect(ticks).toBeGreaterThan(10);
+    expect(existsSync(lockPathOf(file))).toBe(false);
+  });
+
+  it('breaks the lock of a process that died while holding it', async () => {
+    writeFileSync(lockPathOf(file), `${deadPid()} ${hostname()} abc\n`);
+    await expect(withFileLockAsync(file, async () => 'mine', { timeoutMs: 2000 })).resolves.toBe('mine');
+  });
+
+  it('gives up on a live holder after timeoutMs with a TimeoutError naming the lock', async () => {
+    writeFileSync(lockPathOf(file), `${process.pid} ${hostname()} abc\n`);
+    await expect(withFileLockAsync(file, async () => 'never', { timeoutMs: 300 })).rejects.toThrow(TimeoutError);
+    expect(existsSync(lockPathOf(file))).toBe(true);
+  });
 });

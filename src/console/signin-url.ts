@@ -29,13 +29,13 @@ export async function consoleSigninUrl(credentials: AwsCredentials, request: Sig
     sessionKey: credentials.secretAccessKey,
     sessionToken: credentials.sessionToken,
   });
-  const form = new URLSearchParams({ Action: 'getSigninToken', Session: session });
-  if (request.sessionDurationS !== undefined) form.set('SessionDuration', String(request.sessionDurationS));
-  // POST keeps the credentials out of the URL (and so out of any proxy's access log); the endpoint accepts both.
-  const answer = await httpRequestText(new URL(request.federation), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form.toString(),
+  const tokenUrl = new URL(request.federation);
+  const query = new URLSearchParams({ Action: 'getSigninToken', Session: session });
+  if (request.sessionDurationS !== undefined) query.set('SessionDuration', String(request.sessionDurationS));
+  // A GET with the query, as the IAM User Guide shows it (TLS to AWS; our messages never show a URL's query).
+  tokenUrl.search = query.toString();
+  const answer = await httpRequestText(tokenUrl, {
+    method: 'GET',
     timeoutMs: request.timeoutMs,
     what: 'the AWS sign-in federation endpoint',
   });
