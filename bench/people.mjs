@@ -60,19 +60,35 @@ try {
   const expected = JSON.parse(first.out).AccessKeyId;
   const stsCalls = sts.requests();
 
+  // Wall time, and CPU time (user + sys, 10 ms resolution) from /usr/bin/time when present: on a shared, loaded
+  // machine the wall time mostly measures the queue for a core, the CPU time what the call itself costs.
+  const useTime = existsSync('/usr/bin/time');
   const time = (args, childEnv) => {
     const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, args, { env: childEnv, encoding: 'utf8' });
-    return { ms: Number(process.hrtime.bigint() - started) / 1e6, ...result };
+    const result = useTime
+      ? spawnSync('/usr/bin/time', ['-f', 'BENCH_CPU %U %S', process.execPath, ...args], {
+          env: childEnv,
+          encoding: 'utf8',
+        })
+      : spawnSync(process.execPath, args, { env: childEnv, encoding: 'utf8' });
+    const cpu = /BENCH_CPU ([\d.]+) ([\d.]+)/.exec(result.stderr ?? '');
+    const cpuMs = cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : Number.NaN;
+    return { ms: Number(process.hrtime.bigint() - started) / 1e6, cpuMs, ...result };
   };
   const bare = [];
   const cached = [];
+  const bareCpu = [];
+  const cachedCpu = [];
   for (let i = 0; i < runs; i++) {
-    bare.push(time(['-e', ''], { PATH: env.PATH }).ms);
+    const b = time(['-e', ''], { PATH: env.PATH });
+    bare.push(b.ms);
+    bareCpu.push(b.cpuMs);
     const run = time([dist, 'auth', 'work'], env);
-    if (run.status !== 0 || JSON.parse(run.stdout).AccessKeyId !== expected)
+    if (run.status !== 0 || JSON.parse(run.stdout).AccessKeyId !== expected) {
       throw new Error(`cached call failed: ${run.stderr}`);
+    }
     cached.push(run.ms);
+    cachedCpu.push(run.cpuMs);
   }
   if (sts.requests() !== stsCalls) throw new Error('a cached call went to STS');
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -83,7 +99,12 @@ try {
   console.log(
     `auth work (kept session)        median ${median(cached).toFixed(0)} ms  p90 ${p90(cached).toFixed(0)} ms`,
   );
-  console.log(`target ≤ bare + 25 ms: +${over.toFixed(0)} ms ${over <= 25 ? 'met' : 'MISSED'}`);
+  if (useTime) {
+    console.log(
+      `CPU (user+sys) median: bare ${median(bareCpu).toFixed(0)} ms, auth ${median(cachedCpu).toFixed(0)} ms`,
+    );
+  }
+  console.log(`target ≤ bare + 25 ms (wall): +${over.toFixed(0)} ms ${over <= 25 ? 'met' : 'MISSED'}`);
   if (over > 25) process.exitCode = 1;
 } finally {
   sts.close();
