@@ -4,6 +4,7 @@
  * trusting that provider through examples/people-oidc.yml (aud = client id, sub condition). The credentials the
  * CLI prints must pass a SigV4-signed GetCallerIdentity as the signed-in person's session.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
@@ -320,6 +321,40 @@ describe('device sign-in (RFC 8628)', () => {
     expect(run.code).toBe(0);
     expect(await callerArn(emulator.url, credentialsOf(run.stdout))).toMatch(/\/alice@example\.com$/);
     expect(recordedStarts(machine.argvFile)).toHaveLength(0);
+  }, 60_000);
+
+  test('as a credential_process (stderr captured by the AWS CLI), the code also reaches the terminal', async () => {
+    const machine = laptop();
+    const out = join(machine.dir, 'stdout');
+    const err = join(machine.dir, 'stderr');
+    // `script` gives the command a terminal of its own: what it prints there is what the person would see, while
+    // stdout and stderr go to files as they go to the AWS CLI's pipes.
+    const command = `'${process.execPath}' '${join(ROOT, 'dist', 'index.js')}' auth work --device >'${out}' 2>'${err}'`;
+    const terminal = spawn('script', ['-qec', command, '/dev/null'], {
+      env: machine.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    terminal.stdout.on('data', (chunk: Buffer) => {
+      screen += chunk.toString('utf8');
+    });
+    const exited = new Promise<number | null>((resolve) => terminal.on('close', resolve));
+    const deadline = Date.now() + 15_000;
+    let prompt: RegExpExecArray | null = null;
+    while (!prompt && Date.now() < deadline) {
+      prompt = /open (\S+) and enter the code (\S+)/.exec(screen);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(prompt).not.toBeNull();
+    const page = await browser.newPage();
+    try {
+      await completeSignIn(page, prompt![1]!, { userCode: prompt![2]! });
+    } finally {
+      await page.close();
+    }
+    expect(await exited).toBe(0);
+    expect(await callerArn(emulator.url, credentialsOf(readFileSync(out, 'utf8')))).toMatch(/\/alice@example\.com$/);
+    assertNoSecrets(screen);
   }, 60_000);
 
   test('an expired device code: exit 5', async () => {

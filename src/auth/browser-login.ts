@@ -12,6 +12,7 @@ import { registerSecret } from '../secrets';
 import { openBrowser } from './open-browser';
 import { type OpenIdClient, oauthErrorCode, type ProviderEndpoint, providerError } from './provider';
 import type { SignedIn } from './session-store';
+import { tellPerson } from './tell-person';
 import { tokensOf } from './tokens';
 
 export interface BrowserLoginOptions {
@@ -138,9 +139,10 @@ export async function browserLogin(
       ...(provider.scopes.split(' ').includes('offline_access') ? { prompt: 'consent' } : {}),
     });
     if (await openBrowser(options.browser, url.href)) {
-      options.log.warn(`Signing in with ${provider.name}: finish in the browser that just opened.`);
+      tellPerson(options.log, `Signing in with ${provider.name}: finish in the browser that just opened.`);
     } else {
-      options.log.warn(
+      tellPerson(
+        options.log,
         `Could not start the browser (${options.browser.split(' ')[0]}). Open this address to sign in with ${provider.name}:\n${url.href}`,
       );
     }

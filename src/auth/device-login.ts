@@ -7,6 +7,7 @@ import { TimeoutError, TokenError } from '../errors';
 import type { Logger } from '../log';
 import { type OpenIdClient, oauthErrorCode, type ProviderEndpoint, providerError } from './provider';
 import type { SignedIn } from './session-store';
+import { tellPerson } from './tell-person';
 import { tokensOf } from './tokens';
 
 export async function deviceLogin(
@@ -31,7 +32,8 @@ export async function deviceLogin(
     throw providerError(error, provider, 'device authorization');
   }
   // The person needs these two: they are what the flow shows, not secrets of this machine.
-  options.log.warn(
+  tellPerson(
+    options.log,
     `To sign in with ${provider.name}, open ${started.verification_uri} and enter the code ${started.user_code}` +
       ` (valid ${Math.round(started.expires_in / 60)} min).`,
   );
