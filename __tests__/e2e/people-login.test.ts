@@ -33,7 +33,10 @@ beforeAll(async () => {
   emulator = await startEmulator({
     log: () => {},
     templates: [
-      { path: join(ROOT, 'examples', 'people-oidc.yml'), parameters: { IssuerUrl: oidc.issuer, ClientId: CLIENT_ID } },
+      {
+        path: join(ROOT, 'examples', 'people-oidc.yml'),
+        parameters: { IssuerUrl: oidc.issuer, ClientId: CLIENT_ID, AllowedSubjects: 'alice' },
+      },
     ],
   });
   roleArn = emulator.ids.PeopleRole!;
@@ -108,13 +111,15 @@ async function signInWithBrowser(
     }),
   );
   options.rewrite?.(url);
-  const page = await browser.newPage();
+  // A fresh profile per sign-in, as another person's browser: no provider session left by an earlier test.
+  const context = await browser.createBrowserContext();
   try {
+    const page = await context.newPage();
     const callback = await completeSignIn(page, url.href, { consent: options.consent ?? 'allow' });
     const code = new URL(callback).searchParams.get('code') ?? undefined;
     return { run: await started.result, url, code };
   } finally {
-    await page.close();
+    await context.close();
   }
 }
 
@@ -253,6 +258,24 @@ describe('kept sessions', () => {
 });
 
 describe('sign-in failures end with a clear message and a documented exit code', () => {
+  test('a person the role does not trust (sub condition): exit 4 with the claims', async () => {
+    const machine = laptop();
+    const started = startCli(['auth', 'work'], { env: machine.env, killAfterMs: 60_000 });
+    const url = await waitForBrowserStart(machine.argvFile, 1);
+    const context = await browser.createBrowserContext();
+    try {
+      await completeSignIn(await context.newPage(), url, { login: 'bob' });
+    } finally {
+      await context.close();
+    }
+    const run = await started.result;
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('AccessDenied');
+    expect(run.stderr).toContain('bob');
+    expect(run.stdout).toBe('');
+    assertNoSecrets(run.stderr);
+  }, 60_000);
+
   test.each([
     [
       'state',

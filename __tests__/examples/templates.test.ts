@@ -24,6 +24,8 @@ import { cloudFormationTemplates, EXAMPLES, parseExample } from './support/examp
 
 type Json = Record<string, unknown>;
 const path = (file: string) => `${EXAMPLES}/${file}`;
+/** The placeholder issuer of people-oidc.yml (a company's own OpenID provider; e2e/people-login.test.ts signs in). */
+const PEOPLE_ISSUER = 'https://login.example.com';
 
 let github: TokenService;
 let jenkins: TokenService;
@@ -68,7 +70,7 @@ describe.each(templates)('%s', (file) => {
     const created = buildModel({ templates: [path(file)] }).model;
     expect(created.listProviders().map((p) => p.url)).toEqual([expect.stringMatching(/^https:\/\/[a-z]/)]);
     const [provider] = created.listProviders();
-    expect([GITHUB_ISSUER, JENKINS_ISSUER]).toContain(provider?.url);
+    expect([GITHUB_ISSUER, JENKINS_ISSUER, PEOPLE_ISSUER]).toContain(provider?.url);
 
     // An account that already has the provider (another stack, the console): the template must only use it.
     const existing = `arn:aws:iam::123456789012:oidc-provider/${provider?.name}`;
