@@ -13,8 +13,9 @@ export function defaultBrowserCommand(platform: NodeJS.Platform = process.platfo
  * so nothing in the URL is interpreted. The URL carries the PKCE challenge, state and nonce, never the verifier.
  */
 export function browserArgv(command: string, url: string): string[] {
-  const words = command.match(/"[^"]*"|\S+/g) ?? [];
-  return words.map((w) => (w.startsWith('"') && w.endsWith('"') ? w.slice(1, -1) : w).split('{}').join(url));
+  // A word is a run of unquoted characters and "quoted parts" (`--profile-directory="Profile 1"` is one word).
+  const words = command.match(/(?:[^\s"]+|"[^"]*")+/g) ?? [];
+  return words.map((w) => w.replace(/"/g, '').split('{}').join(url));
 }
 
 /** Starts the browser and returns whether it could be started; it is left running on its own. */
