@@ -15,6 +15,8 @@ const EXERCISED_BY: Readonly<Record<string, readonly string[]>> = {
   'cognito-tags.yml': ['examples/templates.test.ts', 'examples/workflows.test.ts', 'e2e/emulator-trust.test.ts'],
   'multi-account.yml': ['examples/templates.test.ts', 'examples/workflows.test.ts', 'e2e/action-profiles.test.ts'],
   'jenkins/jenkins-oidc.yml': ['examples/templates.test.ts', 'e2e/jenkins-chain.test.ts', 'e2e/aws-cli.test.ts'],
+  // Trusting a local OpenID provider a person signs in to with headless Chromium (auth, console).
+  'people-oidc.yml': ['examples/templates.test.ts', 'e2e/people-login.test.ts'],
   // Run through dist/index.js as the Actions runner starts it, then their `aws sts` lines with the AWS CLI.
   'workflows/github-oidc.yml': ['examples/workflows.test.ts'],
   'workflows/github-refreshable.yml': ['examples/workflows.test.ts'],
@@ -60,6 +62,7 @@ test('the examples include the templates and workflows the README quotes', () =>
     'microsoft/azure-devops.yml',
     'microsoft/entra-id.yml',
     'multi-account.yml',
+    'people-oidc.yml',
   ]);
   expect(githubWorkflows()).toEqual([
     'workflows/cognito-tags.yml',

@@ -29,6 +29,8 @@ const MICROSOFT_DEFAULT_ISSUERS = [
   'https://vstoken.dev.azure.com/00000000-0000-0000-0000-000000000000',
 ];
 const path = (file: string) => `${EXAMPLES}/${file}`;
+/** The placeholder issuer of people-oidc.yml (a company's own OpenID provider; e2e/people-login.test.ts signs in). */
+const PEOPLE_ISSUER = 'https://login.example.com';
 
 let github: TokenService;
 let jenkins: TokenService;
@@ -73,7 +75,7 @@ describe.each(templates)('%s', (file) => {
     const created = buildModel({ templates: [path(file)] }).model;
     expect(created.listProviders().map((p) => p.url)).toEqual([expect.stringMatching(/^https:\/\/[a-z]/)]);
     const [provider] = created.listProviders();
-    expect([GITHUB_ISSUER, JENKINS_ISSUER, ...MICROSOFT_DEFAULT_ISSUERS]).toContain(provider?.url);
+    expect([GITHUB_ISSUER, JENKINS_ISSUER, PEOPLE_ISSUER, ...MICROSOFT_DEFAULT_ISSUERS]).toContain(provider?.url);
 
     // An account that already has the provider (another stack, the console): the template must only use it.
     const existing = `arn:aws:iam::123456789012:oidc-provider/${provider?.name}`;

@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { TimeoutError } from '../../src/errors';
-import { lockPathOf, withFileLocks } from '../../src/shared/file-lock';
+import { lockPathOf, withFileLockAsync, withFileLocks } from '../../src/shared/file-lock';
 import { processSpace } from '../../src/shared/process-space';
 
 let dir: string;
@@ -146,3 +146,33 @@ function compiledLockModule(out: string): string {
   },
   15_000,
 );
+
+describe('withFileLockAsync (held across asynchronous work such as a sign-in)', () => {
+  it('runs holders one at a time and lets the event loop run while a waiter waits', async () => {
+    const events: string[] = [];
+    const holder = (name: string) =>
+      withFileLockAsync(file, async () => {
+        events.push(`${name} in`);
+        await new Promise((r) => setTimeout(r, 150));
+        events.push(`${name} out`);
+      });
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    await Promise.all([holder('a'), holder('b')]);
+    clearInterval(ticker);
+    expect(events).toEqual(['a in', 'a out', 'b in', 'b out']);
+    expect(ticks).toBeGreaterThan(10);
+    expect(existsSync(lockPathOf(file))).toBe(false);
+  });
+
+  it('breaks the lock of a process that died while holding it', async () => {
+    writeFileSync(lockPathOf(file), `${processSpace()} ${deadPid()} abc\n`);
+    await expect(withFileLockAsync(file, async () => 'mine', { timeoutMs: 2000 })).resolves.toBe('mine');
+  });
+
+  it('gives up on a live holder after timeoutMs with a TimeoutError naming the lock', async () => {
+    writeFileSync(lockPathOf(file), `${processSpace()} ${process.pid} abc\n`);
+    await expect(withFileLockAsync(file, async () => 'never', { timeoutMs: 300 })).rejects.toThrow(TimeoutError);
+    expect(existsSync(lockPathOf(file))).toBe(true);
+  });
+});

@@ -22,6 +22,8 @@ export type Invocation =
       /** The command's own options (`--format`, `--output-file`, `--refreshable`). */
       readonly options: ReadonlyMap<string, string>;
       readonly program: readonly string[];
+      /** The one word some commands take before their flags (`auth <provider>`). */
+      readonly positional?: string;
       readonly quiet: boolean;
       readonly debug: boolean;
     };
@@ -39,6 +41,12 @@ function refusedFlag(name: string, spec: InputSpec | undefined): UsageError | un
     return new UsageError(
       `--${name} is not accepted: a command-line argument is visible to every process on the machine (ps) and in CI logs (sh -x).`,
       'The CLI starts from the CI OIDC token (--token-source). To assume a role with keys you already have, export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (Jenkins: withCredentials) and pass --role-chaining.',
+    );
+  }
+  if (name === 'client-secret') {
+    return new UsageError(
+      '--client-secret is not accepted: a command-line argument is visible to every process on the machine (ps).',
+      'Put client-secret in the [provider NAME] section of the providers file (mode 0600); most providers need none with PKCE.',
     );
   }
   if (TOKEN_FLAGS.includes(name)) {
@@ -90,6 +98,7 @@ function parseCommandArgs(command: CommandSpec, args: readonly string[]): Invoca
   let program: string[] = [];
   let quiet = false;
   let debug = false;
+  let positional: string | undefined;
   const usageHint = `Run \`node dist/index.js ${command.name} --help\` for the flags it takes.`;
 
   for (let i = 0; i < args.length; i++) {
@@ -105,6 +114,10 @@ function parseCommandArgs(command: CommandSpec, args: readonly string[]): Invoca
       break;
     }
     if (arg === '-h' || arg === '--help') return { kind: 'help', command: command.name };
+    if (!arg.startsWith('--') && command.positional && positional === undefined && i === 0) {
+      positional = arg;
+      continue;
+    }
     if (!arg.startsWith('--')) {
       throw new UsageError(
         command.program
@@ -184,7 +197,19 @@ function parseCommandArgs(command: CommandSpec, args: readonly string[]): Invoca
   if (command.program && program.length === 0) {
     throw new UsageError(`The ${command.name} command needs a program to run: ${command.usage}.`, usageHint);
   }
-  return { kind: 'run', command: command.name, settings, options, program, quiet, debug };
+  if (command.positional?.required && positional === undefined) {
+    throw new UsageError(`The ${command.name} command needs ${command.positional.name}: ${command.usage}.`, usageHint);
+  }
+  return {
+    kind: 'run',
+    command: command.name,
+    settings,
+    options,
+    program,
+    quiet,
+    debug,
+    ...(positional === undefined ? {} : { positional }),
+  };
 }
 
 /** `<command> [flags] [-- program args…]`, or `--help` / `--version` / `help [command]`. */

@@ -5,7 +5,16 @@ import type { InputSpec } from '../settings/inputs';
  */
 import { SHELL_FORMATS } from '../sink/shell-formats';
 
-export type CommandName = 'exec' | 'env' | 'credential-process' | 'profile' | 'token' | 'doctor';
+export type CommandName =
+  | 'exec'
+  | 'env'
+  | 'credential-process'
+  | 'profile'
+  | 'token'
+  | 'doctor'
+  | 'auth'
+  | 'logout'
+  | 'console';
 
 export interface OptionSpec {
   readonly name: string;
@@ -25,6 +34,10 @@ export interface CommandSpec {
   readonly options: readonly OptionSpec[];
   /** Takes `-- <program> [args…]`. */
   readonly program: boolean;
+  /** A word before the flags (`auth <provider>`), and whether it must be given. */
+  readonly positional?: { readonly name: string; readonly required: boolean };
+  /** False for a command that takes no settings flags (it works with credentials that already exist). */
+  readonly settings?: false;
   /** Settings that only this command uses (others refuse them rather than silently ignore them). */
   readonly ownSettings: readonly string[];
   readonly examples: readonly string[];
@@ -39,11 +52,20 @@ export const PROFILE_SETTINGS = ['aws-profile', 'overwrite-aws-profile', 'refres
 /** Whether a command takes an input of the settings table as a flag (never secrets, never action-only inputs). */
 export function acceptsSetting(command: CommandSpec, input: InputSpec): boolean {
   return (
+    command.settings !== false &&
     !input.secret &&
     !input.actionOnly &&
     (!PROFILE_SETTINGS.includes(input.name) || command.ownSettings.includes(input.name))
   );
 }
+
+export const AUTH_FORMATS = ['credential-process', ...SHELL_FORMATS] as const;
+
+const CONFIG_OPTION: OptionSpec = {
+  name: 'config',
+  value: 'PATH',
+  description: 'Providers file (default: KEYLESS_AWS_CONFIG, else $XDG_CONFIG_HOME/keyless-aws/config).',
+};
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -251,6 +273,101 @@ export const COMMANDS: readonly CommandSpec[] = [
       'doctor --template examples/cloudformation/github-oidc.yaml --github-repository octo-org/app --github-environment prod',
       'doctor --template infra/roles.yaml --format sarif --fail-on warning > doctor.sarif',
     ],
+  },
+  {
+    name: 'auth',
+    summary: 'Sign a person in with an OpenID provider (browser or device code) and print role credentials.',
+    usage: 'auth <provider> [--device] [--format credential-process|export|dotenv|json|powershell] [flags]',
+    description:
+      'For `credential_process = keyless-aws auth NAME` in ~/.aws/config. The provider comes from the providers ' +
+      'file; its keys are these flags, and a flag wins over the file. Sign-in: authorization code with PKCE through ' +
+      'the browser (a one-time listener on 127.0.0.1), or with --device the device code flow (the code to enter is ' +
+      'printed to stderr). The ID and refresh tokens are kept (file 0600 in a private directory) so one sign-in ' +
+      'serves the day: later calls use the kept ID token, then the refresh token, and open the browser only when ' +
+      'both are spent. Concurrent calls sign in once. The ID token then goes through the same exchange as the other ' +
+      'commands (Cognito when configured, AssumeRoleWithWebIdentity). stdout carries only the credentials.',
+    options: [
+      CONFIG_OPTION,
+      { name: 'device', description: 'Sign in with a code on another device (RFC 8628), no local browser.' },
+      { name: 'format', value: 'FORMAT', choices: AUTH_FORMATS, description: 'Output (default credential-process).' },
+      { name: 'issuer', value: 'URL', description: 'OpenID issuer (overrides the providers file).' },
+      { name: 'client-id', value: 'ID', description: 'OAuth client id (overrides the providers file).' },
+      {
+        name: 'scopes',
+        value: 'LIST',
+        description: 'Space-separated scopes (default "openid email profile offline_access").',
+      },
+      {
+        name: 'browser',
+        value: 'COMMAND',
+        description: 'Command that opens the URL, {} standing for it (default xdg-open {}).',
+      },
+      { name: 'login-timeout-s', value: 'SECONDS', description: 'Time to finish signing in (default 300).' },
+    ],
+    program: false,
+    positional: { name: '<provider>', required: true },
+    ownSettings: [],
+    examples: [
+      'credential_process = keyless-aws auth google --role-to-assume arn:aws:iam::123456789012:role/reader --role-duration-seconds 7200',
+      'auth work --device --format export',
+    ],
+  },
+  {
+    name: 'logout',
+    summary: 'Forget the kept sign-in of one provider (or all), revoking its refresh token where the provider allows.',
+    usage: 'logout [<provider>] [--config PATH]',
+    description:
+      'Removes the kept ID and refresh tokens. When the provider publishes a revocation endpoint the refresh token is ' +
+      'revoked there first (a failure to revoke is reported, and the tokens are removed all the same).',
+    options: [CONFIG_OPTION],
+    program: false,
+    positional: { name: '<provider>', required: false },
+    ownSettings: [],
+    examples: ['logout google', 'logout'],
+  },
+  {
+    name: 'console',
+    summary: 'Open the AWS console signed in with the current credentials (federation sign-in URL).',
+    usage: 'console [--profile NAME] [--destination URL] [--session-duration-s N] [--print]',
+    description:
+      'Takes the credentials the AWS CLI would use here (environment variables, else --profile / AWS_PROFILE, ' +
+      'credential_process included, so `--profile work` signs in through auth), asks the federation endpoint of the ' +
+      "region's partition for a sign-in token (getSigninToken) and opens the console login URL with the browser " +
+      'command. The URL is as good as the credentials for 15 minutes: it is printed only with --print, and never ' +
+      'in CI (CI, GITHUB_ACTIONS, JENKINS_URL), where --print is refused. Needs temporary credentials.',
+    options: [
+      {
+        name: 'profile',
+        value: 'NAME',
+        description: 'AWS profile to take the credentials from (default: environment, AWS_PROFILE).',
+      },
+      {
+        name: 'destination',
+        value: 'URL',
+        description: 'Console page to land on (default the console home of the partition).',
+      },
+      {
+        name: 'session-duration-s',
+        value: 'SECONDS',
+        description: 'Console session, 900-43200 (default: what is left of the credentials).',
+      },
+      { name: 'region', value: 'REGION', description: 'Selects the partition (default AWS_REGION, else us-east-1).' },
+      {
+        name: 'browser',
+        value: 'COMMAND',
+        description: 'Command that opens the URL, {} standing for it (default xdg-open {}).',
+      },
+      {
+        name: 'signin-endpoint',
+        value: 'URL',
+        description: 'Federation endpoint (default by partition; the emulator serves /federation).',
+      },
+      { name: 'print', description: 'Print the URL on stdout instead of opening it (refused in CI).' },
+    ],
+    program: false,
+    settings: false,
+    ownSettings: [],
+    examples: ['console --profile work --destination https://console.aws.amazon.com/s3/home'],
   },
 ];
 

@@ -20,6 +20,9 @@ const HANDLERS: Record<CommandName, () => Promise<Handler>> = {
   token: async () => (await import('./commands/token')).tokenCommand,
   // The emulator's loader and the policy engine stay out of the other commands' start-up.
   doctor: async () => (await import('./commands/doctor')).doctorCommand,
+  auth: async () => (await import('./commands/auth')).authCommand,
+  logout: async () => (await import('./commands/logout')).logoutCommand,
+  console: async () => (await import('./commands/console')).consoleCommand,
 };
 
 const writeStdout = (text: string) => {
@@ -49,7 +52,11 @@ export async function runCli(argv: readonly string[], env: Env): Promise<number>
   }
   const debug = invocation.debug || env.KEYLESS_AWS_DEBUG === '1' || env.RUNNER_DEBUG === '1';
   // credential_process runs unattended and SDKs may log its stderr: only problems are worth saying there.
-  const quiet = invocation.quiet || (invocation.command === 'credential-process' && !debug);
+  const unattended =
+    invocation.command === 'credential-process' ||
+    (invocation.command === 'auth' &&
+      (invocation.options.get('format') ?? 'credential-process') === 'credential-process');
+  const quiet = invocation.quiet || (unattended && !debug);
   const log = stderrLogger({ debug, quiet });
   try {
     const handler = await HANDLERS[invocation.command]();

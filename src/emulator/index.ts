@@ -11,6 +11,7 @@ import { issuerKeySources } from './issuer-map';
 import { JwksCache } from './oidc-verify';
 import { createEmulatorServer } from './server';
 import { SessionStore } from './sessions';
+import { FederationEndpoint } from './signin/federation';
 
 export type { TrustDecision, TrustPrincipal, TrustRequest } from '../policy';
 export { ConditionContext, evaluateTrustPolicy } from '../policy';
@@ -142,7 +143,14 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     clock,
     unsetAllowsClassicFlow: options.unsetAllowsClassicFlow ?? options.config?.unsetAllowsClassicFlow ?? false,
   });
-  const server = createEmulatorServer({ sts: { model, sessions, jwks, cognito: issuer, clock }, cognito, issuer, log });
+  const federation = new FederationEndpoint(sessions, clock);
+  const server = createEmulatorServer({
+    sts: { model, sessions, jwks, cognito: issuer, clock },
+    cognito,
+    issuer,
+    federation,
+    log,
+  });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

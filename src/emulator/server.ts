@@ -8,6 +8,7 @@ import { COGNITO_ISSUER_PATH, type CognitoIssuer } from './cognito-issuer';
 import { CognitoError, StsError } from './errors';
 import { handleIamAction, IAM_ACTIONS, IAM_NAMESPACE, IAM_VERSION } from './iam/read-api';
 import { newRequestId } from './identifiers';
+import { FEDERATION_PATH, type FederationEndpoint } from './signin/federation';
 import type { IncomingSignedRequest } from './sigv4';
 import { handleStsAction, type StsDeps } from './sts';
 import { authenticate } from './sts-auth';
@@ -21,6 +22,8 @@ export interface ServerDeps {
   sts: StsDeps;
   cognito: CognitoIdentityService;
   issuer: CognitoIssuer;
+  /** The console sign-in federation endpoint (`/federation`). */
+  federation: FederationEndpoint;
   /** One line per request; never receives tokens or secrets. */
   log: (line: string) => void;
 }
@@ -73,6 +76,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, requestId: stri
     }
     res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' }).end('Request body could not be read');
     return `${path} 400 body unreadable`;
+  }
+
+  if (path === FEDERATION_PATH || path.startsWith(`${FEDERATION_PATH}/`)) {
+    // A POSTed form counts as the query (the federation endpoint takes either); the query is never logged.
+    const form = req.method === 'POST' ? body.toString('utf8') : query;
+    const answer = deps.federation.handle(req.method ?? 'GET', path, form);
+    res.writeHead(answer.status, { ...answer.headers, 'x-amzn-requestid': requestId }).end(answer.body);
+    return `${path} ${answer.status}`;
   }
 
   const target = req.headers['x-amz-target'];

@@ -13,7 +13,9 @@ export type TokenSourceSpec =
   | { readonly kind: 'env'; readonly variable: string; readonly value: string }
   | { readonly kind: 'buildkite'; readonly command: string }
   | AzureDevOpsSourceSpec
-  | EntraSourceSpec;
+  | EntraSourceSpec
+  /** A person's ID token from `auth <provider>` (never from settings: the auth command puts it here). */
+  | { readonly kind: 'signed-in'; readonly provider: string; readonly value: string };
 
 /** An Azure Pipelines job's token: POST $SYSTEM_OIDCREQUESTURI with the job's System.AccessToken. */
 export interface AzureDevOpsSourceSpec {

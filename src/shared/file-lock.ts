@@ -64,20 +64,56 @@ function releaseAll(held: Array<{ path: string; owner: string }>): void {
   for (const lock of held.reverse()) release(lock.path, lock.owner);
 }
 
-function acquire(path: string, settings: Required<LockOptions>): { path: string; owner: string } {
-  const owner = `${processSpace()} ${process.pid} ${randomBytes(8).toString('hex')}\n`;
+/**
+ * The same lock held across asynchronous work that may take minutes (a person signing in): waiters poll without
+ * blocking the event loop. A lock whose owner died is broken as above; `staleMs` must exceed the longest hold.
+ */
+export async function withFileLockAsync<T>(
+  file: string,
+  action: () => Promise<T>,
+  options: LockOptions = {},
+): Promise<T> {
+  const settings = { ...DEFAULTS, ...options };
+  const path = lockPathOf(file);
+  const owner = ownerLine();
   const deadline = Date.now() + settings.timeoutMs;
+  while (!tryAcquire(path, owner, settings.staleMs)) {
+    if (Date.now() >= deadline) throw heldTooLong(path, settings.timeoutMs);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS * 5));
+  }
+  try {
+    return await action();
+  } finally {
+    release(path, owner);
+  }
+}
+
+function ownerLine(): string {
+  return `${processSpace()} ${process.pid} ${randomBytes(8).toString('hex')}\n`;
+}
+
+function tryAcquire(path: string, owner: string, staleMs: number): boolean {
   for (;;) {
-    if (tryCreate(path, owner)) return { path, owner };
-    if (breakIfStale(path, settings.staleMs)) continue;
-    if (Date.now() >= deadline) {
-      throw new TimeoutError(
-        `Another process has held the lock ${path} for over ${Math.round(settings.timeoutMs / 1000)} s (${describeOwner(path)}).`,
-        `Wait for it to finish; if no keyless-aws is writing this file, delete ${path}.`,
-      );
-    }
+    if (tryCreate(path, owner)) return true;
+    if (!breakIfStale(path, staleMs)) return false;
+  }
+}
+
+function heldTooLong(path: string, timeoutMs: number): TimeoutError {
+  return new TimeoutError(
+    `Another process has held the lock ${path} for over ${Math.round(timeoutMs / 1000)} s (${describeOwner(path)}).`,
+    `Wait for it to finish; if no keyless-aws is writing this file, delete ${path}.`,
+  );
+}
+
+function acquire(path: string, settings: Required<LockOptions>): { path: string; owner: string } {
+  const owner = ownerLine();
+  const deadline = Date.now() + settings.timeoutMs;
+  while (!tryAcquire(path, owner, settings.staleMs)) {
+    if (Date.now() >= deadline) throw heldTooLong(path, settings.timeoutMs);
     sleep(POLL_MS);
   }
+  return { path, owner };
 }
 
 function tryCreate(path: string, content: string): boolean {

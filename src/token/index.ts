@@ -33,6 +33,8 @@ export function createTokenSource(spec: TokenSourceSpec, context: TokenSourceCon
       return fileTokenSource(spec.path, spec.allowSymlink);
     case 'env':
       return async () => decodeToken(spec.value, `environment variable ${spec.variable}`);
+    case 'signed-in':
+      return async () => decodeToken(spec.value, `sign-in with ${spec.provider}`);
     case 'buildkite':
       return buildkiteTokenSource(spec.command, context.audience, context.timeoutMs);
     case 'azure-devops':

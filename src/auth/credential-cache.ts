@@ -1,0 +1,82 @@
+/**
+ * The role credentials of the last `auth` call, kept in the provider's session file beside the tokens. An SDK runs
+ * a credential_process again whenever its credentials near expiry, and every `aws` command is a new process: without
+ * this, each one would load the STS client and call AssumeRoleWithWebIdentity. With it, a call costs a file read.
+ */
+import type { Session } from '../exchange/session';
+import { registerSecret } from '../secrets';
+import type { Settings } from '../settings/types';
+import type { ProviderEndpoint } from './provider';
+import { readSession, sessionFile, writeSession } from './session-store';
+
+/**
+ * Credentials are handed out only with this much life left. botocore runs a credential_process again once fewer than
+ * 15 minutes remain (the JavaScript SDK at 5): handing out less would make it call us before every request.
+ */
+const MIN_REMAINING_MS = 20 * 60_000;
+
+export interface KeptCredentials {
+  readonly key: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration: string;
+  readonly accountId: string;
+  readonly arn: string;
+}
+
+/** Everything that makes credentials different: another role, duration, region or policy is another cache entry. */
+export function credentialKey(settings: Settings, provider: ProviderEndpoint): string {
+  const parts = [
+    provider.issuer,
+    provider.clientId,
+    settings.roleToAssume,
+    settings.roleDurationSeconds,
+    settings.region,
+    settings.roleSessionName,
+    settings.inlineSessionPolicy,
+    settings.managedSessionPolicies,
+    settings.cognito,
+    settings.stsEndpoint,
+  ];
+  // Kept as it is (nothing in it is secret): hashing would load node:crypto on the path that must start fastest.
+  return JSON.stringify(parts);
+}
+
+export function keptSession(dir: string, provider: string, key: string, now = Date.now()): Session | undefined {
+  const kept = readSession(dir, provider)?.credentials;
+  if (!kept || kept.key !== key || Date.parse(kept.expiration) - now < MIN_REMAINING_MS) return undefined;
+  registerSecret(kept.secretAccessKey);
+  registerSecret(kept.sessionToken);
+  return {
+    credentials: {
+      accessKeyId: kept.accessKeyId,
+      secretAccessKey: kept.secretAccessKey,
+      ...(kept.sessionToken ? { sessionToken: kept.sessionToken } : {}),
+      expiration: new Date(kept.expiration),
+    },
+    accountId: kept.accountId,
+    arn: kept.arn,
+  };
+}
+
+/** Adds the credentials to the kept sign-in they came from (under its lock; a sign-in since then wins). */
+export async function keepCredentials(dir: string, provider: string, key: string, idToken: string, session: Session) {
+  const { credentials } = session;
+  if (!credentials.expiration) return;
+  const { withFileLockAsync } = await import('../shared/file-lock');
+  await withFileLockAsync(sessionFile(dir, provider), async () => {
+    const current = readSession(dir, provider);
+    if (!current || current.idToken !== idToken) return;
+    const kept: KeptCredentials = {
+      key,
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+      expiration: credentials.expiration!.toISOString(),
+      accountId: session.accountId,
+      arn: session.arn,
+    };
+    await writeSession(dir, provider, { ...current, credentials: kept });
+  });
+}

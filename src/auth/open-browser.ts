@@ -1,0 +1,33 @@
+import { spawn } from 'node:child_process';
+
+/** The platform's "open this URL" command when the providers file names none. */
+export function defaultBrowserCommand(platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'darwin') return 'open {}';
+  // `start` is a cmd built-in; its first quoted argument is a window title, hence the empty one.
+  if (platform === 'win32') return 'cmd /c start "" {}';
+  return 'xdg-open {}';
+}
+
+/**
+ * Splits the browser command on spaces (double quotes group words) and puts the URL where `{}` is. No shell runs it,
+ * so nothing in the URL is interpreted. The URL carries the PKCE challenge, state and nonce, never the verifier.
+ */
+export function browserArgv(command: string, url: string): string[] {
+  // A word is a run of unquoted characters and "quoted parts" (`--profile-directory="Profile 1"` is one word).
+  const words = command.match(/(?:[^\s"]+|"[^"]*")+/g) ?? [];
+  return words.map((w) => w.replace(/"/g, '').split('{}').join(url));
+}
+
+/** Starts the browser and returns whether it could be started; it is left running on its own. */
+export function openBrowser(command: string, url: string): Promise<boolean> {
+  const [program, ...args] = browserArgv(command, url);
+  if (!program) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const child = spawn(program, args, { stdio: 'ignore', detached: true });
+    child.once('error', () => resolve(false));
+    child.once('spawn', () => {
+      child.unref();
+      resolve(true);
+    });
+  });
+}

@@ -1,0 +1,43 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The per-user configuration directory the platform expects (XDG on Linux, Application Support, %APPDATA%). */
+function configBase(env: Env, platform: NodeJS.Platform, home: string): string {
+  if (platform === 'win32') return env.APPDATA || join(home, 'AppData', 'Roaming');
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support');
+  return env.XDG_CONFIG_HOME || join(home, '.config');
+}
+
+/** Where state that must survive between calls lives (sessions); never a shared or world-readable place. */
+function stateBase(env: Env, platform: NodeJS.Platform, home: string): string {
+  if (platform === 'win32') return env.LOCALAPPDATA || join(home, 'AppData', 'Local');
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support');
+  return env.XDG_STATE_HOME || join(home, '.local', 'state');
+}
+
+export interface AuthPaths {
+  /** The providers file, and how the user chose it (for messages). */
+  readonly configFile: string;
+  readonly configFrom: string;
+  /** 0700 directory holding one 0600 session file per provider (when no keychain is used). */
+  readonly sessionDir: string;
+}
+
+export function authPaths(
+  env: Env,
+  configFlag?: string,
+  platform: NodeJS.Platform = process.platform,
+  home: string = env.HOME || homedir(),
+): AuthPaths {
+  const sessionDir = join(stateBase(env, platform, home), 'keyless-aws', 'sessions');
+  if (configFlag) return { configFile: configFlag, configFrom: '--config', sessionDir };
+  if (env.KEYLESS_AWS_CONFIG)
+    return { configFile: env.KEYLESS_AWS_CONFIG, configFrom: 'KEYLESS_AWS_CONFIG', sessionDir };
+  return {
+    configFile: join(configBase(env, platform, home), 'keyless-aws', 'config'),
+    configFrom: 'default',
+    sessionDir,
+  };
+}

@@ -1,0 +1,128 @@
+import { isAbsolute, resolve } from 'node:path';
+import { type ProviderConfig, providerNamed, readProvidersFile } from '../../auth/config';
+import { credentialKey, keepCredentials, keptSession } from '../../auth/credential-cache';
+import { defaultBrowserCommand } from '../../auth/open-browser';
+import { authPaths } from '../../auth/paths';
+import type { ProviderEndpoint } from '../../auth/provider';
+import { InputError } from '../../errors';
+import type { Session } from '../../exchange/session';
+import { sanitizeSessionName } from '../../settings/ci-context';
+import { parseSettings } from '../../settings/parse';
+import type { Settings } from '../../settings/types';
+import type { SettingsSource } from '../../settings/values';
+import { credentialProcessDocument } from '../../sink/credential-process';
+import { credentialVariables } from '../../sink/env-vars';
+import { formatVariables, type ShellFormat } from '../../sink/shell-formats';
+import { decodeToken } from '../../token/token';
+import { type CommandContext, cliSettingsSource } from '../context';
+
+/** offline_access asks for a refresh token, so one sign-in lasts the day (Google: set scopes without it). */
+export const DEFAULT_SCOPES = 'openid email profile offline_access';
+const DEFAULT_LOGIN_TIMEOUT_S = 300;
+/** parseSettings wants a token source; the real one (the signed-in token) replaces this after sign-in. */
+const PENDING_TOKEN_VARIABLE = 'KEYLESS_AWS_PENDING_SIGN_IN';
+
+/** The provider's file values under the flags: a flag given on this call (or in a credential_process line) wins. */
+function withProviderDefaults(base: SettingsSource, provider: ProviderConfig): SettingsSource {
+  return {
+    ...base,
+    explicit: (name) =>
+      base.explicit(name) ?? (name === 'token-source' ? `env:${PENDING_TOKEN_VARIABLE}` : provider.values.get(name)),
+    env: { ...base.env, [PENDING_TOKEN_VARIABLE]: 'pending' },
+  };
+}
+
+/** A bad value from the file is reported at its file and line, not as a flag the user never typed. */
+function parseWithFileLabels(
+  source: SettingsSource,
+  provider: ProviderConfig,
+  flags: ReadonlyMap<string, string>,
+): Settings {
+  try {
+    return parseSettings(source);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    const fromFile = [...provider.where.keys()].find((key) => !flags.has(key) && error.message.includes(`--${key}`));
+    if (!fromFile) throw error;
+    const message = error.message.replace(`--${fromFile}`, `key "${fromFile}" (${provider.where.get(fromFile)})`);
+    throw new InputError(message, error.hint);
+  }
+}
+
+function endpointOf(context: CommandContext, name: string, provider: ProviderConfig): ProviderEndpoint {
+  const option = (key: string) => context.invocation.options.get(key) ?? provider.values.get(key);
+  const secret = provider.values.get('client-secret');
+  return {
+    name,
+    issuer: option('issuer')!,
+    clientId: option('client-id')!,
+    ...(secret ? { clientSecret: secret } : {}),
+    scopes: option('scopes') ?? DEFAULT_SCOPES,
+  };
+}
+
+/** CloudTrail shows who: the person's e-mail (or subject) unless a session name was chosen. */
+function personalSessionName(settings: Settings, claims: Record<string, unknown>, chosen: boolean): Settings {
+  if (chosen) return settings;
+  const who = [claims.email, claims.preferred_username, claims.sub].find((v) => typeof v === 'string') as
+    | string
+    | undefined;
+  return who ? { ...settings, roleSessionName: sanitizeSessionName(who) } : settings;
+}
+
+/** `auth <provider>`: a person's sign-in, then the same exchange and sinks as a pipeline's token. */
+export async function authCommand(context: CommandContext): Promise<number> {
+  const { invocation } = context;
+  const name = invocation.positional!;
+  const configFlag = invocation.options.get('config');
+  const paths = authPaths(
+    context.env,
+    configFlag && !isAbsolute(configFlag) ? resolve(context.cwd, configFlag) : configFlag,
+  );
+  const provider = providerNamed(readProvidersFile(paths.configFile, paths.configFrom), name);
+  const parsed = parseWithFileLabels(
+    withProviderDefaults(cliSettingsSource(context), provider),
+    provider,
+    invocation.settings,
+  );
+  const endpoint = endpointOf(context, name, provider);
+  const timeoutS = Number(invocation.options.get('login-timeout-s') ?? DEFAULT_LOGIN_TIMEOUT_S);
+  if (!Number.isInteger(timeoutS) || timeoutS < 1) {
+    throw new InputError(`--login-timeout-s must be a whole number of seconds ≥ 1.`);
+  }
+
+  const key = credentialKey(parsed, endpoint);
+  const kept = keptSession(paths.sessionDir, name, key);
+  if (kept) {
+    context.stdout(present(kept, parsed.region, invocation.options.get('format')));
+    return 0;
+  }
+
+  const { signIn } = await import('../../auth/sign-in');
+  const idToken = await signIn({
+    provider: endpoint,
+    sessionDir: paths.sessionDir,
+    device: invocation.options.get('device') === 'true',
+    browser: invocation.options.get('browser') ?? provider.values.get('browser') ?? defaultBrowserCommand(),
+    timeoutMs: timeoutS * 1000,
+    log: context.log,
+  });
+  const token = { kind: 'signed-in', provider: name, value: idToken } as const;
+  const settings = personalSessionName(
+    { ...parsed, source: { kind: 'web-identity', token } },
+    decodeToken(idToken, `sign-in with ${name}`).claims,
+    invocation.settings.has('role-session-name') || provider.values.has('role-session-name'),
+  );
+  // Loaded only now: a call served from the kept session never compiles the exchange.
+  const { obtainSession } = await import('../../exchange/obtain');
+  const session = await obtainSession(settings, context.log);
+  await keepCredentials(paths.sessionDir, name, key, idToken, session);
+  context.stdout(present(session, settings.region, invocation.options.get('format')));
+  return 0;
+}
+
+function present(session: Session, region: string, format = 'credential-process'): string {
+  return format === 'credential-process'
+    ? credentialProcessDocument(session)
+    : formatVariables(credentialVariables(session, region), format as ShellFormat);
+}
