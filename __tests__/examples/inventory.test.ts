@@ -22,6 +22,8 @@ const EXERCISED_BY: Readonly<Record<string, readonly string[]>> = {
   'workflows/github-refreshable.yml': ['examples/workflows.test.ts'],
   'workflows/cognito-tags.yml': ['examples/workflows.test.ts'],
   'workflows/multi-account.yml': ['examples/workflows.test.ts'],
+  // Its doctor step runs for real with bash against examples/ (the SARIF it writes is checked).
+  'workflows/doctor-lint.yml': ['package/doctor-lint-workflow.test.ts'],
   // The Jenkins shared-library step and the Jenkinsfiles that call it, run under groovy with Jenkins stand-ins.
   'jenkins/vars/withAwsIdToken.groovy': ['jenkins/with-aws-id-token.test.ts'],
   'jenkins/Jenkinsfile': ['jenkins/with-aws-id-token.test.ts'],
@@ -66,6 +68,7 @@ test('the examples include the templates and workflows the README quotes', () =>
   ]);
   expect(githubWorkflows()).toEqual([
     'workflows/cognito-tags.yml',
+    'workflows/doctor-lint.yml',
     'workflows/github-oidc.yml',
     'workflows/github-refreshable.yml',
     'workflows/multi-account.yml',

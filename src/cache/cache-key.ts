@@ -28,6 +28,10 @@ const NOT_DECIDING: ReadonlySet<string> = new Set([
   'outputEnvCredentials',
   'refreshableCredentials',
   'maskAwsAccountId',
+  // How the settings were given and how long to wait for a network: the same credentials either way.
+  'inputLabels',
+  'provenance',
+  'networkTimeoutMs',
   // Per-step names (GITHUB_ACTION) would defeat the cache; what of the CI context matters is in the token identity.
   'ci',
   'source',
