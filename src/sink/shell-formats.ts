@@ -12,6 +12,36 @@ export function posixQuote(value: string): string {
 }
 
 /**
+ * Splits a command line written by `commandLine` back into its arguments: POSIX single quotes (with `'\''` for a
+ * quote) and Windows double quotes (`\"` for a quote). For reading our own credential_process lines, not a shell.
+ */
+export function splitCommandLine(line: string): string[] {
+  const args: string[] = [];
+  let current: string | undefined;
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i]!;
+    if (quote === "'") {
+      if (char === "'") quote = undefined;
+      else current += char;
+    } else if (char === '\\' && (line[i + 1] === '"' || (quote === undefined && line[i + 1] === "'"))) {
+      current = (current ?? '') + line[++i];
+    } else if (quote === '"') {
+      if (char === '"') quote = undefined;
+      else current += char;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+      current ??= '';
+    } else if (/\s/.test(char)) {
+      if (current !== undefined) args.push(current);
+      current = undefined;
+    } else current = (current ?? '') + char;
+  }
+  if (current !== undefined) args.push(current);
+  return args;
+}
+
+/**
  * PowerShell single-quoted strings: a quote is escaped by doubling it. PowerShell also treats the typographic
  * single quotes (U+2018, U+2019, U+201A, U+201B) as quote characters, so they are doubled too.
  */
