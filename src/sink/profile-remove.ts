@@ -36,9 +36,12 @@ const STATIC_KEYS = ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_
 const BUNDLE_NAMES = new Set(['index.js', 'keyless-aws', 'keyless-aws.cmd']);
 
 /** The arguments after `credential-process` when the line is one keyless-aws wrote, else undefined. */
-export function ourProcessArgs(line: string | undefined): string[] | undefined {
+export function ourProcessArgs(
+  line: string | undefined,
+  platform: NodeJS.Platform = process.platform,
+): string[] | undefined {
   if (line === undefined) return undefined;
-  const argv = splitCommandLine(line);
+  const argv = splitCommandLine(line, platform);
   // <node> <bundle> credential-process …, or <keyless-aws> credential-process … for an installed bin.
   const at = argv.indexOf('credential-process');
   if (at < 1 || at > 2 || !BUNDLE_NAMES.has(basename(argv[at - 1]!.replace(/\\/g, '/')))) return undefined;
