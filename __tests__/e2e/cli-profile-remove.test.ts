@@ -191,3 +191,29 @@ test('a remove and a write of different profiles at the same time both land', as
     for (let kept = 0; kept <= round; kept++) expect(text).toContain(`[profile new${kept}]`);
   }
 });
+
+test("flags of a write are refused with --remove; without the build's token the sections still go, with a warning", async () => {
+  const dir = cliDir();
+  const { config } = files(dir);
+  for (const flag of [['--profiles', `b=${ROLE}`], ['--refreshable']]) {
+    const refused = await run(dir, buildA, ['profile', '--aws-profile', 'a', '--remove', ...flag]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`Profile --remove takes no ${flag[0]}`);
+  }
+  const write = [
+    'profile',
+    '--aws-profile',
+    'a',
+    '--refreshable',
+    '--token-source',
+    'jenkins',
+    '--role-to-assume',
+    ROLE,
+  ];
+  expect((await run(dir, buildA, write)).code).toBe(0);
+  const { JENKINS_ID_TOKEN_REQUEST_TOKEN: _, ...withoutToken } = envOf(dir, buildA);
+  const removed = await runCli(['profile', '--aws-profile', 'a', '--remove'], { env: withoutToken });
+  expect(removed.code).toBe(0);
+  expect(removed.stderr).toContain('warning: The cached credentials of this build were not removed');
+  expect(readFileSync(config, 'utf8')).not.toContain('[profile a]');
+});

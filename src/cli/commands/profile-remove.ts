@@ -11,6 +11,13 @@ import { UsageError } from '../usage-error';
  * credential_process line fetched for. Removing a profile that is not there is not an error: the end state is asked.
  */
 export async function removeProfileCommand(context: CommandContext): Promise<number> {
+  const { options, settings } = context.invocation;
+  if (settings.has('profiles') || options.has('refreshable')) {
+    throw new UsageError(
+      `profile --remove takes no ${settings.has('profiles') ? '--profiles' : '--refreshable'}: it removes the one profile --aws-profile names, whatever its kind.`,
+      'Drop the flag; run profile --remove once per profile name.',
+    );
+  }
   const target = parseProfileTarget(cliSettingsSource(context));
   const name = target.awsProfile;
   if (name === undefined) {
