@@ -132,7 +132,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'profile',
     summary: 'Write a named profile to the AWS config/credentials files (static, or refreshable).',
-    usage: 'profile --aws-profile NAME [--refreshable] [flags]',
+    usage: 'profile --aws-profile NAME [--refreshable] [flags] | profile --aws-profile NAME --remove',
     description:
       'Static: writes the keys to [NAME] in AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/credentials) and the region ' +
       'to AWS_CONFIG_FILE (default ~/.aws/config). --refreshable: writes `credential_process = <node> <this ' +
@@ -149,12 +149,20 @@ export const COMMANDS: readonly CommandSpec[] = [
         name: 'refreshable',
         description: 'Write a credential_process profile (same as --refreshable-credentials).',
       },
+      {
+        name: 'remove',
+        description:
+          'Remove the profile instead: its sections keyless-aws wrote (others need --overwrite-aws-profile), under the ' +
+          'same lock, all or nothing, and the cached credentials of the build its credential_process fetched for. ' +
+          'Absent: exit 0 with a note.',
+      },
     ],
     program: false,
     ownSettings: PROFILE_SETTINGS,
     examples: [
       'AWS_CONFIG_FILE="$WORKSPACE_TMP/aws-config" node dist/index.js profile --aws-profile ci --refreshable --role-to-assume "$ROLE"',
       'node dist/index.js profile --aws-profile dev --role-to-assume "$DEV_ROLE" --profiles "prod=$PROD_ROLE region=eu-west-1 chain=$AUDIT_ROLE"',
+      'AWS_CONFIG_FILE="$WORKSPACE_TMP/aws-config" node dist/index.js profile --aws-profile ci --remove',
     ],
   },
   {

@@ -461,9 +461,6 @@ export function parseSettings(source: SettingsSource): Settings {
 
   const proxy = parseProxy(read);
 
-  const home = source.homedir || osHomedir();
-  const fromHome = (value: string | undefined, fallback: string) =>
-    value ? (isAbsolute(value) ? value : resolve(source.cwd, value)) : join(home, '.aws', fallback);
   const refreshableCredentials = read.boolean('refreshable-credentials', false);
   const outputEnvCredentials = read.boolean('output-env-credentials', awsProfile === undefined);
 
@@ -507,13 +504,42 @@ export function parseSettings(source: SettingsSource): Settings {
       return stsEndpoint ? { stsEndpoint } : {};
     })(),
     ...(proxy ? { proxy } : {}),
-    credentialsFile: fromHome(env.AWS_SHARED_CREDENTIALS_FILE, 'credentials'),
-    configFile: fromHome(env.AWS_CONFIG_FILE, 'config'),
+    ...awsFiles(source),
     ci,
     debug: env.RUNNER_DEBUG === '1' || env.KEYLESS_AWS_DEBUG === '1',
     // Last, once every setting above has been read.
     provenance: read.provenance(),
   };
+}
+
+/** The shared credentials and config files the AWS CLI would read: AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE. */
+function awsFiles(source: SettingsSource): { credentialsFile: string; configFile: string } {
+  const home = source.homedir || osHomedir();
+  const fromHome = (value: string | undefined, fallback: string) =>
+    value ? (isAbsolute(value) ? value : resolve(source.cwd, value)) : join(home, '.aws', fallback);
+  return {
+    credentialsFile: fromHome(source.env.AWS_SHARED_CREDENTIALS_FILE, 'credentials'),
+    configFile: fromHome(source.env.AWS_CONFIG_FILE, 'config'),
+  };
+}
+
+/** What `profile --remove` needs: which profile, in which files, and whether a section not ours may go too. */
+export interface ProfileTarget {
+  readonly awsProfile: string | undefined;
+  readonly overwriteAwsProfile: boolean;
+  readonly credentialsFile: string;
+  readonly configFile: string;
+}
+
+export function parseProfileTarget(source: SettingsSource): ProfileTarget {
+  const read = new SettingsReader(source);
+  const awsProfile = read.string('aws-profile');
+  if (awsProfile !== undefined && !PROFILE_NAME.test(awsProfile)) {
+    throw new InputError(
+      `${read.label('aws-profile')} ${shownValue(awsProfile)} may only use letters, digits and . _ + @ : -.`,
+    );
+  }
+  return { awsProfile, overwriteAwsProfile: read.boolean('overwrite-aws-profile', false), ...awsFiles(source) };
 }
 
 /** What the CLI's `token` command needs: where the CI token comes from and how to ask for it; no region or role. */

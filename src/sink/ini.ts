@@ -69,6 +69,20 @@ export function removeSection(text: string, name: string): string {
   return out.length === 0 ? '' : `${out.join(lineEnding(text))}${lineEnding(text)}`;
 }
 
+/** The section's `key = value` pairs (keys lower-cased, comments and blank lines skipped), or undefined if absent. */
+export function sectionValues(text: string, name: string): Map<string, string> | undefined {
+  const lines = sectionLines(text, name);
+  if (lines === undefined) return undefined;
+  const values = new Map<string, string>();
+  for (const line of lines.slice(1)) {
+    if (COMMENT_OR_BLANK.test(line)) continue;
+    const at = line.indexOf('=');
+    const key = (at < 0 ? line : line.slice(0, at)).trim().toLowerCase();
+    values.set(key, at < 0 ? '' : line.slice(at + 1).trim());
+  }
+  return values;
+}
+
 /** The section's lines as they are (header, keys, comments, trailing blanks), to put back later with restoreSection. */
 export function sectionLines(text: string, name: string): string[] | undefined {
   const lines = splitLines(text);

@@ -12,6 +12,45 @@ export function posixQuote(value: string): string {
 }
 
 /**
+ * Splits a command line written by `commandLine` back into its arguments, by the rules of the platform it was
+ * written for: POSIX single quotes (`'\''` for a quote), or the Windows C runtime's (double quotes, backslashes
+ * special only before a quote). For reading our own credential_process lines back, not a general shell parser.
+ */
+export function splitCommandLine(line: string, platform: NodeJS.Platform): string[] {
+  const args: string[] = [];
+  let current: string | undefined;
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i]!;
+    if (platform === 'win32' && char === '\\') {
+      let end = i;
+      while (line[end] === '\\') end++;
+      const count = end - i;
+      if (line[end] === '"') {
+        current = (current ?? '') + '\\'.repeat(Math.floor(count / 2)) + (count % 2 === 1 ? '"' : '');
+        i = count % 2 === 1 ? end : end - 1;
+      } else {
+        current = (current ?? '') + '\\'.repeat(count);
+        i = end - 1;
+      }
+      continue;
+    }
+    const quote = platform === 'win32' ? '"' : "'";
+    if (char === quote) {
+      quoted = !quoted;
+      current ??= '';
+    } else if (quoted) current += char;
+    else if (platform !== 'win32' && char === '\\' && i + 1 < line.length) current = (current ?? '') + line[++i];
+    else if (/\s/.test(char)) {
+      if (current !== undefined) args.push(current);
+      current = undefined;
+    } else current = (current ?? '') + char;
+  }
+  if (current !== undefined) args.push(current);
+  return args;
+}
+
+/**
  * PowerShell single-quoted strings: a quote is escaped by doubling it. PowerShell also treats the typographic
  * single quotes (U+2018, U+2019, U+201A, U+201B) as quote characters, so they are doubled too.
  */

@@ -11,6 +11,9 @@ import { UsageError } from '../usage-error';
  * the same write. Checks everything before fetching, and writes all the profiles or none.
  */
 export async function profileCommand(context: CommandContext): Promise<number> {
+  if (context.invocation.options.get('remove')?.toLowerCase() === 'true') {
+    return (await import('./profile-remove')).removeProfileCommand(context);
+  }
   const settings = parseSettings(cliSettingsSource(context));
   const name = settings.awsProfile;
   if (name === undefined) {
