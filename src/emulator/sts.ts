@@ -2,14 +2,11 @@
 // the server wraps them with the response envelope and request id.
 import { deflateRawSync } from 'node:zlib';
 import {
-  ConditionContext,
   evaluateTrustPolicy,
-  persistsInSession,
   type RequiredAction,
   type TrustDecision,
   type TrustPrincipal,
   type TrustRequest,
-  webIdentityConditionKeys,
 } from '../policy';
 import { type Clock, isoSeconds } from './clock';
 import type { CognitoIssuer } from './cognito-issuer';
