@@ -99,3 +99,15 @@ export function exitCodeFor(result: DoctorResult, options: { roleArn?: string; f
   const threshold = SEVERITY_RANK[options.failOn as Severity];
   return result.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? DOCTOR_EXIT.findings : DOCTOR_EXIT.ok;
 }
+
+/** A role the finder judged, with what a person choosing it needs to know. */
+export type FoundRole = RoleVerdict & { maxSessionDuration: number };
+
+/** The role finder alone (no lint): every role of the sources judged for the token, assumable ones first. */
+export async function findRoles(options: DoctorOptions, token: TokenContext): Promise<FoundRole[]> {
+  const set = await loadRoleSet(options);
+  const maxOf = new Map(rolesOf(set).map(({ role }) => [role.arn, role.maxSessionDuration]));
+  return verdictsFor(set, options, token)
+    .map((v) => ({ ...v, maxSessionDuration: maxOf.get(v.roleArn) ?? 3600 }))
+    .sort((a, b) => Number(b.allowed) - Number(a.allowed) || a.roleArn.localeCompare(b.roleArn));
+}
