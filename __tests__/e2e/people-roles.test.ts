@@ -199,3 +199,20 @@ test('not signed in: the sign-in of auth starts (the browser command gets the au
   expect(run.stderr).toContain('No sign-in answer from the browser within 2 s');
   expect(run.stdout).toBe('');
 }, 30_000);
+
+test('no roles in the sources is an answer, not an error: 0 of 0, exit 0', async () => {
+  const machine = await laptop();
+  const empty = join(cliDir(), 'no-roles.json');
+  writeFileSync(
+    empty,
+    JSON.stringify({
+      Resources: {
+        People: { Type: 'AWS::IAM::OIDCProvider', Properties: { Url: oidc.issuer, ClientIdList: [CLIENT_ID] } },
+      },
+    }),
+  );
+  const run = await runCli(['roles', 'work', '--template', empty], { env: machine.env });
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  expect(run.stdout).toBe('Signed in as alice (work): 0 of 0 roles can be assumed.\n');
+});

@@ -28,13 +28,19 @@ export interface DoctorOptions {
   live?: LiveOptions;
 }
 
-export async function loadRoleSet(options: DoctorOptions): Promise<RoleSet> {
+/** Every role of the sources; none is an answer (an account without roles), not an error. */
+async function readRoleSources(options: DoctorOptions): Promise<RoleSet> {
   const set = emptyRoleSet();
   // The IAM client is a chunk of its own: loaded only when an account is read.
   if (options.live) await (await import('./live')).addLiveAccount(set, options.live);
   for (const file of options.templates) addTemplate(set, file);
   for (const file of options.policies)
     addPolicyFile(set, file, options.policies.length === 1 ? options.roleArn : undefined);
+  return set;
+}
+
+export async function loadRoleSet(options: DoctorOptions): Promise<RoleSet> {
+  const set = await readRoleSources(options);
   if (rolesOf(set).length === 0) {
     throw new InputError(
       'The doctor has no roles to look at.',
@@ -105,7 +111,7 @@ export type FoundRole = RoleVerdict & { maxSessionDuration: number };
 
 /** The role finder alone (no lint): every role of the sources judged for the token, assumable ones first. */
 export async function findRoles(options: DoctorOptions, token: TokenContext): Promise<FoundRole[]> {
-  const set = await loadRoleSet(options);
+  const set = await readRoleSources(options);
   const maxOf = new Map(rolesOf(set).map(({ role }) => [role.arn, role.maxSessionDuration]));
   return verdictsFor(set, options, token)
     .map((v) => ({ ...v, maxSessionDuration: maxOf.get(v.roleArn) ?? 3600 }))

@@ -66,7 +66,9 @@ export async function rolesCommand(context: CommandContext): Promise<number> {
   const person = personProvider(context);
   const idToken = await personIdToken(context, person);
   const claims = decodeToken(idToken, `sign-in with ${person.name}`).claims;
-  const sessionName = personalSessionNameOf(claims) ?? 'keyless-aws-roles';
+  // The session name auth would use: a trust policy may condition on sts:RoleSessionName.
+  const sessionName =
+    person.provider.values.get('role-session-name') ?? personalSessionNameOf(claims) ?? 'keyless-aws-roles';
   const origin = `sign-in with ${person.name}`;
   const roles = await findRoles({ ...sources, sessionName }, { claims, origin, unknownKeys: [] });
   const all = opts.get('all') === 'true';
