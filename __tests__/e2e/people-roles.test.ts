@@ -216,3 +216,12 @@ test('no roles in the sources is an answer, not an error: 0 of 0, exit 0', async
   expect(run.code).toBe(0);
   expect(run.stdout).toBe('Signed in as alice (work): 0 of 0 roles can be assumed.\n');
 });
+
+test('a hostile sub stays one inert line: no workflow command in the output', async () => {
+  const machine = await laptop('mallory\n::stop-commands::x\n##[set-env name=A]');
+  const run = await runCli(['roles', 'work', '--template', template, '--all'], { env: machine.env });
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain('0 of 3 roles can be assumed.');
+  expect(run.stdout).toContain('mallory\\n::stop-commands::x');
+  for (const line of run.stdout.split('\n')) expect(line).not.toMatch(/^\s*::|##\[/);
+});

@@ -1,5 +1,6 @@
 import { type DoctorOptions, type FoundRole, findRoles } from '../../doctor/run';
 import { InputError } from '../../errors';
+import { inertJson, inertText, oneLine } from '../../printable';
 import { decodeToken } from '../../token/token';
 import type { CommandContext } from '../context';
 import { personalSessionNameOf, personIdToken, personProvider } from './auth';
@@ -38,24 +39,29 @@ function roleSources(context: CommandContext): Omit<DoctorOptions, 'sessionName'
   };
 }
 
+/** Reasons quote the token's claims and IAM's text: one line each (see printable.ts). */
 function roleLines(role: FoundRole): string[] {
   if (role.allowed) {
-    return [role.roleArn, `    ${role.reason}; max session ${role.maxSessionDuration} s`];
+    return [role.roleArn, `    ${oneLine(role.reason)}; max session ${role.maxSessionDuration} s`];
   }
-  return [`DENIED ${role.roleArn}`, `    ${role.stage}: ${role.reason}`, ...(role.fix ? [`    fix: ${role.fix}`] : [])];
+  return [
+    `DENIED ${role.roleArn}`,
+    `    ${role.stage}: ${oneLine(role.reason)}`,
+    ...(role.fix ? [`    fix: ${oneLine(role.fix)}`] : []),
+  ];
 }
 
 function formatText(who: string, roles: FoundRole[], all: boolean): string {
   const allowed = roles.filter((r) => r.allowed);
-  const lines = [`Signed in as ${who}: ${allowed.length} of ${roles.length} roles can be assumed.`];
+  const lines = [`Signed in as ${oneLine(who)}: ${allowed.length} of ${roles.length} roles can be assumed.`];
   for (const role of all ? roles : allowed) lines.push(...roleLines(role));
-  return `${lines.join('\n')}\n`;
+  return `${inertText(lines.join('\n'))}\n`;
 }
 
 function formatJson(provider: string, claims: Record<string, unknown>, roles: FoundRole[], all: boolean): string {
   const shown = all ? roles : roles.filter((r) => r.allowed);
   const identity = { provider, iss: claims.iss, sub: claims.sub, aud: claims.aud };
-  return `${JSON.stringify({ identity, roles: shown }, null, 2)}\n`;
+  return `${inertJson(JSON.stringify({ identity, roles: shown }, null, 2))}\n`;
 }
 
 /** `roles <provider>`: the roles the signed-in person can assume, judged by the doctor's role finder. */
