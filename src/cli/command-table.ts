@@ -14,6 +14,7 @@ export type CommandName =
   | 'doctor'
   | 'auth'
   | 'logout'
+  | 'roles'
   | 'console';
 
 export interface OptionSpec {
@@ -332,6 +333,62 @@ export const COMMANDS: readonly CommandSpec[] = [
     positional: { name: '<provider>', required: false },
     ownSettings: [],
     examples: ['logout google', 'logout'],
+  },
+  {
+    name: 'roles',
+    summary: "List the roles the signed-in person can assume (the doctor's role finder on their ID token).",
+    usage:
+      'roles <provider> (--live [--profile NAME] [--iam-endpoint URL] | --template FILE…) [--all] [--format text|json]',
+    description:
+      "Takes the ID token of the provider's kept sign-in (signing in first, exactly as auth does, when there is none " +
+      'or it has expired) and judges every role of the account (--live: IAM ListRoles and the OIDC providers, read ' +
+      "with the standard credential chain or --profile) or of the templates with the doctor's engine, the one the " +
+      'emulated STS uses. Prints each assumable role with the statement that allows it and its maximum session ' +
+      'duration; --all adds the denied ones with the reason and the smallest change that would allow them. The token ' +
+      'is never printed. Exit 0 whether or not a role was found (the list says how many), 2 bad input, 3 the ' +
+      'sign-in was declined or refused, 4 the credentials may not read IAM (the message names the permission), 5 ' +
+      'IAM or the provider unreachable, or no sign-in answer in time.',
+    options: [
+      CONFIG_OPTION,
+      { name: 'live', description: 'Judge the roles of the account through IAM (every page).' },
+      {
+        name: 'profile',
+        value: 'NAME',
+        description: 'With --live: the AWS profile to read IAM with (default: the standard credential chain).',
+      },
+      {
+        name: 'iam-endpoint',
+        value: 'URL',
+        description: 'With --live: the IAM endpoint (the emulator, e.g. http://127.0.0.1:4566).',
+      },
+      {
+        name: 'template',
+        value: 'FILE',
+        repeatable: true,
+        description: 'CloudFormation template (YAML or JSON) whose roles are judged; repeatable.',
+      },
+      { name: 'all', description: 'Also list the roles that cannot be assumed, with the reason.' },
+      { name: 'format', value: 'FORMAT', choices: TOKEN_FORMATS, description: 'Output format (default text).' },
+      { name: 'device', description: 'If a sign-in is needed: with a code on another device (RFC 8628).' },
+      { name: 'issuer', value: 'URL', description: 'OpenID issuer (overrides the providers file).' },
+      { name: 'client-id', value: 'ID', description: 'OAuth client id (overrides the providers file).' },
+      {
+        name: 'scopes',
+        value: 'LIST',
+        description: 'Space-separated scopes (default "openid email profile offline_access").',
+      },
+      {
+        name: 'browser',
+        value: 'COMMAND',
+        description: 'Command that opens the URL, {} standing for it (default xdg-open {}).',
+      },
+      { name: 'login-timeout-s', value: 'SECONDS', description: 'Time to finish signing in (default 300).' },
+    ],
+    program: false,
+    positional: { name: '<provider>', required: true },
+    settings: false,
+    ownSettings: [],
+    examples: ['roles work --live --profile audit', 'roles work --template infra/roles.yaml --all --format json'],
   },
   {
     name: 'console',

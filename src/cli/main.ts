@@ -22,6 +22,7 @@ const HANDLERS: Record<CommandName, () => Promise<Handler>> = {
   doctor: async () => (await import('./commands/doctor')).doctorCommand,
   auth: async () => (await import('./commands/auth')).authCommand,
   logout: async () => (await import('./commands/logout')).logoutCommand,
+  roles: async () => (await import('./commands/roles')).rolesCommand,
   console: async () => (await import('./commands/console')).consoleCommand,
 };
 

@@ -28,13 +28,19 @@ export interface DoctorOptions {
   live?: LiveOptions;
 }
 
-export async function loadRoleSet(options: DoctorOptions): Promise<RoleSet> {
+/** Every role of the sources; none is an answer (an account without roles), not an error. */
+async function readRoleSources(options: DoctorOptions): Promise<RoleSet> {
   const set = emptyRoleSet();
   // The IAM client is a chunk of its own: loaded only when an account is read.
   if (options.live) await (await import('./live')).addLiveAccount(set, options.live);
   for (const file of options.templates) addTemplate(set, file);
   for (const file of options.policies)
     addPolicyFile(set, file, options.policies.length === 1 ? options.roleArn : undefined);
+  return set;
+}
+
+export async function loadRoleSet(options: DoctorOptions): Promise<RoleSet> {
+  const set = await readRoleSources(options);
   if (rolesOf(set).length === 0) {
     throw new InputError(
       'The doctor has no roles to look at.',
@@ -98,4 +104,16 @@ export function exitCodeFor(result: DoctorResult, options: { roleArn?: string; f
   if (options.failOn === 'none') return DOCTOR_EXIT.ok;
   const threshold = SEVERITY_RANK[options.failOn as Severity];
   return result.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold) ? DOCTOR_EXIT.findings : DOCTOR_EXIT.ok;
+}
+
+/** A role the finder judged, with what a person choosing it needs to know. */
+export type FoundRole = RoleVerdict & { maxSessionDuration: number };
+
+/** The role finder alone (no lint): every role of the sources judged for the token, assumable ones first. */
+export async function findRoles(options: DoctorOptions, token: TokenContext): Promise<FoundRole[]> {
+  const set = await readRoleSources(options);
+  const maxOf = new Map(rolesOf(set).map(({ role }) => [role.arn, role.maxSessionDuration]));
+  return verdictsFor(set, options, token)
+    .map((v) => ({ ...v, maxSessionDuration: maxOf.get(v.roleArn) ?? 3600 }))
+    .sort((a, b) => Number(b.allowed) - Number(a.allowed) || a.roleArn.localeCompare(b.roleArn));
 }

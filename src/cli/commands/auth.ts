@@ -61,17 +61,31 @@ function endpointOf(context: CommandContext, name: string, provider: ProviderCon
   };
 }
 
-/** CloudTrail shows who: the person's e-mail (or subject) unless a session name was chosen. */
-function personalSessionName(settings: Settings, claims: Record<string, unknown>, chosen: boolean): Settings {
-  if (chosen) return settings;
+/** CloudTrail shows who: the person's e-mail (or subject). */
+export function personalSessionNameOf(claims: Record<string, unknown>): string | undefined {
   const who = [claims.email, claims.preferred_username, claims.sub].find((v) => typeof v === 'string') as
     | string
     | undefined;
-  return who ? { ...settings, roleSessionName: sanitizeSessionName(who) } : settings;
+  return who ? sanitizeSessionName(who) : undefined;
 }
 
-/** `auth <provider>`: a person's sign-in, then the same exchange and sinks as a pipeline's token. */
-export async function authCommand(context: CommandContext): Promise<number> {
+function personalSessionName(settings: Settings, claims: Record<string, unknown>, chosen: boolean): Settings {
+  if (chosen) return settings;
+  const name = personalSessionNameOf(claims);
+  return name ? { ...settings, roleSessionName: name } : settings;
+}
+
+/** The provider a person signs in with: its file entry under this call's flags, and where sessions are kept. */
+export interface PersonProvider {
+  readonly name: string;
+  readonly provider: ProviderConfig;
+  readonly endpoint: ProviderEndpoint;
+  readonly sessionDir: string;
+  readonly timeoutMs: number;
+}
+
+/** `<provider>` and its flags (`--config`, `--issuer`, `--client-id`, `--scopes`, `--login-timeout-s`). */
+export function personProvider(context: CommandContext): PersonProvider {
   const { invocation } = context;
   const name = invocation.positional!;
   const configFlag = invocation.options.get('config');
@@ -80,33 +94,52 @@ export async function authCommand(context: CommandContext): Promise<number> {
     configFlag && !isAbsolute(configFlag) ? resolve(context.cwd, configFlag) : configFlag,
   );
   const provider = providerNamed(readProvidersFile(paths.configFile, paths.configFrom), name);
+  const timeoutS = Number(invocation.options.get('login-timeout-s') ?? DEFAULT_LOGIN_TIMEOUT_S);
+  if (!Number.isInteger(timeoutS) || timeoutS < 1) {
+    throw new InputError(`--login-timeout-s must be a whole number of seconds ≥ 1.`);
+  }
+  return {
+    name,
+    provider,
+    endpoint: endpointOf(context, name, provider),
+    sessionDir: paths.sessionDir,
+    timeoutMs: timeoutS * 1000,
+  };
+}
+
+/** The person's ID token: the kept one, refreshed, or a new sign-in (browser, or the device flow with --device). */
+export async function personIdToken(context: CommandContext, person: PersonProvider): Promise<string> {
+  const { signIn } = await import('../../auth/sign-in');
+  return signIn({
+    provider: person.endpoint,
+    sessionDir: person.sessionDir,
+    device: context.invocation.options.get('device') === 'true',
+    browser:
+      context.invocation.options.get('browser') ?? person.provider.values.get('browser') ?? defaultBrowserCommand(),
+    timeoutMs: person.timeoutMs,
+    log: context.log,
+  });
+}
+
+/** `auth <provider>`: a person's sign-in, then the same exchange and sinks as a pipeline's token. */
+export async function authCommand(context: CommandContext): Promise<number> {
+  const { invocation } = context;
+  const person = personProvider(context);
+  const { name, provider } = person;
   const parsed = parseWithFileLabels(
     withProviderDefaults(cliSettingsSource(context), provider),
     provider,
     invocation.settings,
   );
-  const endpoint = endpointOf(context, name, provider);
-  const timeoutS = Number(invocation.options.get('login-timeout-s') ?? DEFAULT_LOGIN_TIMEOUT_S);
-  if (!Number.isInteger(timeoutS) || timeoutS < 1) {
-    throw new InputError(`--login-timeout-s must be a whole number of seconds ≥ 1.`);
-  }
 
-  const key = credentialKey(parsed, endpoint);
-  const kept = keptSession(paths.sessionDir, name, key);
+  const key = credentialKey(parsed, person.endpoint);
+  const kept = keptSession(person.sessionDir, name, key);
   if (kept) {
     context.stdout(present(kept, parsed.region, invocation.options.get('format')));
     return 0;
   }
 
-  const { signIn } = await import('../../auth/sign-in');
-  const idToken = await signIn({
-    provider: endpoint,
-    sessionDir: paths.sessionDir,
-    device: invocation.options.get('device') === 'true',
-    browser: invocation.options.get('browser') ?? provider.values.get('browser') ?? defaultBrowserCommand(),
-    timeoutMs: timeoutS * 1000,
-    log: context.log,
-  });
+  const idToken = await personIdToken(context, person);
   const token = { kind: 'signed-in', provider: name, value: idToken } as const;
   const settings = personalSessionName(
     { ...parsed, source: { kind: 'web-identity', token } },
@@ -116,7 +149,7 @@ export async function authCommand(context: CommandContext): Promise<number> {
   // Loaded only now: a call served from the kept session never compiles the exchange.
   const { obtainSession } = await import('../../exchange/obtain');
   const session = await obtainSession(settings, context.log);
-  await keepCredentials(paths.sessionDir, name, key, idToken, session);
+  await keepCredentials(person.sessionDir, name, key, idToken, session);
   context.stdout(present(session, settings.region, invocation.options.get('format')));
   return 0;
 }
