@@ -2,7 +2,7 @@ import { homedir as osHomedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { InputError, KeylessError } from '../errors';
 import { GITHUB_TAG_KEYS, githubSessionTags, parseCustomTags } from '../exchange/session-tags';
-import { checkProxyUrl } from '../net/proxy';
+import { checkProxyUrl } from '../net/proxy-url';
 import { defaultStsAudience, partitionOfRegion } from '../partitions/partition';
 import { maskAccountIds, registerSecret, shownValue } from '../secrets';
 import { defaultSessionName, detectCi } from './ci-context';
