@@ -102,7 +102,7 @@ function assertNoSecrets(text: string, extra: readonly string[] = []): void {
 async function signInWithBrowser(
   machine: Laptop,
   args: readonly string[] = [],
-  options: { consent?: 'allow' | 'deny'; rewrite?: (url: URL) => void; starts?: number } = {},
+  options: { consent?: 'allow' | 'deny'; rewrite?: (url: URL) => void | Promise<void>; starts?: number } = {},
 ) {
   const started = startCli(['auth', 'work', ...args], { env: machine.env, killAfterMs: 60_000 });
   const url = new URL(
@@ -110,7 +110,7 @@ async function signInWithBrowser(
       throw new Error(`${error.message}; the CLI said: ${started.stderr()}`);
     }),
   );
-  options.rewrite?.(url);
+  await options.rewrite?.(url);
   // A fresh profile per sign-in, as another person's browser: no provider session left by an earlier test.
   const context = await browser.createBrowserContext();
   try {
@@ -124,6 +124,24 @@ async function signInWithBrowser(
 }
 
 describe('browser sign-in (authorization code + PKCE, loopback redirect)', () => {
+  test('a stray request to the loopback listener (no or wrong state) does not use up the sign-in', async () => {
+    const machine = laptop();
+    let stray: number[] = [];
+    const { run } = await signInWithBrowser(machine, [], {
+      rewrite: async (url) => {
+        const callback = new URL(url.searchParams.get('redirect_uri')!);
+        callback.searchParams.set('code', 'planted');
+        const noState = await fetch(callback);
+        callback.searchParams.set('state', 'not-the-state');
+        const wrongState = await fetch(callback);
+        stray = [noState.status, wrongState.status];
+      },
+    });
+    expect(stray).toEqual([400, 400]);
+    expect(run.code).toBe(0);
+    expect(await callerArn(emulator.url, credentialsOf(run.stdout))).toMatch(/alice@example\.com$/);
+  }, 60_000);
+
   test('a person signs in once; later calls reuse the kept session without a browser', async () => {
     const machine = laptop();
     const { run, url, code } = await signInWithBrowser(machine);

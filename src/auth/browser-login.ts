@@ -94,6 +94,12 @@ export async function browserLogin(
       page(res, 404, 'Not found', 'This address only takes the one sign-in answer.');
       return;
     }
+    // Any local program can reach this port: an answer without this sign-in's state is not the provider's redirect
+    // and must not use up the one answer (the person's real one would then be turned away).
+    if (url.searchParams.get('state') !== state) {
+      page(res, 400, 'Not this sign-in', 'This answer does not belong to the sign-in keyless-aws is waiting for.');
+      return;
+    }
     handled = true;
     const code = url.searchParams.get('code');
     if (code) registerSecret(code);
