@@ -6,6 +6,7 @@
  */
 import { chmodSync, lstatSync, mkdirSync, type Stats } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { xdgBase } from '../shared/xdg';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -15,8 +16,7 @@ const WORKSPACE_VARIABLES = ['GITHUB_WORKSPACE', 'WORKSPACE', 'CI_PROJECT_DIR', 
 /** The cache directory for this user, or why there is none. Pure: nothing is created. */
 export function cacheDirectoryOf(env: Env, home: string, platform = process.platform): string {
   if (platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'keyless-aws', 'cache');
-  const base = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : join(home, '.cache');
-  return join(base, 'keyless-aws');
+  return join(xdgBase(env.XDG_CACHE_HOME, home, '.cache'), 'keyless-aws');
 }
 
 /** Thrown when the directory cannot be used; the caller goes on without a cache. */
