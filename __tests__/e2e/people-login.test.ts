@@ -296,11 +296,6 @@ describe('sign-in failures end with a clear message and a documented exit code',
 
   test.each([
     [
-      'state',
-      (url: URL) => url.searchParams.set('state', 'forged-state-value'),
-      /sign-in answer was refused: .*state/i,
-    ],
-    [
       'nonce',
       (url: URL) => url.searchParams.set('nonce', 'forged-nonce-value'),
       /sign-in answer was refused: .*nonce/i,
@@ -323,6 +318,19 @@ describe('sign-in failures end with a clear message and a documented exit code',
     },
     60_000,
   );
+
+  test('an answer with another state is turned away, the person told, and the sign-in still waits for its own', async () => {
+    const machine = laptop();
+    const { run, code } = await signInWithBrowser(machine, ['--login-timeout-s', '8'], {
+      rewrite: (url) => url.searchParams.set('state', 'forged-state-value'),
+    });
+    expect(run.stderr).toContain('does not belong to this sign-in (another state)');
+    expect(run.stderr).toContain('No sign-in answer from the browser within 8 s');
+    expect(run.code).toBe(5);
+    expect(run.stdout).toBe('');
+    assertNoSecrets(run.stderr + run.stdout, code ? [code] : []);
+    expect(() => statSync(join(machine.sessionDir, 'work.json'))).toThrow();
+  }, 60_000);
 
   test('denied consent (access_denied): exit 3', async () => {
     const machine = laptop();

@@ -98,6 +98,10 @@ export async function browserLogin(
     // and must not use up the one answer (the person's real one would then be turned away).
     if (url.searchParams.get('state') !== state) {
       page(res, 400, 'Not this sign-in', 'This answer does not belong to the sign-in keyless-aws is waiting for.');
+      tellPerson(
+        options.log,
+        'An answer that does not belong to this sign-in (another state) reached the sign-in listener and was turned away; still waiting for yours.',
+      );
       return;
     }
     handled = true;
