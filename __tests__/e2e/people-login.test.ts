@@ -173,6 +173,12 @@ describe('browser sign-in (authorization code + PKCE, loopback redirect)', () =>
     // The same credentials: handed out from the kept session, no new AssumeRoleWithWebIdentity.
     expect(credentialsOf(again.stdout)).toEqual(credentialsOf(run.stdout));
 
+    // Kept credentials pass this call's checks, not only those of the call that kept them.
+    const fenced = await runCli(['auth', 'work', '--allowed-account-ids', '999999999999'], { env: machine.env });
+    expect(fenced.code).not.toBe(0);
+    expect(fenced.stdout).toBe('');
+    expect(fenced.stderr).toContain('not in allowed-account-ids');
+
     // Other settings are other credentials: a per-call override gets its own, from the kept ID token.
     const longer = await runCli(['auth', 'work', '--role-duration-seconds', '7200'], { env: machine.env });
     expect(longer.code).toBe(0);
