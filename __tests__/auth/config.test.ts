@@ -83,4 +83,10 @@ describe('where the files live', () => {
     expect(authPaths({ KEYLESS_AWS_CONFIG: '/e' }, undefined, 'linux', '/h')).toMatchObject({ configFile: '/e' });
     expect(authPaths({ XDG_STATE_HOME: '/s' }, undefined, 'linux', '/h').sessionDir).toBe('/s/keyless-aws/sessions');
   });
+
+  test('a relative XDG_STATE_HOME / XDG_CONFIG_HOME is ignored (XDG spec), never a directory under the checkout', () => {
+    const paths = authPaths({ XDG_STATE_HOME: 'state', XDG_CONFIG_HOME: './cfg' }, undefined, 'linux', '/h');
+    expect(paths.sessionDir).toBe('/h/.local/state/keyless-aws/sessions');
+    expect(paths.configFile).toBe('/h/.config/keyless-aws/config');
+  });
 });

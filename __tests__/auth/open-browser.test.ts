@@ -18,7 +18,16 @@ test('double quotes group words (a path with spaces, an empty window title)', ()
     '--profile-directory=Profile 1',
     'u',
   ]);
-  expect(browserArgv(defaultBrowserCommand('win32'), 'u')).toEqual(['cmd', '/c', 'start', '', 'u']);
+});
+
+test('no default opener is a command interpreter: a URL with & ; | $ reaches the browser whole', () => {
+  const shells = /^(cmd|cmd\.exe|sh|bash|powershell|pwsh)$/i;
+  for (const platform of ['win32', 'darwin', 'linux'] as const) {
+    const argv = browserArgv(defaultBrowserCommand(platform), URL_WITH_SHELL_CHARACTERS);
+    expect(argv[0]).not.toMatch(shells);
+    expect(argv.at(-1)).toBe(URL_WITH_SHELL_CHARACTERS);
+  }
+  expect(browserArgv(defaultBrowserCommand('win32'), 'u')).toEqual(['rundll32', 'url.dll,FileProtocolHandler', 'u']);
 });
 
 test('each platform has a default opener', () => {

@@ -102,7 +102,7 @@ function assertNoSecrets(text: string, extra: readonly string[] = []): void {
 async function signInWithBrowser(
   machine: Laptop,
   args: readonly string[] = [],
-  options: { consent?: 'allow' | 'deny'; rewrite?: (url: URL) => void; starts?: number } = {},
+  options: { consent?: 'allow' | 'deny'; rewrite?: (url: URL) => void | Promise<void>; starts?: number } = {},
 ) {
   const started = startCli(['auth', 'work', ...args], { env: machine.env, killAfterMs: 60_000 });
   const url = new URL(
@@ -110,7 +110,7 @@ async function signInWithBrowser(
       throw new Error(`${error.message}; the CLI said: ${started.stderr()}`);
     }),
   );
-  options.rewrite?.(url);
+  await options.rewrite?.(url);
   // A fresh profile per sign-in, as another person's browser: no provider session left by an earlier test.
   const context = await browser.createBrowserContext();
   try {
@@ -124,6 +124,24 @@ async function signInWithBrowser(
 }
 
 describe('browser sign-in (authorization code + PKCE, loopback redirect)', () => {
+  test('a stray request to the loopback listener (no or wrong state) does not use up the sign-in', async () => {
+    const machine = laptop();
+    let stray: number[] = [];
+    const { run } = await signInWithBrowser(machine, [], {
+      rewrite: async (url) => {
+        const callback = new URL(url.searchParams.get('redirect_uri')!);
+        callback.searchParams.set('code', 'planted');
+        const noState = await fetch(callback);
+        callback.searchParams.set('state', 'not-the-state');
+        const wrongState = await fetch(callback);
+        stray = [noState.status, wrongState.status];
+      },
+    });
+    expect(stray).toEqual([400, 400]);
+    expect(run.code).toBe(0);
+    expect(await callerArn(emulator.url, credentialsOf(run.stdout))).toMatch(/alice@example\.com$/);
+  }, 60_000);
+
   test('a person signs in once; later calls reuse the kept session without a browser', async () => {
     const machine = laptop();
     const { run, url, code } = await signInWithBrowser(machine);
@@ -154,6 +172,12 @@ describe('browser sign-in (authorization code + PKCE, loopback redirect)', () =>
     expect(recordedStarts(machine.argvFile)).toHaveLength(1);
     // The same credentials: handed out from the kept session, no new AssumeRoleWithWebIdentity.
     expect(credentialsOf(again.stdout)).toEqual(credentialsOf(run.stdout));
+
+    // Kept credentials pass this call's checks, not only those of the call that kept them.
+    const fenced = await runCli(['auth', 'work', '--allowed-account-ids', '999999999999'], { env: machine.env });
+    expect(fenced.code).not.toBe(0);
+    expect(fenced.stdout).toBe('');
+    expect(fenced.stderr).toContain('not in allowed-account-ids');
 
     // Other settings are other credentials: a per-call override gets its own, from the kept ID token.
     const longer = await runCli(['auth', 'work', '--role-duration-seconds', '7200'], { env: machine.env });
@@ -278,11 +302,6 @@ describe('sign-in failures end with a clear message and a documented exit code',
 
   test.each([
     [
-      'state',
-      (url: URL) => url.searchParams.set('state', 'forged-state-value'),
-      /sign-in answer was refused: .*state/i,
-    ],
-    [
       'nonce',
       (url: URL) => url.searchParams.set('nonce', 'forged-nonce-value'),
       /sign-in answer was refused: .*nonce/i,
@@ -305,6 +324,19 @@ describe('sign-in failures end with a clear message and a documented exit code',
     },
     60_000,
   );
+
+  test('an answer with another state is turned away, the person told, and the sign-in still waits for its own', async () => {
+    const machine = laptop();
+    const { run, code } = await signInWithBrowser(machine, ['--login-timeout-s', '8'], {
+      rewrite: (url) => url.searchParams.set('state', 'forged-state-value'),
+    });
+    expect(run.stderr).toContain('does not belong to this sign-in (another state)');
+    expect(run.stderr).toContain('No sign-in answer from the browser within 8 s');
+    expect(run.code).toBe(5);
+    expect(run.stdout).toBe('');
+    assertNoSecrets(run.stderr + run.stdout, code ? [code] : []);
+    expect(() => statSync(join(machine.sessionDir, 'work.json'))).toThrow();
+  }, 60_000);
 
   test('denied consent (access_denied): exit 3', async () => {
     const machine = laptop();

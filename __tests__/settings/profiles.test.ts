@@ -124,3 +124,34 @@ test('with mask-aws-account-id the account ids of the lines are masked too', () 
   const { shownValue } = require('../../src/secrets') as typeof import('../../src/secrets');
   expect(shownValue('222222222222')).not.toContain('222222222222');
 });
+
+describe('a line is held to its own region’s partition, as role-to-assume is', () => {
+  const CN_ROLE = 'arn:aws-cn:iam::222222222222:role/deploy';
+
+  test('a role of another partition than the line’s region is refused before any call, naming the line', () => {
+    const { message } = settingsError(() => action({ profiles: `cn=${CN_ROLE}` }));
+    expect(message).toContain('"profiles" line 1: the role of profile "cn"');
+    expect(message).toContain('is in partition aws-cn');
+    expect(message).toContain('us-east-1');
+  });
+
+  test('a chained role or a policy of another partition is refused too', () => {
+    expect(
+      settingsError(() => action({ profiles: `cn=${CN_ROLE} region=cn-north-1 chain=${AUDIT}` })).message,
+    ).toContain('"profiles" line 1: chain');
+    expect(
+      settingsError(() =>
+        action({
+          profiles: `cn=${CN_ROLE} region=cn-north-1 managed-session-policies=arn:aws:iam::aws:policy/ReadOnlyAccess`,
+        }),
+      ).message,
+    ).toContain('managed-session-policies');
+  });
+
+  test('a line wholly in its region’s partition is accepted', () => {
+    const settings = action({
+      profiles: `cn=${CN_ROLE} region=cn-north-1 chain=arn:aws-cn:iam::222222222222:role/audit`,
+    });
+    expect(settings.profiles[0]).toMatchObject({ roleArn: CN_ROLE, region: 'cn-north-1' });
+  });
+});

@@ -94,6 +94,16 @@ export async function browserLogin(
       page(res, 404, 'Not found', 'This address only takes the one sign-in answer.');
       return;
     }
+    // Any local program can reach this port: an answer without this sign-in's state is not the provider's redirect
+    // and must not use up the one answer (the person's real one would then be turned away).
+    if (url.searchParams.get('state') !== state) {
+      page(res, 400, 'Not this sign-in', 'This answer does not belong to the sign-in keyless-aws is waiting for.');
+      tellPerson(
+        options.log,
+        'An answer that does not belong to this sign-in (another state) reached the sign-in listener and was turned away; still waiting for yours.',
+      );
+      return;
+    }
     handled = true;
     const code = url.searchParams.get('code');
     if (code) registerSecret(code);

@@ -25,7 +25,10 @@ export interface KeptCredentials {
   readonly arn: string;
 }
 
-/** Everything that makes credentials different: another role, duration, region or policy is another cache entry. */
+/**
+ * Everything that makes credentials different — another role, duration, region or policy — or that the exchange
+ * checks them against is another cache entry.
+ */
 export function credentialKey(settings: Settings, provider: ProviderEndpoint): string {
   const parts = [
     provider.issuer,
@@ -38,6 +41,10 @@ export function credentialKey(settings: Settings, provider: ProviderEndpoint): s
     settings.managedSessionPolicies,
     settings.cognito,
     settings.stsEndpoint,
+    // Not what STS hands out, but what the exchange checks before handing it on: kept credentials must pass the
+    // checks of this call (allowed-account-ids, special-characters-workaround), not those of the call that kept them.
+    settings.allowedAccountIds,
+    settings.specialCharactersWorkaround,
   ];
   // Kept as it is (nothing in it is secret): hashing would load node:crypto on the path that must start fastest.
   return JSON.stringify(parts);

@@ -3,8 +3,10 @@ import { spawn } from 'node:child_process';
 /** The platform's "open this URL" command when the providers file names none. */
 export function defaultBrowserCommand(platform: NodeJS.Platform = process.platform): string {
   if (platform === 'darwin') return 'open {}';
-  // `start` is a cmd built-in; its first quoted argument is a window title, hence the empty one.
-  if (platform === 'win32') return 'cmd /c start "" {}';
+  // Not `cmd /c start "" {}`: cmd reads the whole command line, so the `&` between the URL's query parameters would
+  // end the command there (the browser gets half a URL) and run the rest as commands. rundll32 hands the URL, as one
+  // argument, to the default browser without any shell (as Go's pkg/browser and many tools do).
+  if (platform === 'win32') return 'rundll32 url.dll,FileProtocolHandler {}';
   return 'xdg-open {}';
 }
 

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { xdgBase } from '../shared/xdg';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -7,14 +8,14 @@ type Env = Readonly<Record<string, string | undefined>>;
 function configBase(env: Env, platform: NodeJS.Platform, home: string): string {
   if (platform === 'win32') return env.APPDATA || join(home, 'AppData', 'Roaming');
   if (platform === 'darwin') return join(home, 'Library', 'Application Support');
-  return env.XDG_CONFIG_HOME || join(home, '.config');
+  return xdgBase(env.XDG_CONFIG_HOME, home, '.config');
 }
 
 /** Where state that must survive between calls lives (sessions); never a shared or world-readable place. */
 function stateBase(env: Env, platform: NodeJS.Platform, home: string): string {
   if (platform === 'win32') return env.LOCALAPPDATA || join(home, 'AppData', 'Local');
   if (platform === 'darwin') return join(home, 'Library', 'Application Support');
-  return env.XDG_STATE_HOME || join(home, '.local', 'state');
+  return xdgBase(env.XDG_STATE_HOME, home, join('.local', 'state'));
 }
 
 export interface AuthPaths {

@@ -2,10 +2,11 @@
  * Kept sign-ins: one JSON file per provider, mode 0600, in a 0700 directory of the user's state dir. No OS keychain
  * is used yet (see README): the file is the store on every platform.
  */
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors';
 import { registerSecret } from '../secrets';
+import { readPrivateFile } from '../shared/private-file';
 import type { KeptCredentials } from './credential-cache';
 
 /** A sign-in as kept between calls. Secret: never print. */
@@ -36,13 +37,14 @@ export function privateDir(dir: string): string {
   return dir;
 }
 
+/** A kept sign-in is a few kilobytes (tokens and credentials); anything much larger is not ours. */
+const MAX_SESSION_BYTES = 256 * 1024;
+
 export function readSession(dir: string, provider: string): SignedIn | undefined {
-  let text: string;
-  try {
-    text = readFileSync(sessionFile(dir, provider), 'utf8');
-  } catch {
-    return undefined;
-  }
+  // A file someone else could have planted (their link, their file, one others may write) would hand the person
+  // another's tokens or credentials: as good as no sign-in.
+  const text = readPrivateFile(sessionFile(dir, provider), MAX_SESSION_BYTES);
+  if (text === undefined) return undefined;
   try {
     const value = JSON.parse(text) as Partial<SignedIn>;
     if (typeof value.idToken !== 'string' || typeof value.issuer !== 'string' || typeof value.clientId !== 'string') {

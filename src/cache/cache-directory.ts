@@ -6,6 +6,8 @@
  */
 import { chmodSync, lstatSync, mkdirSync, type Stats } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isPrivate } from '../shared/private-file';
+import { xdgBase } from '../shared/xdg';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -15,8 +17,7 @@ const WORKSPACE_VARIABLES = ['GITHUB_WORKSPACE', 'WORKSPACE', 'CI_PROJECT_DIR', 
 /** The cache directory for this user, or why there is none. Pure: nothing is created. */
 export function cacheDirectoryOf(env: Env, home: string, platform = process.platform): string {
   if (platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'keyless-aws', 'cache');
-  const base = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : join(home, '.cache');
-  return join(base, 'keyless-aws');
+  return join(xdgBase(env.XDG_CACHE_HOME, home, '.cache'), 'keyless-aws');
 }
 
 /** Thrown when the directory cannot be used; the caller goes on without a cache. */
@@ -51,16 +52,6 @@ export function openCacheDirectory(dir: string, env: Env): string {
   }
   if (!isPrivate(info)) tighten(dir, info);
   return dir;
-}
-
-/**
- * Ours and closed to group and others. On Windows, where Node reports no owner and mode bits mean nothing, the
- * per-user %LOCALAPPDATA% and its inherited ACL are what keep the cache private.
- */
-export function isPrivate(info: Stats): boolean {
-  if (process.platform === 'win32') return true;
-  const uid = process.getuid?.();
-  return (uid === undefined || info.uid === uid) && (info.mode & 0o077) === 0;
 }
 
 /** Ours but readable by others (an older umask, a copy): made private, or refused when others may write to it. */

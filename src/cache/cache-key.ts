@@ -35,6 +35,9 @@ const NOT_DECIDING: ReadonlySet<string> = new Set([
   // Per-step names (GITHUB_ACTION) would defeat the cache; what of the CI context matters is in the token identity.
   'ci',
   'source',
+  // How each setting was given (flag, input, variable) and the labels for messages: --debug's and errors' concern.
+  'provenance',
+  'inputLabels',
 ]);
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -6,12 +6,12 @@
  * replaced. Any trouble with the cache itself (a full disk, a read-only directory, a lock that will not come) costs
  * the cache, never the credentials: the caller fetches without it, with one warning.
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Session } from '../exchange/session';
 import { withFileLocksAsync } from '../shared/file-lock';
+import { readPrivateFile } from '../shared/private-file';
 import { removeOrphanTempFiles, writeFileAtomic } from '../sink/atomic-file';
-import { isPrivate } from './cache-directory';
 import { type CacheName, ENTRY_NAME, entryFileName } from './cache-key';
 
 /**
@@ -126,20 +126,12 @@ function freshEntry(path: string, key: string, validUntil: number): Session | un
 
 /** Reads an entry only if it is a regular file (never through a symlink), ours, private and well formed. */
 export function readEntry(path: string): StoredEntry | undefined {
-  let fd: number;
+  const text = readPrivateFile(path, MAX_ENTRY_BYTES);
+  if (text === undefined) return undefined;
   try {
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-  } catch {
-    return undefined; // absent, a symlink (ELOOP), unreadable: a miss
-  }
-  try {
-    const info = fstatSync(fd);
-    if (!info.isFile() || info.size > MAX_ENTRY_BYTES || !isPrivate(info)) return undefined;
-    return parseEntry(readFileSync(fd, 'utf8'));
+    return parseEntry(text);
   } catch {
     return undefined;
-  } finally {
-    closeSync(fd);
   }
 }
 

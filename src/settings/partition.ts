@@ -9,6 +9,25 @@ function exampleRegion(partition: string): string | undefined {
   return PARTITIONS.find((p) => p.name === partition)?.regions.find((r) => !r.endsWith('-global'));
 }
 
+/** Throws naming the first of `named` (each labelled as the user gave it) outside `partition`; `regionSays` names the region. */
+function refuseOtherPartitions(
+  partition: Partition,
+  regionSays: string,
+  named: readonly { readonly label: string; readonly arns: readonly string[] }[],
+): void {
+  for (const { label, arns } of named) {
+    for (const arn of arns) {
+      const other = partitionOfArn(arn);
+      if (other === undefined || other === partition.name) continue;
+      const there = exampleRegion(other);
+      throw new InputError(
+        `${label} ${shownValue(arn)} is in partition ${other}, but ${regionSays}.`,
+        `Use a region of ${other}${there ? ` (e.g. ${there})` : ''}, or an ARN of ${partition.name} (arn:${partition.name}:…).`,
+      );
+    }
+  }
+}
+
 /**
  * Everything the run names must live in the region's partition: STS in cn-north-1 knows no `arn:aws:` role, and a
  * `arn:aws-cn:` role is unknown to every other partition's STS. Caught here, before any network call, naming both
@@ -22,17 +41,11 @@ export function checkPartition(
 ): Partition {
   const partition = partitionOfRegion(region);
   const regionSays = `${read.label('aws-region')} ${shownValue(region)} is in partition ${partition.name}`;
-  for (const { input, arns } of named) {
-    for (const arn of arns) {
-      const other = partitionOfArn(arn);
-      if (other === undefined || other === partition.name) continue;
-      const there = exampleRegion(other);
-      throw new InputError(
-        `${read.label(input)} ${shownValue(arn)} is in partition ${other}, but ${regionSays}.`,
-        `Use a region of ${other}${there ? ` (e.g. ${there})` : ''}, or an ARN of ${partition.name} (arn:${partition.name}:…).`,
-      );
-    }
-  }
+  refuseOtherPartitions(
+    partition,
+    regionSays,
+    named.map(({ input, arns }) => ({ label: read.label(input), arns })),
+  );
   if (cognitoRegion !== undefined) {
     const pool = partitionOfRegion(cognitoRegion);
     if (pool.name !== partition.name) {
@@ -43,4 +56,17 @@ export function checkPartition(
     }
   }
   return partition;
+}
+
+/**
+ * The same rule for one line of `profiles`: its role, chained role and policies must be of its own region's
+ * partition (the line's region=, else the run's), or its STS would refuse them with a bare AccessDenied.
+ */
+export function checkProfilePartition(
+  where: string,
+  region: string,
+  named: readonly { readonly label: string; readonly arns: readonly string[] }[],
+): void {
+  const partition = partitionOfRegion(region);
+  refuseOtherPartitions(partition, `${where}'s region ${shownValue(region)} is in partition ${partition.name}`, named);
 }

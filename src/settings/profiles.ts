@@ -9,6 +9,7 @@
  */
 import { InputError } from '../errors';
 import { shownValue } from '../secrets';
+import { checkProfilePartition } from './partition';
 import type { ProfileRole, Settings } from './types';
 
 export interface ProfileDefaults {
@@ -93,6 +94,11 @@ function parseLine(line: string, where: string, defaults: ProfileDefaults, synta
       throw new InputError(`${where}: managed-session-policies: ${shownValue(arn)} is not a policy ARN.`);
     }
   }
+  checkProfilePartition(where, region, [
+    { label: `${where}: the role of profile "${name}"`, arns: [roleArn] },
+    { label: `${where}: chain`, arns: chainRoleArn ? [chainRoleArn] : [] },
+    { label: `${where}: managed-session-policies:`, arns: managedSessionPolicies },
+  ]);
   return {
     name,
     roleArn,

@@ -36,6 +36,16 @@ beforeAll(async () => {
             read: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:ListRoles', Resource: '*' }] },
           },
         },
+        {
+          // Read access from an AWS-managed policy and an inline Allow, but GetRole explicitly denied inline.
+          name: 'fenced',
+          assumeRolePolicyDocument: trust({ AWS: '123456789012' }),
+          managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+          inlinePolicies: {
+            all: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] },
+            fence: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'iam:GetRole', Resource: '*' }] },
+          },
+        },
       ],
       accessKeys: [
         { accessKeyId: ROOT.id, secretAccessKey: ROOT.secret, arn: 'arn:aws:iam::123456789012:root' },
@@ -70,7 +80,7 @@ async function aws(args: string[], credentials: { id: string; secret: string; to
 
 it('list-roles: every role across pages (CLI paginator and explicit Marker), and PathPrefix', async () => {
   const all = await aws(['iam', 'list-roles', '--page-size', '7'], ROOT);
-  expect(all.Roles).toHaveLength(ROLES + 1);
+  expect(all.Roles).toHaveLength(ROLES + 2);
   const first = await aws(['iam', 'list-roles', '--max-items', '10', '--no-paginate'], ROOT);
   expect(first.Roles).toHaveLength(10);
   expect(first.IsTruncated).toBe(true);
@@ -116,8 +126,24 @@ it('AccessDenied names the principal and the missing permission; a role whose po
     secret: assumed.Credentials.SecretAccessKey,
     token: assumed.Credentials.SessionToken,
   };
-  expect((await aws(['iam', 'list-roles'], session)).Roles).toHaveLength(ROLES + 1);
+  expect((await aws(['iam', 'list-roles'], session)).Roles).toHaveLength(ROLES + 2);
   await expect(aws(['iam', 'get-role', '--role-name', 'role-01'], session)).rejects.toMatchObject({
     stderr: expect.stringContaining('assumed-role/reader/rd is not authorized to perform: iam:GetRole'),
+  });
+}, 60_000);
+
+it('an explicit Deny in one identity policy wins over the Allow of another (and of an AWS-managed policy)', async () => {
+  const assumed = await aws(
+    ['sts', 'assume-role', '--role-arn', 'arn:aws:iam::123456789012:role/fenced', '--role-session-name', 'fd'],
+    ROOT,
+  );
+  const session = {
+    id: assumed.Credentials.AccessKeyId,
+    secret: assumed.Credentials.SecretAccessKey,
+    token: assumed.Credentials.SessionToken,
+  };
+  expect((await aws(['iam', 'list-roles'], session)).Roles).toHaveLength(ROLES + 2);
+  await expect(aws(['iam', 'get-role', '--role-name', 'role-01'], session)).rejects.toMatchObject({
+    stderr: expect.stringContaining('assumed-role/fenced/fd is not authorized to perform: iam:GetRole'),
   });
 }, 60_000);

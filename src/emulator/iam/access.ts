@@ -13,13 +13,20 @@ const AWS_MANAGED_READ = new Set(
   ),
 );
 
-/** An identity policy names no principal: judged as if it named everyone, which is what attaching it means. */
-function asAttached(document: unknown): unknown {
-  const doc = document as { Statement?: unknown };
-  const list = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
-  return { ...doc, Statement: list.map((s) => ({ Principal: '*', ...(s as object) })) };
+/** What the AWS-managed read policies grant, as far as this API goes (AdministratorAccess grants more, unused here). */
+const AWS_MANAGED_READ_STATEMENT = { Effect: 'Allow', Action: ['iam:Get*', 'iam:List*'], Resource: '*' };
+
+/** An identity policy's statements name no principal: judged as if they named everyone, which attaching means. */
+function statementsOf(document: unknown): object[] {
+  const statement = (document as { Statement?: unknown }).Statement;
+  const list = Array.isArray(statement) ? statement : [statement];
+  return list.map((s) => ({ Principal: '*', ...(s as object) }));
 }
 
+/**
+ * All the role's identity policies judged together, as IAM does: an explicit Deny in any of them wins over an Allow
+ * in another (judging them one by one, any Allow would have let the call through).
+ */
 function sessionAllows(
   caller: Extract<Caller, { kind: 'session' }>,
   model: IamModel,
@@ -27,20 +34,21 @@ function sessionAllows(
   resource: string,
 ): boolean {
   const role = caller.session.role;
-  if (role.managedPolicyArns.some((arn) => AWS_MANAGED_READ.has(arn))) return true;
   const documents = [
     ...Object.values(role.inlinePolicies),
     ...role.managedPolicyArns.map((arn) => model.findManagedPolicy(arn)?.document).filter((d) => d !== undefined),
   ];
-  return documents.some(
-    (document) =>
-      evaluateTrustPolicy(asAttached(document), {
-        principal: { kind: 'AWS', arns: [caller.session.arn, role.arn], accountId: role.accountId },
-        actions: [{ action }],
-        context: new ConditionContext(),
-        resource,
-      }).allowed,
-  );
+  const awsManaged = role.managedPolicyArns.some((arn) => AWS_MANAGED_READ.has(arn));
+  const combined = {
+    Version: '2012-10-17',
+    Statement: [...documents.flatMap(statementsOf), ...(awsManaged ? [AWS_MANAGED_READ_STATEMENT] : [])],
+  };
+  return evaluateTrustPolicy(combined, {
+    principal: { kind: 'AWS', arns: [caller.session.arn, role.arn], accountId: role.accountId },
+    actions: [{ action }],
+    context: new ConditionContext(),
+    resource,
+  }).allowed;
 }
 
 /** Throws IAM's AccessDenied, naming the principal and the missing permission, unless the caller may act. */
