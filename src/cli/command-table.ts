@@ -68,6 +68,24 @@ const CONFIG_OPTION: OptionSpec = {
   description: 'Providers file (default: KEYLESS_AWS_CONFIG, else $XDG_CONFIG_HOME/keyless-aws/config).',
 };
 
+/** How a person signs in: every command that may sign one in (auth, roles) takes these, over the providers file. */
+const SIGN_IN_OPTIONS: readonly OptionSpec[] = [
+  { name: 'issuer', value: 'URL', description: 'OpenID issuer (overrides the providers file).' },
+  { name: 'client-id', value: 'ID', description: 'OAuth client id (overrides the providers file).' },
+  {
+    name: 'scopes',
+    value: 'LIST',
+    description: 'Space-separated scopes (default "openid email profile offline_access").',
+  },
+  {
+    name: 'browser',
+    value: 'COMMAND',
+    description:
+      'Command that opens the URL, {} standing for it (default: xdg-open {}, open {} on macOS, rundll32 on Windows).',
+  },
+  { name: 'login-timeout-s', value: 'SECONDS', description: 'Time to finish signing in (default 300).' },
+];
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'exec',
@@ -299,19 +317,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       CONFIG_OPTION,
       { name: 'device', description: 'Sign in with a code on another device (RFC 8628), no local browser.' },
       { name: 'format', value: 'FORMAT', choices: AUTH_FORMATS, description: 'Output (default credential-process).' },
-      { name: 'issuer', value: 'URL', description: 'OpenID issuer (overrides the providers file).' },
-      { name: 'client-id', value: 'ID', description: 'OAuth client id (overrides the providers file).' },
-      {
-        name: 'scopes',
-        value: 'LIST',
-        description: 'Space-separated scopes (default "openid email profile offline_access").',
-      },
-      {
-        name: 'browser',
-        value: 'COMMAND',
-        description: 'Command that opens the URL, {} standing for it (default xdg-open {}).',
-      },
-      { name: 'login-timeout-s', value: 'SECONDS', description: 'Time to finish signing in (default 300).' },
+      ...SIGN_IN_OPTIONS,
     ],
     program: false,
     positional: { name: '<provider>', required: true },
@@ -370,19 +376,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'all', description: 'Also list the roles that cannot be assumed, with the reason.' },
       { name: 'format', value: 'FORMAT', choices: TOKEN_FORMATS, description: 'Output format (default text).' },
       { name: 'device', description: 'If a sign-in is needed: with a code on another device (RFC 8628).' },
-      { name: 'issuer', value: 'URL', description: 'OpenID issuer (overrides the providers file).' },
-      { name: 'client-id', value: 'ID', description: 'OAuth client id (overrides the providers file).' },
-      {
-        name: 'scopes',
-        value: 'LIST',
-        description: 'Space-separated scopes (default "openid email profile offline_access").',
-      },
-      {
-        name: 'browser',
-        value: 'COMMAND',
-        description: 'Command that opens the URL, {} standing for it (default xdg-open {}).',
-      },
-      { name: 'login-timeout-s', value: 'SECONDS', description: 'Time to finish signing in (default 300).' },
+      ...SIGN_IN_OPTIONS,
     ],
     program: false,
     positional: { name: '<provider>', required: true },
@@ -420,7 +414,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       {
         name: 'browser',
         value: 'COMMAND',
-        description: 'Command that opens the URL, {} standing for it (default xdg-open {}).',
+        description:
+          'Command that opens the URL, {} standing for it (default: xdg-open {}, open {} on macOS, rundll32 on Windows).',
       },
       {
         name: 'signin-endpoint',
