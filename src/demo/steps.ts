@@ -51,7 +51,8 @@ function parseRunnerFile(path: string): Record<string, string> {
 /** The environment the runner gives the action's process, with fresh GITHUB_ENV/OUTPUT/STATE files. */
 function actionEnv(world: World, build: { token_url: string; request_token: string }, role: string) {
   const envFile = join(world.work, `env-${randomBytes(4).toString('hex')}`);
-  for (const file of [envFile, `${envFile}.out`, `${envFile}.state`]) writeFileSync(file, '');
+  // The runner files receive the step's credentials: private, as the runner's own are.
+  for (const file of [envFile, `${envFile}.out`, `${envFile}.state`]) writeFileSync(file, '', { mode: 0o600 });
   return {
     envFile,
     env: {
