@@ -85,13 +85,16 @@ describe('explainDenial', () => {
     expect(details).toContain("role-duration-seconds (43200) is above the role's maximum session duration");
   });
 
-  it('uses azp over aud and joins audience arrays, as STS does', async () => {
+  it('shows aud as the policy engine keys it, and azp as its own key, joining audience arrays', async () => {
     expect(trustPolicyKeys(await token({ aud: ['a', 'b'] }))[0]).toBe(
       '  token.actions.githubusercontent.com:aud = a, b',
     );
-    expect(trustPolicyKeys(await token({ aud: 'x', azp: 'client-1' }))[0]).toBe(
-      '  token.actions.githubusercontent.com:aud = client-1',
-    );
+    // Only Google's `aud` key holds azp (documented); elsewhere `:aud` is the aud claim and `:azp` a key of its own.
+    expect(trustPolicyKeys(await token({ aud: 'x', azp: 'client-1' }))).toEqual([
+      '  token.actions.githubusercontent.com:aud = x',
+      '  token.actions.githubusercontent.com:sub = repo:octo-org/octo-repo:environment:prod',
+      '  token.actions.githubusercontent.com:azp = client-1',
+    ]);
   });
 
   it('keeps the issuer path in the condition-key prefix (Jenkins, GitHub Enterprise)', async () => {

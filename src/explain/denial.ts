@@ -1,5 +1,6 @@
 import type { AwsErrorInfo } from '../exchange/aws-errors';
 import { partitionOfArn, partitionOfRegion } from '../partitions/partition';
+import { webIdentityConditionKeys } from '../policy/condition-keys';
 import { oneLine } from '../printable';
 import { issuerHost, type Token } from '../token/token';
 import { explainRequestError, REQUEST_ERROR_CODES, type RequestFacts } from './request-errors';
@@ -70,15 +71,22 @@ export function describeClaims(token: Token, now = new Date()): string[] {
   return lines;
 }
 
-/** The condition keys an IAM trust policy compares for AssumeRoleWithWebIdentity with this token, and their values. */
+/**
+ * The condition keys an IAM trust policy compares for AssumeRoleWithWebIdentity with this token, and their values:
+ * `aud` and `sub`, plus `azp` when the token has one. Taken from the policy engine's key table, so the explanation
+ * shows what the emulator and the doctor judge (Google alone puts `azp` into its `aud` key).
+ */
 export function trustPolicyValues(token: Token): Record<string, string> {
   const host = issuerHost(token.claims.iss);
   if (host === undefined) return {};
-  const aud = token.claims.azp ?? token.claims.aud;
-  return {
-    [`${host}:aud`]: Array.isArray(aud) ? aud.map(String).join(', ') : String(aud ?? '(none)'),
-    [`${host}:sub`]: String(token.claims.sub ?? '(none)'),
-  };
+  const keys = new Map(webIdentityConditionKeys(host, token.claims));
+  const shown: Record<string, string> = {};
+  for (const claim of ['aud', 'sub', 'azp']) {
+    const values = keys.get(`${host}:${claim}`);
+    if (values !== undefined) shown[`${host}:${claim}`] = values.join(', ');
+    else if (claim !== 'azp') shown[`${host}:${claim}`] = '(none)';
+  }
+  return shown;
 }
 
 /** The same, as the lines of an explanation: `<issuer host>:aud = …`, `<issuer host>:sub = …`. */
