@@ -53,6 +53,15 @@ describe('explainDenial', () => {
     for (const part of t.value.split('.')) expect(text).not.toContain(part);
   });
 
+  it('names azp, not aud, when a token with azp is refused for its audience (what STS checks)', async () => {
+    const { details } = explainDenial({ code: 'InvalidIdentityToken', message: 'Incorrect token audience' } as never, {
+      roleArn: ROLE,
+      token: await token({ aud: 'api://aws', azp: '11111111-2222-3333-4444-555555555555' }),
+      now: NOW,
+    });
+    expect(details).toContain('azp "11111111-2222-3333-4444-555555555555" (STS checks azp, not aud');
+  });
+
   it.each([
     [
       'No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com',

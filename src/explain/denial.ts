@@ -89,6 +89,16 @@ export function trustPolicyValues(token: Token): Record<string, string> {
   return shown;
 }
 
+/** STS checks `azp` when the token has one, else each `aud` value, against the provider's client ids: name the one. */
+function audienceCause(token: Token | undefined, host: string | undefined): string {
+  const provider = `the IAM OIDC provider for ${host ?? 'the issuer'}`;
+  const azp = token?.claims.azp;
+  if (typeof azp === 'string') {
+    return `The token's azp "${oneLine(azp)}" (STS checks azp, not aud, when a token has one) is not among the client ids of ${provider}: add that client id to the provider.`;
+  }
+  return `The token's audience is not among the client ids of ${provider}: add it, or request the token with an audience the provider lists (the audience setting).`;
+}
+
 /** The same, as the lines of an explanation: `<issuer host>:aud = …`, `<issuer host>:sub = …`. */
 export function trustPolicyKeys(token: Token): string[] {
   return Object.entries(trustPolicyValues(token)).map(([key, value]) => `  ${oneLine(key)} = ${oneLine(value)}`);
@@ -253,9 +263,7 @@ function likelyCauses(info: AwsErrorInfo, context: DenialContext): string[] {
     const entra = entraVersionCause(token?.claims.iss);
     if (entra) causes.push(entra);
   } else if (/audience/i.test(msg)) {
-    causes.push(
-      `The token's audience is not among the client ids of the IAM OIDC provider for ${host ?? 'the issuer'}: add it, or request the token with an audience the provider lists (the audience setting).`,
-    );
+    causes.push(audienceCause(token, host));
   } else if (/verification key/i.test(msg)) {
     causes.push(
       `STS could not fetch the issuer's keys: ${iss ?? 'the issuer'}/.well-known/openid-configuration and its jwks_uri must be reachable from AWS over HTTPS with a publicly trusted certificate.`,
