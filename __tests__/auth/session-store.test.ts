@@ -5,7 +5,7 @@
 import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSession, sessionFile } from '../../src/auth/session-store';
+import { readSessionFile as readSession, sessionFile } from '../../src/auth/session-store';
 
 const SESSION = { idToken: 'id-token-value', issuer: 'https://issuer.example', clientId: 'laptop' };
 let dir: string;
