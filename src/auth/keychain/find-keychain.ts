@@ -46,21 +46,27 @@ function hasSessionBus(env: Env): boolean {
 export function findKeychain(env: Env, platform: NodeJS.Platform = process.platform): KeychainLookup {
   if (platform === 'darwin') {
     return executable('/usr/bin/security')
-      ? { keychain: macosKeychain({ path: '/usr/bin/security' }) }
+      ? { keychain: macosKeychain({ path: '/usr/bin/security', env: { ...env } }) }
       : { missing: '/usr/bin/security is missing', fix: 'this macOS install has no security tool' };
   }
   if (platform === 'win32') {
     // The system's Windows PowerShell, not whatever powershell.exe comes first on PATH.
     const root = env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows';
-    return { keychain: windowsCredentials({ path: `${root}\\System32\\WindowsPowerShell\\v1.0\\powershell.exe` }) };
+    return {
+      keychain: windowsCredentials({
+        path: `${root}\\System32\\WindowsPowerShell\\v1.0\\powershell.exe`,
+        env: { ...env },
+      }),
+    };
   }
   const tool = onPath(env, 'secret-tool');
-  if (!tool) return { missing: 'secret-tool is not on PATH', fix: 'install libsecret-tools (Debian, Ubuntu) or libsecret' };
+  if (!tool)
+    return { missing: 'secret-tool is not on PATH', fix: 'install libsecret-tools (Debian, Ubuntu) or libsecret' };
   if (!hasSessionBus(env)) {
     return {
       missing: 'there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset)',
       fix: 'sign in to a desktop session, or run under dbus-run-session with a Secret Service such as gnome-keyring',
     };
   }
-  return { keychain: secretServiceKeychain({ path: tool }) };
+  return { keychain: secretServiceKeychain({ path: tool, env: { ...env } }) };
 }

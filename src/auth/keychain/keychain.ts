@@ -63,7 +63,9 @@ export function partAccount(account: string, index: number): string {
 
 export function splitSecret(secret: string, maxPartChars: number): string[] {
   // Tells one write from another, nothing more: not a secret, so no need to load node:crypto for it.
-  const tag = Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+  const tag = Math.floor(Math.random() * 0x1_0000_0000)
+    .toString(16)
+    .padStart(8, '0');
   const header = (i: number, n: number) => `kla1:${tag}:${i}:${n}:`;
   const room = maxPartChars - header(MAX_PARTS, MAX_PARTS).length;
   const count = Math.max(1, Math.ceil(secret.length / room));

@@ -9,12 +9,12 @@ import { runTool } from '../../shared/run-tool';
 import {
   failureOf,
   firstLine,
+  joinParts,
   type Keychain,
   KeychainError,
   MAX_PARTS,
   partAccount,
   partCount,
-  joinParts,
   SERVICE,
   splitSecret,
   TOOL_MAX_OUTPUT,
@@ -28,6 +28,8 @@ export const MAX_COMMAND_LINE = 4095;
 export interface SecurityOptions {
   readonly path: string;
   readonly timeoutMs?: number;
+  /** The tool's environment (the Secret Service is found through DBUS_SESSION_BUS_ADDRESS). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export function addCommand(account: string, part: string): string {
@@ -46,6 +48,7 @@ export function macosKeychain(options: SecurityOptions): Keychain {
       input,
       timeoutMs: options.timeoutMs ?? TOOL_TIMEOUT_MS,
       maxOutputBytes: TOOL_MAX_OUTPUT,
+      env: options.env,
     });
     const failure = failureOf(label, 'security', result);
     if (failure || result.outcome !== 'exited') throw failure;
@@ -93,7 +96,8 @@ export function macosKeychain(options: SecurityOptions): Keychain {
       const script = parts.map((part, index) => `${addCommand(partAccount(account, index), part)}\n`).reverse();
       const result = await run(['-i'], script.join(''));
       // `security -i` exits 0 even when one of its commands failed; the failure is on stderr.
-      if (result.code !== 0 || result.stderr.trim() !== '') throw fail('add-generic-password', result.stderr, result.code);
+      if (result.code !== 0 || result.stderr.trim() !== '')
+        throw fail('add-generic-password', result.stderr, result.code);
       if ((await readPart(account)) !== parts[0]) {
         throw new KeychainError(label, 'the item written could not be read back');
       }

@@ -4,11 +4,21 @@
  * An item is found by its attributes (service, account); the secret is never an argument.
  */
 import { runTool } from '../../shared/run-tool';
-import { failureOf, firstLine, type Keychain, KeychainError, SERVICE, TOOL_MAX_OUTPUT, TOOL_TIMEOUT_MS } from './keychain';
+import {
+  failureOf,
+  firstLine,
+  type Keychain,
+  KeychainError,
+  SERVICE,
+  TOOL_MAX_OUTPUT,
+  TOOL_TIMEOUT_MS,
+} from './keychain';
 
 export interface SecretToolOptions {
   readonly path: string;
   readonly timeoutMs?: number;
+  /** The tool's environment (the Secret Service is found through DBUS_SESSION_BUS_ADDRESS). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export function secretServiceKeychain(options: SecretToolOptions): Keychain {
@@ -18,6 +28,7 @@ export function secretServiceKeychain(options: SecretToolOptions): Keychain {
       input,
       timeoutMs: options.timeoutMs ?? TOOL_TIMEOUT_MS,
       maxOutputBytes: TOOL_MAX_OUTPUT,
+      env: options.env,
     });
     const failure = failureOf(label, 'secret-tool', result);
     if (failure || result.outcome !== 'exited') throw failure;

@@ -27,6 +27,8 @@ export const POWERSHELL_ARGS = ['-NoProfile', '-NonInteractive', '-Command', '-'
 export interface PowerShellOptions {
   readonly path: string;
   readonly timeoutMs?: number;
+  /** The tool's environment (the Secret Service is found through DBUS_SESSION_BUS_ADDRESS). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** The P/Invoke declarations (CREDENTIALW as in wincred.h; CRED_TYPE_GENERIC = 1, CRED_PERSIST_LOCAL_MACHINE = 2). */
@@ -110,6 +112,7 @@ export function windowsCredentials(options: PowerShellOptions): Keychain {
       input: stdinFor(script),
       timeoutMs: options.timeoutMs ?? TOOL_TIMEOUT_MS,
       maxOutputBytes: TOOL_MAX_OUTPUT,
+      env: options.env,
     });
     const failure = failureOf(label, 'powershell.exe', result);
     if (failure || result.outcome !== 'exited') throw failure;

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { type ProvidersFile, readProvidersFile } from '../../auth/config';
-import { authPaths } from '../../auth/paths';
 import { findKeychain } from '../../auth/keychain/find-keychain';
+import { authPaths } from '../../auth/paths';
 import { readSignIn, removeSessions, type SessionStore } from '../../auth/session-store';
 import type { Logger } from '../../log';
 import type { CommandContext } from '../context';
