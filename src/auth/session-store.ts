@@ -107,7 +107,7 @@ async function usableKeychain(store: SessionStore): Promise<Keychain | undefined
   if (found.keychain) return found.keychain;
   if (store.choice === 'auto') return undefined; // no keychain here: the file is the store, nothing to say
   throw new InputError(
-    `session-store is keychain (from ${store.from}), but ${found.missing}.`,
+    `The setting session-store is keychain (from ${store.from}), but ${found.missing}.`,
     `To use the keychain: ${found.fix}. Or set session-store to auto (the keychain where one exists, else a 0600 file) or file.`,
   );
 }
@@ -120,8 +120,9 @@ function keychainFailed(store: SessionStore, error: unknown, instead: string): v
     if (error.timedOut) throw new TimeoutError(`${error.label} did not answer: ${error.reason}.`, fix);
     throw new InputError(`${error.label} could not be used: ${error.reason}.`, fix);
   }
+  const label = error.label.charAt(0).toUpperCase() + error.label.slice(1);
   store.log.warn(
-    `${error.label} could not be used (${error.reason}); ${instead}. Set session-store = file to stop trying it.`,
+    `${label} could not be used (${error.reason}); ${instead}. Set session-store = file to stop trying it.`,
   );
 }
 
