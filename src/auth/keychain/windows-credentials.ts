@@ -119,10 +119,10 @@ export function windowsCredentials(options: PowerShellOptions): Keychain {
     const lines = result.stdout.split(/\r?\n/).filter((line) => line !== '');
     const error = lines.find((line) => line.startsWith('ERROR '));
     if (error) throw new KeychainError(label, `Credential Manager refused (Win32 error ${Number(error.slice(6))})`);
-    if (result.code !== 0 || lines.at(-1) !== 'END') {
+    if (result.code !== 0 || !lines.includes('END')) {
       throw new KeychainError(label, `powershell.exe failed (exit ${result.code}): ${firstLine(result.stderr)}`);
     }
-    return lines.slice(0, -1);
+    return lines.filter((line) => line !== 'END');
   };
   const target = (account: string) => `${SERVICE}:${account}`;
   return {
