@@ -147,10 +147,11 @@ function parseKept(secret: string, file: SessionFile): SignedIn | undefined {
 
 /** The kept sign-in: from the file when it holds the tokens (file store, or kept before the keychain), else the keychain. */
 export async function readSignIn(store: SessionStore, provider: string): Promise<SignedIn | undefined> {
+  // With session-store = keychain and none here this fails now, before a person signs in for nothing.
+  const keychain = await usableKeychain(store);
   const file = readSessionFile(store.dir, provider);
   if (!file) return undefined;
   if (file.idToken !== undefined) return file as SignedIn;
-  const keychain = await usableKeychain(store);
   if (!keychain) return undefined;
   try {
     const secret = await keychain.read(provider);

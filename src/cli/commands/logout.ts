@@ -1,6 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
 import { type ProvidersFile, readProvidersFile } from '../../auth/config';
-import { findKeychain } from '../../auth/keychain/find-keychain';
 import { authPaths } from '../../auth/paths';
 import { readSignIn, removeSessions, type SessionStore } from '../../auth/session-store';
 import type { Logger } from '../../log';
@@ -54,7 +53,7 @@ export async function logoutCommand(context: CommandContext): Promise<number> {
     dir: paths.sessionDir,
     choice: 'auto',
     from: 'default',
-    findKeychain: async () => findKeychain(context.env),
+    findKeychain: async () => (await import('../../auth/keychain/find-keychain')).findKeychain(context.env),
     log: context.log,
   };
   for (const each of names) await revoke(file, each, store, context.log);
