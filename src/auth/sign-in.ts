@@ -1,6 +1,7 @@
 /**
  * One sign-in per provider at a time, reused for as long as it lasts: the kept ID token while it has time left, else
- * the refresh token, else the browser (or the device flow). A second call that arrives while the first is signing in
+ * the refresh token, else the browser (or the device flow). What is kept lives where session-store says
+ * (session-store.ts); the lock is the provider's session file's either way. A second call that arrives while the first is signing in
  * waits on the lock and then uses what the first kept, so concurrent `aws` commands open one browser, not several.
  */
 import type { Logger } from '../log';
@@ -31,8 +32,7 @@ function usableIdToken(kept: SignedIn | undefined, provider: ProviderEndpoint, n
 
 /** Returns an ID token of the provider, signing the person in only when nothing kept can be used. */
 export async function signIn(request: SignInRequest): Promise<string> {
-  const { provider, log } = request;
-  const { store } = request;
+  const { provider, log, store } = request;
   const dir = privateDir(store.dir);
   const fast = usableIdToken(await readSignIn(store, provider.name), provider);
   if (fast) return fast; // the common case: no lock, no openid-client, no network
