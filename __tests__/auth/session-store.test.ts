@@ -1,38 +1,21 @@
 /**
- * Kept sign-ins are trusted only from a file that nobody else could have written: a planted file (a symbolic link,
- * a file others may read or write) would hand the person someone else's tokens and role credentials.
+ * Kept sign-ins with the OS keychain, against a real Secret Service (gnome-keyring-daemon on a private D-Bus session
+ * bus): where the tokens go under each session-store, what the file keeps, fallbacks and their messages, logout.
  */
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keepCredentials, keptSession } from '../../src/auth/credential-cache';
 import { findKeychain } from '../../src/auth/keychain/find-keychain';
-import {
-  readSessionFile as readSession,
-  readSignIn,
-  removeSessions,
-  type SessionStore,
-  type SignedIn,
-  type StoreChoice,
-  sessionFile,
-  writeSignIn,
-} from '../../src/auth/session-store';
+import { type SignedIn, sessionFile } from '../../src/auth/session-file';
+import { readSignIn, removeSessions, type SessionStore, writeSignIn } from '../../src/auth/session-store';
 import { signIn } from '../../src/auth/sign-in';
+import type { StoreChoice } from '../../src/auth/store-choice';
 import { InputError } from '../../src/errors';
 import { silentLogger } from '../../src/log';
 import { recordingTool, toolCalls } from '../support/recording-tool';
 import { type SecretService, startSecretService } from '../support/secret-service';
 
-const SESSION = { idToken: 'id-token-value', issuer: 'https://issuer.example', clientId: 'laptop' };
 let dir: string;
 
 beforeEach(() => {
@@ -40,27 +23,6 @@ beforeEach(() => {
   chmodSync(dir, 0o700);
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-test('a private regular file of ours is read', () => {
-  writeFileSync(sessionFile(dir, 'work'), JSON.stringify(SESSION), { mode: 0o600 });
-  expect(readSession(dir, 'work')).toMatchObject(SESSION);
-});
-
-test('a file others may read or write is not a kept sign-in', () => {
-  for (const mode of [0o644, 0o620, 0o606]) {
-    writeFileSync(sessionFile(dir, 'work'), JSON.stringify(SESSION), { mode });
-    chmodSync(sessionFile(dir, 'work'), mode);
-    expect(readSession(dir, 'work')).toBeUndefined();
-    rmSync(sessionFile(dir, 'work'));
-  }
-});
-
-test('a symbolic link is not followed, even to a private file', () => {
-  const elsewhere = join(dir, 'planted.json');
-  writeFileSync(elsewhere, JSON.stringify(SESSION), { mode: 0o600 });
-  symlinkSync(elsewhere, sessionFile(dir, 'work'));
-  expect(readSession(dir, 'work')).toBeUndefined();
-});
 
 describe('with the OS keychain (a real Secret Service on a private bus)', () => {
   let service: SecretService;

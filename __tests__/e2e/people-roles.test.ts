@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { authPaths } from '../../src/auth/paths';
-import { writeSessionFile } from '../../src/auth/session-store';
+import { writeSessionFile } from '../../src/auth/session-file';
 import { startEmulator } from '../../src/emulator';
 import { cleanupCliDirs, cliDir, cliEnv, runCli } from '../cli/support/run-cli';
 import { createTestIssuer } from '../support/jwt';

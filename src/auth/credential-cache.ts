@@ -8,7 +8,7 @@ import type { Session } from '../exchange/session';
 import { registerSecret } from '../secrets';
 import type { Settings } from '../settings/types';
 import type { ProviderEndpoint } from './provider';
-import { idTokenDigest, readSessionFile, sessionFile, writeSessionFile } from './session-store';
+import { idTokenDigest, readSessionFile, sessionFile, writeSessionFile } from './session-file';
 
 /**
  * Credentials are handed out only with this much life left. botocore runs a credential_process again once fewer than

@@ -1,42 +1,23 @@
 /**
- * Kept sign-ins. Each provider has a JSON file, mode 0600, in a 0700 directory of the user's state dir. Its ID and
- * refresh tokens live in the OS keychain where one exists (session-store = auto, the default, or keychain), else in
- * that file (session-store = file, or no keychain). The file always holds the rest: issuer, client id and the role
- * credentials of the last call (credential-cache.ts), so a call served from those starts no keychain process.
+ * Kept sign-ins: the ID and refresh tokens in the OS keychain where one exists (session-store = auto, the default, or
+ * keychain), else in the provider's session file (session-store = file, or no keychain). The file always holds the
+ * rest (session-file.ts), so a call served from its role credentials starts no keychain process.
  */
-import { chmodSync, lstatSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, unlinkSync } from 'node:fs';
 import { InputError, TimeoutError } from '../errors';
 import type { Logger } from '../log';
 import { registerSecret } from '../secrets';
-import { readPrivateFile } from '../shared/private-file';
-import type { KeptCredentials } from './credential-cache';
 import type { KeychainLookup } from './keychain/find-keychain';
 import { asciiJson, type Keychain, KeychainError } from './keychain/keychain';
-
-/** A sign-in as kept between calls. Secret: never print. */
-export interface SignedIn {
-  readonly issuer: string;
-  readonly clientId: string;
-  readonly idToken: string;
-  readonly refreshToken?: string;
-  /** The role credentials last handed out for this sign-in (see credential-cache.ts). */
-  readonly credentials?: KeptCredentials;
-}
-
-/** The provider's file: the tokens themselves, or `inKeychain` and a digest of the ID token they are. */
-export interface SessionFile {
-  readonly issuer: string;
-  readonly clientId: string;
-  readonly idToken?: string;
-  readonly refreshToken?: string;
-  readonly inKeychain?: true;
-  readonly idTokenSha256?: string;
-  readonly credentials?: KeptCredentials;
-}
-
-export const STORE_CHOICES = ['auto', 'keychain', 'file'] as const;
-export type StoreChoice = (typeof STORE_CHOICES)[number];
+import {
+  idTokenDigest,
+  readSessionFile,
+  type SessionFile,
+  type SignedIn,
+  sessionFile,
+  writeSessionFile,
+} from './session-file';
+import type { StoreChoice } from './store-choice';
 
 /** Where this call keeps sign-ins, and how that was chosen (for messages). */
 export interface SessionStore {
@@ -47,57 +28,6 @@ export interface SessionStore {
   /** Loaded and looked for only when a sign-in is read or written (never on the cached-credentials path). */
   readonly findKeychain: () => Promise<KeychainLookup>;
   readonly log: Logger;
-}
-
-export function sessionFile(dir: string, provider: string): string {
-  return join(dir, `${provider}.json`);
-}
-
-/** Creates the directory 0700, and refuses one that others can enter or that is a symbolic link. */
-export function privateDir(dir: string): string {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const stat = lstatSync(dir);
-  if (!stat.isDirectory()) throw new InputError(`${dir} must be a directory, not a link or a file.`);
-  if (process.platform !== 'win32') {
-    if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) {
-      throw new InputError(`${dir} belongs to another user; keyless-aws keeps sign-ins only in a directory of yours.`);
-    }
-    if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700);
-  }
-  return dir;
-}
-
-/** A kept sign-in is a few kilobytes (tokens and credentials); anything much larger is not ours. */
-const MAX_SESSION_BYTES = 256 * 1024;
-
-/** The provider's file as it is; no keychain is asked (the path every `aws` command takes). */
-export function readSessionFile(dir: string, provider: string): SessionFile | undefined {
-  // A file someone else could have planted (their link, their file, one others may write) would hand the person
-  // another's tokens or credentials: as good as no sign-in.
-  const text = readPrivateFile(sessionFile(dir, provider), MAX_SESSION_BYTES);
-  if (text === undefined) return undefined;
-  try {
-    const value = JSON.parse(text) as Partial<SessionFile>;
-    if (typeof value.issuer !== 'string' || typeof value.clientId !== 'string') return undefined;
-    if (typeof value.idToken !== 'string' && value.inKeychain !== true) return undefined;
-    registerSecret(value.idToken);
-    registerSecret(value.refreshToken);
-    return value as SessionFile;
-  } catch {
-    return undefined; // a damaged file is a missing sign-in: the next one replaces it
-  }
-}
-
-export async function writeSessionFile(dir: string, provider: string, session: SessionFile): Promise<void> {
-  // Loaded here, not at start-up: reading a kept session is the path every `aws` command takes.
-  const { writeFileAtomic } = await import('../sink/atomic-file');
-  writeFileAtomic(sessionFile(privateDir(dir), provider), `${JSON.stringify(session)}\n`);
-}
-
-/** Identifies a sign-in in the file without keeping its token there. */
-export async function idTokenDigest(idToken: string): Promise<string> {
-  const { createHash } = await import('node:crypto');
-  return createHash('sha256').update(idToken).digest('hex');
 }
 
 /** The keychain this call may use: none for `file`; an error for `keychain` when there is none. */

@@ -8,7 +8,8 @@ import type { Logger } from '../log';
 import { withFileLockAsync } from '../shared/file-lock';
 import { decodeToken } from '../token/token';
 import { discover, loadOpenIdClient, oauthErrorCode, type ProviderEndpoint, providerError } from './provider';
-import { privateDir, readSignIn, type SessionStore, type SignedIn, sessionFile, writeSignIn } from './session-store';
+import { privateDir, type SignedIn, sessionFile } from './session-file';
+import { readSignIn, type SessionStore, writeSignIn } from './session-store';
 import { tokensOf } from './tokens';
 
 export interface SignInRequest {

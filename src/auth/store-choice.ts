@@ -1,6 +1,8 @@
 import { InputError } from '../errors';
 import type { ProviderConfig } from './config';
-import { STORE_CHOICES, type StoreChoice } from './session-store';
+
+export const STORE_CHOICES = ['auto', 'keychain', 'file'] as const;
+export type StoreChoice = (typeof STORE_CHOICES)[number];
 
 export const STORE_VARIABLE = 'KEYLESS_AWS_SESSION_STORE';
 
