@@ -1,13 +1,13 @@
 /**
  * Black box: `roles <provider>` as a person runs it. The person is signed in (the session seeded through the session
- * store's own writeSession, as a sign-in leaves it); the roles come from a template with several roles, some trusting
+ * store's own writeSessionFile, as a sign-in leaves it); the roles come from a template with several roles, some trusting
  * the person's `sub` and some not, read as a file (--template) and from the emulator's IAM read API (--live). A
  * missing sign-in goes through auth's sign-in (the browser command is started), and the ID token is never printed.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { authPaths } from '../../src/auth/paths';
-import { writeSession } from '../../src/auth/session-store';
+import { writeSessionFile } from '../../src/auth/session-file';
 import { startEmulator } from '../../src/emulator';
 import { cleanupCliDirs, cliDir, cliEnv, runCli } from '../cli/support/run-cli';
 import { createTestIssuer } from '../support/jwt';
@@ -103,7 +103,7 @@ async function laptop(sub: string | false = 'alice'): Promise<Laptop> {
   if (sub === false) return { env, argvFile };
   const issuer = await createTestIssuer(oidc.issuer);
   const idToken = await issuer.sign({ sub, aud: CLIENT_ID, email: `${sub}@example.com` }, { expiresIn: 3600 });
-  await writeSession(authPaths(env).sessionDir, 'work', { issuer: oidc.issuer, clientId: CLIENT_ID, idToken });
+  await writeSessionFile(authPaths(env).sessionDir, 'work', { issuer: oidc.issuer, clientId: CLIENT_ID, idToken });
   return { env, argvFile, idToken };
 }
 

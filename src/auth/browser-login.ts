@@ -11,7 +11,7 @@ import type { Logger } from '../log';
 import { registerSecret } from '../secrets';
 import { openBrowser } from './open-browser';
 import { type OpenIdClient, oauthErrorCode, type ProviderEndpoint, providerError } from './provider';
-import type { SignedIn } from './session-store';
+import type { SignedIn } from './session-file';
 import { tellPerson } from './tell-person';
 import { tokensOf } from './tokens';
 

@@ -13,7 +13,7 @@ import { InputError } from '../errors';
 import { INPUTS } from '../settings/inputs';
 
 /** Keys of a provider that are not settings of the exchange. */
-export const PROVIDER_KEYS = ['issuer', 'client-id', 'client-secret', 'scopes', 'browser'] as const;
+export const PROVIDER_KEYS = ['issuer', 'client-id', 'client-secret', 'scopes', 'browser', 'session-store'] as const;
 
 /** Settings of the exchange a provider may set (never secrets, never action-only or profile-writing inputs). */
 const SETTING_KEYS = INPUTS.filter((i) => !i.secret && !i.actionOnly).map((i) => i.name);

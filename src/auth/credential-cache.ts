@@ -1,5 +1,6 @@
 /**
- * The role credentials of the last `auth` call, kept in the provider's session file beside the tokens. An SDK runs
+ * The role credentials of the last `auth` call, kept in the provider's session file (beside the tokens, or beside the
+ * note that they are in the keychain: a call served from here must not start a keychain process). An SDK runs
  * a credential_process again whenever its credentials near expiry, and every `aws` command is a new process: without
  * this, each one would load the STS client and call AssumeRoleWithWebIdentity. With it, a call costs a file read.
  */
@@ -7,7 +8,7 @@ import type { Session } from '../exchange/session';
 import { registerSecret } from '../secrets';
 import type { Settings } from '../settings/types';
 import type { ProviderEndpoint } from './provider';
-import { readSession, sessionFile, writeSession } from './session-store';
+import { idTokenDigest, readSessionFile, sessionFile, writeSessionFile } from './session-file';
 
 /**
  * Credentials are handed out only with this much life left. botocore runs a credential_process again once fewer than
@@ -51,7 +52,7 @@ export function credentialKey(settings: Settings, provider: ProviderEndpoint): s
 }
 
 export function keptSession(dir: string, provider: string, key: string, now = Date.now()): Session | undefined {
-  const kept = readSession(dir, provider)?.credentials;
+  const kept = readSessionFile(dir, provider)?.credentials;
   if (!kept || kept.key !== key || Date.parse(kept.expiration) - now < MIN_REMAINING_MS) return undefined;
   registerSecret(kept.secretAccessKey);
   registerSecret(kept.sessionToken);
@@ -73,8 +74,12 @@ export async function keepCredentials(dir: string, provider: string, key: string
   if (!credentials.expiration) return;
   const { withFileLockAsync } = await import('../shared/file-lock');
   await withFileLockAsync(sessionFile(dir, provider), async () => {
-    const current = readSession(dir, provider);
-    if (!current || current.idToken !== idToken) return;
+    const current = readSessionFile(dir, provider);
+    if (!current) return;
+    const same = current.inKeychain
+      ? current.idTokenSha256 === (await idTokenDigest(idToken))
+      : current.idToken === idToken;
+    if (!same) return;
     const kept: KeptCredentials = {
       key,
       accessKeyId: credentials.accessKeyId,
@@ -84,6 +89,6 @@ export async function keepCredentials(dir: string, provider: string, key: string
       accountId: session.accountId,
       arn: session.arn,
     };
-    await writeSession(dir, provider, { ...current, credentials: kept });
+    await writeSessionFile(dir, provider, { ...current, credentials: kept });
   });
 }

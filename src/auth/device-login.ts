@@ -6,7 +6,7 @@ import type { Configuration } from 'openid-client';
 import { TimeoutError, TokenError } from '../errors';
 import type { Logger } from '../log';
 import { type OpenIdClient, oauthErrorCode, type ProviderEndpoint, providerError } from './provider';
-import type { SignedIn } from './session-store';
+import type { SignedIn } from './session-file';
 import { tellPerson } from './tell-person';
 import { tokensOf } from './tokens';
 

@@ -1,18 +1,20 @@
 /**
  * One sign-in per provider at a time, reused for as long as it lasts: the kept ID token while it has time left, else
- * the refresh token, else the browser (or the device flow). A second call that arrives while the first is signing in
+ * the refresh token, else the browser (or the device flow). What is kept lives where session-store says
+ * (session-store.ts); the lock is the provider's session file's either way. A second call that arrives while the first is signing in
  * waits on the lock and then uses what the first kept, so concurrent `aws` commands open one browser, not several.
  */
 import type { Logger } from '../log';
 import { withFileLockAsync } from '../shared/file-lock';
 import { decodeToken } from '../token/token';
 import { discover, loadOpenIdClient, oauthErrorCode, type ProviderEndpoint, providerError } from './provider';
-import { privateDir, readSession, type SignedIn, sessionFile, writeSession } from './session-store';
+import { privateDir, type SignedIn, sessionFile } from './session-file';
+import { readSignIn, type SessionStore, writeSignIn } from './session-store';
 import { tokensOf } from './tokens';
 
 export interface SignInRequest {
   readonly provider: ProviderEndpoint;
-  readonly sessionDir: string;
+  readonly store: SessionStore;
   readonly device: boolean;
   readonly browser: string;
   /** How long the person has to finish signing in. */
@@ -31,14 +33,14 @@ function usableIdToken(kept: SignedIn | undefined, provider: ProviderEndpoint, n
 
 /** Returns an ID token of the provider, signing the person in only when nothing kept can be used. */
 export async function signIn(request: SignInRequest): Promise<string> {
-  const { provider, log } = request;
-  const dir = privateDir(request.sessionDir);
-  const fast = usableIdToken(readSession(dir, provider.name), provider);
+  const { provider, log, store } = request;
+  const dir = privateDir(store.dir);
+  const fast = usableIdToken(await readSignIn(store, provider.name), provider);
   if (fast) return fast; // the common case: no lock, no openid-client, no network
   return withFileLockAsync(
     sessionFile(dir, provider.name),
     async () => {
-      const kept = readSession(dir, provider.name);
+      const kept = await readSignIn(store, provider.name);
       const meanwhile = usableIdToken(kept, provider);
       if (meanwhile) return meanwhile;
       const client = await loadOpenIdClient();
@@ -48,7 +50,7 @@ export async function signIn(request: SignInRequest): Promise<string> {
         try {
           const response = await client.refreshTokenGrant(config, kept.refreshToken);
           const refreshed = tokensOf(response, provider, kept.refreshToken);
-          await writeSession(dir, provider.name, refreshed);
+          await writeSignIn(store, provider.name, refreshed);
           log.info(`Refreshed the sign-in with ${provider.name}.`);
           return refreshed.idToken;
         } catch (error) {
@@ -62,7 +64,7 @@ export async function signIn(request: SignInRequest): Promise<string> {
         ? (await import('./device-login')).deviceLogin(client, config, provider, request)
         : (await import('./browser-login')).browserLogin(client, config, provider, request);
       const signed = await login;
-      await writeSession(dir, provider.name, signed);
+      await writeSignIn(store, provider.name, signed);
       return signed.idToken;
     },
     // Waiters give the signer the whole sign-in time; a lock older than that belongs to a signer that died.

@@ -1,7 +1,7 @@
 import { TokenError } from '../errors';
 import { registerSecret } from '../secrets';
 import type { ProviderEndpoint } from './provider';
-import type { SignedIn } from './session-store';
+import type { SignedIn } from './session-file';
 
 /** What is kept from a token endpoint answer: the ID token (for AWS) and the refresh token (for later calls). */
 export function tokensOf(

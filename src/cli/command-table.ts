@@ -84,6 +84,14 @@ const SIGN_IN_OPTIONS: readonly OptionSpec[] = [
       'Command that opens the URL, {} standing for it (default: xdg-open {}, open {} on macOS, rundll32 on Windows).',
   },
   { name: 'login-timeout-s', value: 'SECONDS', description: 'Time to finish signing in (default 300).' },
+  {
+    name: 'session-store',
+    value: 'STORE',
+    choices: ['auto', 'keychain', 'file'],
+    description:
+      'Where the ID and refresh tokens are kept: auto (default: the OS keychain where one exists, else a 0600 file), ' +
+      'keychain (an error without one) or file. Also KEYLESS_AWS_SESSION_STORE.',
+  },
 ];
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -309,7 +317,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       'For `credential_process = keyless-aws auth NAME` in ~/.aws/config. The provider comes from the providers ' +
       'file; its keys are these flags, and a flag wins over the file. Sign-in: authorization code with PKCE through ' +
       'the browser (a one-time listener on 127.0.0.1), or with --device the device code flow (the code to enter is ' +
-      'printed to stderr). The ID and refresh tokens are kept (file 0600 in a private directory) so one sign-in ' +
+      'printed to stderr). The ID and refresh tokens are kept (the OS keychain where one exists, else a 0600 file in a ' +
+      'private directory; see --session-store) so one sign-in ' +
       'serves the day: later calls use the kept ID token, then the refresh token, and open the browser only when ' +
       'both are spent. Concurrent calls sign in once. The ID token then goes through the same exchange as the other ' +
       'commands (Cognito when configured, AssumeRoleWithWebIdentity). stdout carries only the credentials.',
@@ -332,7 +341,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Forget the kept sign-in of one provider (or all), revoking its refresh token where the provider allows.',
     usage: 'logout [<provider>] [--config PATH]',
     description:
-      'Removes the kept ID and refresh tokens. When the provider publishes a revocation endpoint the refresh token is ' +
+      'Removes the kept ID and refresh tokens, from the OS keychain and from the file. When the provider publishes a ' +
+      'revocation endpoint the refresh token is ' +
       'revoked there first (a failure to revoke is reported, and the tokens are removed all the same).',
     options: [CONFIG_OPTION],
     program: false,

@@ -4,6 +4,8 @@ import { credentialKey, keepCredentials, keptSession } from '../../auth/credenti
 import { defaultBrowserCommand } from '../../auth/open-browser';
 import { authPaths } from '../../auth/paths';
 import type { ProviderEndpoint } from '../../auth/provider';
+import type { SessionStore } from '../../auth/session-store';
+import { storeChoice } from '../../auth/store-choice';
 import { InputError } from '../../errors';
 import type { Session } from '../../exchange/session';
 import { sanitizeSessionName } from '../../settings/ci-context';
@@ -80,7 +82,7 @@ export interface PersonProvider {
   readonly name: string;
   readonly provider: ProviderConfig;
   readonly endpoint: ProviderEndpoint;
-  readonly sessionDir: string;
+  readonly store: SessionStore;
   readonly timeoutMs: number;
 }
 
@@ -102,7 +104,12 @@ export function personProvider(context: CommandContext): PersonProvider {
     name,
     provider,
     endpoint: endpointOf(context, name, provider),
-    sessionDir: paths.sessionDir,
+    store: {
+      dir: paths.sessionDir,
+      ...storeChoice(invocation.options.get('session-store'), context.env, provider),
+      findKeychain: async () => (await import('../../auth/keychain/find-keychain')).findKeychain(context.env),
+      log: context.log,
+    },
     timeoutMs: timeoutS * 1000,
   };
 }
@@ -112,7 +119,7 @@ export async function personIdToken(context: CommandContext, person: PersonProvi
   const { signIn } = await import('../../auth/sign-in');
   return signIn({
     provider: person.endpoint,
-    sessionDir: person.sessionDir,
+    store: person.store,
     device: context.invocation.options.get('device') === 'true',
     browser:
       context.invocation.options.get('browser') ?? person.provider.values.get('browser') ?? defaultBrowserCommand(),
@@ -133,7 +140,7 @@ export async function authCommand(context: CommandContext): Promise<number> {
   );
 
   const key = credentialKey(parsed, person.endpoint);
-  const kept = keptSession(person.sessionDir, name, key);
+  const kept = keptSession(person.store.dir, name, key);
   if (kept) {
     context.stdout(present(kept, parsed.region, invocation.options.get('format')));
     return 0;
@@ -149,7 +156,7 @@ export async function authCommand(context: CommandContext): Promise<number> {
   // Loaded only now: a call served from the kept session never compiles the exchange.
   const { obtainSession } = await import('../../exchange/obtain');
   const session = await obtainSession(settings, context.log);
-  await keepCredentials(person.sessionDir, name, key, idToken, session);
+  await keepCredentials(person.store.dir, name, key, idToken, session);
   context.stdout(present(session, settings.region, invocation.options.get('format')));
   return 0;
 }

@@ -1,14 +1,14 @@
 import { isAbsolute, resolve } from 'node:path';
 import { type ProvidersFile, readProvidersFile } from '../../auth/config';
 import { authPaths } from '../../auth/paths';
-import { readSession, removeSessions } from '../../auth/session-store';
+import { readSignIn, removeSessions, type SessionStore } from '../../auth/session-store';
 import type { Logger } from '../../log';
 import type { CommandContext } from '../context';
 import { DEFAULT_SCOPES } from './auth';
 
 /** Revokes a kept refresh token where the provider has a revocation endpoint; a failure is said, never fatal. */
-async function revoke(file: ProvidersFile | undefined, name: string, sessionDir: string, log: Logger): Promise<void> {
-  const kept = readSession(sessionDir, name);
+async function revoke(file: ProvidersFile | undefined, name: string, store: SessionStore, log: Logger): Promise<void> {
+  const kept = await readSignIn(store, name);
   const provider = file?.providers.get(name);
   if (!kept?.refreshToken || !provider) return;
   const { discover, loadOpenIdClient } = await import('../../auth/provider');
@@ -48,8 +48,16 @@ export async function logoutCommand(context: CommandContext): Promise<number> {
     file = undefined; // logging out must work even when the providers file is gone or broken
   }
   const names = name === undefined ? [...(file?.providers.keys() ?? [])] : [name];
-  for (const each of names) await revoke(file, each, paths.sessionDir, context.log);
-  const removed = removeSessions(paths.sessionDir, name);
+  // Whatever session-store said when they were kept: the tokens are read from, and removed from, wherever they are.
+  const store: SessionStore = {
+    dir: paths.sessionDir,
+    choice: 'auto',
+    from: 'default',
+    findKeychain: async () => (await import('../../auth/keychain/find-keychain')).findKeychain(context.env),
+    log: context.log,
+  };
+  for (const each of names) await revoke(file, each, store, context.log);
+  const removed = await removeSessions(store, name === undefined ? undefined : [name], names);
   context.log.info(removed.length > 0 ? `Signed out of ${removed.join(', ')}.` : 'No kept sign-in to remove.');
   return 0;
 }
