@@ -1,6 +1,6 @@
 // The dry run's exact diff: each provider's ClientIDList before/after and each trust policy as a line diff of its
 // two-space JSON (the text UpdateAssumeRolePolicy sends, whitespace aside), then one reason per decision.
-import { inertText } from '../printable';
+import { inertJson, inertText } from '../printable';
 import type { Plan } from './plan';
 
 /** Line diff by longest common subsequence: policies are short, so the quadratic table is cheap. */
@@ -20,7 +20,7 @@ export function lineDiff(before: string, after: string): string[] {
     if (i < a.length && j < b.length && a[i] === b[j]) {
       out.push(`  ${a[i++]}`);
       j++;
-    } else if (j < b.length && (i === a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
+    } else if (j < b.length && (i === a.length || lcs[i]![j + 1]! > lcs[i + 1]![j]!)) {
       out.push(`+ ${b[j++]}`);
     } else {
       out.push(`- ${a[i++]}`);
@@ -89,5 +89,5 @@ export function planJson(plan: Plan, applied: boolean): string {
     clientIdLists: lists,
     reasons: plan.reasons,
   };
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  return `${inertJson(JSON.stringify(doc, null, 2))}\n`;
 }
