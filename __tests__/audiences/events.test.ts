@@ -15,7 +15,7 @@ test('EventBridge CreateRole: the role and the recipient account', () => {
       act: {
         event: 'CreateRole',
         roleName: 'payments-deploy',
-        accountId: '111122223333',
+        accountId: '444455556666',
         eventId: 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f',
       },
     },
@@ -28,7 +28,7 @@ test('CloudTrail Records: DeleteRole acts; the failed DeleteRole and AttachRoleP
     act: {
       event: 'DeleteRole',
       roleName: 'legacy-reports',
-      accountId: '111122223333',
+      accountId: '444455556666',
       eventId: 'd4c3b2a1-0f9e-4d8c-b7a6-5f4e3d2c1b0a',
     },
   });

@@ -16,6 +16,7 @@ import {
   CENTRAL,
   FULL,
   provider,
+  RETIRED_APP,
   ROOT_KEYS,
   startAccounts,
   TARGET,
@@ -135,7 +136,9 @@ test('refusals: no sub (doctor lint), no trust statement, a provider at 100 clie
       code: 'ClientIdLimit',
       exitCode: 6,
     });
-    expect((await trustOf(ROOT_KEYS.central, 'no-sub')).Statement[0].Condition).toBeUndefined();
+    expect((await trustOf(ROOT_KEYS.central, 'no-sub')).Statement[0].Condition).toEqual({
+      StringEquals: { [`${V2}:aud`]: APP },
+    });
     expect(await clientIds(ROOT_KEYS.central, provider(CENTRAL, FULL))).toHaveLength(100);
     // IAM's own limit, for a change that raced past the plan: its LimitExceeded becomes the same refusal.
     const error = await acct.addClientId(providerRef(provider(CENTRAL, FULL), 'test'), 'client-100').catch((e) => e);
@@ -178,9 +181,12 @@ test('another account through the example automation role; a narrower role fails
     expect(target.accountId).toBe(TARGET);
     const outcome = await runAudiences(sync('payments-deploy', true), target);
     expect(outcome).toMatchObject({ applied: true });
-    expect(await clientIds(ROOT_KEYS.target, provider(TARGET, V2))).toEqual(['sts.amazonaws.com', APP]);
+    expect(await clientIds(ROOT_KEYS.target, provider(TARGET, V2))).toEqual(['sts.amazonaws.com', RETIRED_APP, APP]);
     const pruned = await runAudiences(prune([V2], false), target);
-    expect(pruned).toMatchObject({ plan: { accountId: TARGET, changes: [] } });
+    expect(pruned).toMatchObject({
+      applied: false,
+      plan: { accountId: TARGET, changes: [expect.objectContaining({ kind: 'remove-client-id', clientId: RETIRED_APP })] },
+    });
   } finally {
     target.close();
   }

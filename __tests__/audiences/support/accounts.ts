@@ -25,6 +25,8 @@ export const APP = '33333333-3333-3333-3333-333333333333';
 export const WILDCARD_APP = '55555555-5555-5555-5555-555555555555';
 export const UNUSED_APP = '66666666-6666-6666-6666-666666666666';
 export const V1_APP = 'api://legacy-reports';
+/** In TARGET's provider, used by no role: the DeleteRole event's prune removes it. */
+export const RETIRED_APP = '88888888-8888-8888-8888-888888888888';
 export const SP = '22222222-2222-2222-2222-222222222222';
 export const AUTOMATION_TEMPLATE = join(ROOT, 'examples', 'microsoft', 'audience-automation-role.yml');
 export const LAMBDA_ROLE = 'keyless-aws-audiences-lambda';
@@ -100,7 +102,7 @@ export async function startAccounts(): Promise<Accounts> {
         { url: `https://${V2}`, clientIds: ['sts.amazonaws.com', WILDCARD_APP, UNUSED_APP] },
         { url: `https://${V1}`, clientIds: [V1_APP, 'api://other'] },
         { url: `https://${FULL}`, clientIds: Array.from({ length: 100 }, (_, i) => `client-${i}`) },
-        { url: `https://${V2}`, clientIds: ['sts.amazonaws.com'], accountId: TARGET },
+        { url: `https://${V2}`, clientIds: ['sts.amazonaws.com', RETIRED_APP], accountId: TARGET },
       ],
       roles: [
         {
@@ -133,7 +135,11 @@ export async function startAccounts(): Promise<Accounts> {
         // Trusts the v1 provider without any aud condition: uses every audience of it.
         { name: 'open-user', assumeRolePolicyDocument: trust(webIdentity(CENTRAL, V1, { StringEquals: sub(V1) })) },
         // Tagged, but its trust has no sub: the doctor's lint refuses the result.
-        { name: 'no-sub', tags: tags(CENTRAL, V2), assumeRolePolicyDocument: trust(webIdentity(CENTRAL, V2)) },
+        {
+          name: 'no-sub',
+          tags: tags(CENTRAL, V2),
+          assumeRolePolicyDocument: trust(webIdentity(CENTRAL, V2, { StringEquals: { [`${V2}:aud`]: APP } })),
+        },
         // Tagged, but trusts EC2 only: there is no statement to give the audience to.
         {
           name: 'untrusting',
