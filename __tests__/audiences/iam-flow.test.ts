@@ -185,7 +185,10 @@ test('another account through the example automation role; a narrower role fails
     const pruned = await runAudiences(prune([V2], false), target);
     expect(pruned).toMatchObject({
       applied: false,
-      plan: { accountId: TARGET, changes: [expect.objectContaining({ kind: 'remove-client-id', clientId: RETIRED_APP })] },
+      plan: {
+        accountId: TARGET,
+        changes: [expect.objectContaining({ kind: 'remove-client-id', clientId: RETIRED_APP })],
+      },
     });
   } finally {
     target.close();

@@ -37,6 +37,11 @@ function requestOf(context: CommandContext): AudienceRequest {
     for (const flag of ['keep']) if (opts.has(flag)) throw new InputError(`--${flag} is used with prune only.`);
   } else if (opts.has('audience')) {
     throw new InputError('--audience is used with sync only: prune judges every client id of the providers.');
+  } else if (providers.length === 0) {
+    throw new InputError(
+      "audiences prune: no provider to check. A deleted role's tags are gone with it, so name the providers whose unused audiences may go.",
+      'Pass --provider ARN|ISSUER (repeatable).',
+    );
   }
   const audience = opts.get('audience');
   if (audience !== undefined) checkClientId(audience, '--audience');
