@@ -50,7 +50,12 @@ function awsError(error: unknown, action: string, on: string): Error {
       'An OIDC provider holds at most 100 client ids: remove the ones no role uses.',
     );
   }
-  if (e.name === 'NoSuchEntity' || e.name === 'NoSuchEntityException') return new InputError(text);
+  if (e.name === 'NoSuchEntity' || e.name === 'NoSuchEntityException') {
+    return new InputError(
+      `${action}: ${on} does not exist in this account (${e.message ?? 'NoSuchEntity'}).`,
+      'Check the provider named by the role tag keyless-aws:oidc-provider or --provider (an ARN of the account acted in).',
+    );
+  }
   if (
     e.name === 'MalformedPolicyDocument' ||
     e.name === 'MalformedPolicyDocumentException' ||
