@@ -145,7 +145,9 @@ test('bad input exits 2 before any call', async () => {
   const missing = await run(['sync', '--role', 'app-deploy', '--provider', 'nope.example.com']);
   expect([missing.code, missing.stderr]).toEqual([
     2,
-    expect.stringContaining('iam:GetOpenIDConnectProvider: arn:aws:iam::111122223333:oidc-provider/nope.example.com does not exist'),
+    expect.stringContaining(
+      'iam:GetOpenIDConnectProvider: arn:aws:iam::111122223333:oidc-provider/nope.example.com does not exist',
+    ),
   ]);
   const arn = await run(['sync', '--role', 'x', '--assume-role', 'keyless-aws-audiences']);
   expect([arn.code, arn.stderr]).toEqual([2, expect.stringContaining('is not a role ARN')]);
