@@ -140,8 +140,12 @@ test('refusals: no sub (doctor lint), no trust statement, a provider at 100 clie
       StringEquals: { [`${V2}:aud`]: APP },
     });
     expect(await clientIds(ROOT_KEYS.central, provider(CENTRAL, FULL))).toHaveLength(100);
-    // IAM's own limit, for a change that raced past the plan: its LimitExceeded becomes the same refusal.
+    // IAM's own limit, for a change that raced past the plan: its LimitExceeded becomes the same refusal, asked once
+    // (the SDK would retry LimitExceededException as throttling).
+    const limitLines = () => world.harness.logs.filter((l) => / 409 LimitExceeded/.test(l)).length;
+    const seen = limitLines();
     const error = await acct.addClientId(providerRef(provider(CENTRAL, FULL), 'test'), 'client-100').catch((e) => e);
+    expect(limitLines() - seen).toBe(1);
     expect(error).toMatchObject({ code: 'ClientIdLimit', exitCode: 6 });
     expect(error.message).toMatch(
       /^iam:AddClientIDToOpenIDConnectProvider on arn:aws:iam::111122223333:oidc-provider\/.* was refused: LimitExceeded/,

@@ -93,7 +93,14 @@ function stsClient(c: AccountConnection): STSClient {
 
 export class IamAccount {
   private constructor(
+    /** Reads: three attempts, the SDK's backoff on throttling. */
     private readonly iam: IAMClient,
+    /**
+     * Writes: one attempt. The SDK classifies IAM's quota error (LimitExceededException: 100 client ids, policy size)
+     * as throttling and would retry it with backoff; a write is never retried here, since rerunning the whole
+     * idempotent run is the retry (Lambda's, for a transient failure).
+     */
+    private readonly writer: IAMClient,
     readonly accountId: string,
     readonly partition: string,
   ) {}
@@ -130,14 +137,15 @@ export class IamAccount {
       }
       const match = /^arn:([\w-]+):[\w-]+::(\d{12}):/.exec(arn);
       if (!match) throw new InputError(`Cannot tell the account of ${arn || 'the caller'}.`);
-      const iam = new IAMClient({
-        region: c.region,
-        maxAttempts: 3,
-        ...(c.iamEndpoint ? { endpoint: c.iamEndpoint } : {}),
-        ...(credentials ? { credentials } : c.profile ? { profile: c.profile } : {}),
-        requestHandler: sdkRequestHandler(c.timeoutMs, undefined, { name: 'IAM', ...XML }),
-      });
-      return new IamAccount(iam, match[2] as string, match[1] as string);
+      const iam = (maxAttempts: number) =>
+        new IAMClient({
+          region: c.region,
+          maxAttempts,
+          ...(c.iamEndpoint ? { endpoint: c.iamEndpoint } : {}),
+          ...(credentials ? { credentials } : c.profile ? { profile: c.profile } : {}),
+          requestHandler: sdkRequestHandler(c.timeoutMs, undefined, { name: 'IAM', ...XML }),
+        });
+      return new IamAccount(iam(3), iam(1), match[2] as string, match[1] as string);
     } finally {
       sts.destroy();
     }
@@ -145,6 +153,7 @@ export class IamAccount {
 
   close(): void {
     this.iam.destroy();
+    this.writer.destroy();
   }
 
   private roleArn(name: string): string {
@@ -198,7 +207,7 @@ export class IamAccount {
 
   async addClientId(ref: ProviderRef, clientId: string): Promise<void> {
     await call('iam:AddClientIDToOpenIDConnectProvider', ref.arn, () =>
-      this.iam.send(
+      this.writer.send(
         new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: ref.arn, ClientID: clientId }),
       ),
     );
@@ -206,7 +215,7 @@ export class IamAccount {
 
   async removeClientId(ref: ProviderRef, clientId: string): Promise<void> {
     await call('iam:RemoveClientIDFromOpenIDConnectProvider', ref.arn, () =>
-      this.iam.send(
+      this.writer.send(
         new RemoveClientIDFromOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: ref.arn, ClientID: clientId }),
       ),
     );
@@ -215,7 +224,7 @@ export class IamAccount {
   /** Sends the policy without whitespace: IAM's size quota counts every character but whitespace anyway. */
   async updateTrust(roleName: string, document: string): Promise<void> {
     await call('iam:UpdateAssumeRolePolicy', this.roleArn(roleName), () =>
-      this.iam.send(
+      this.writer.send(
         new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: JSON.stringify(JSON.parse(document)) }),
       ),
     );
