@@ -11,6 +11,7 @@ import {
 import { type Clock, isoSeconds } from './clock';
 import type { CognitoIssuer } from './cognito-issuer';
 import { StsError } from './errors';
+import { identityVerdict } from './iam/access';
 import type { IamModel, Role } from './iam-model';
 import { deterministicUniqueId } from './identifiers';
 import type { JwksCache } from './oidc-verify';
@@ -248,6 +249,7 @@ function assumeRole(params: QueryParams, caller: Caller, deps: StsDeps): XmlNode
       `User: ${arn} is not authorized to perform: ${decision.action} on resource: ${roleArn}`,
     );
   }
+  checkCrossAccountIdentity(caller, role, actions, deps.model);
 
   const sessionTags = [...tags, ...inheritedTransitive];
   const packed = packedPolicySize(sessionTags, policies);
@@ -265,6 +267,29 @@ function assumeRole(params: QueryParams, caller: Caller, deps: StsDeps): XmlNode
   result.push(assumedRoleUserXml(session, true), credentialsXml(session));
   if (packed !== undefined) result.push(el('PackedPolicySize', packed));
   return result;
+}
+
+/**
+ * Across accounts, the trust policy is not enough: the caller's own identity policies must allow each action on the
+ * role too (IAM's cross-account evaluation). An account root may (it holds every permission of its account); a role
+ * session is judged by its role's policies; an IAM user's keys have no policies in the emulator and may not.
+ */
+function checkCrossAccountIdentity(caller: Caller, role: Role, actions: RequiredAction[], model: IamModel): void {
+  const arn = callerArn(caller);
+  if (callerAccount(caller) === role.accountId) return;
+  if (caller.kind === 'static' && arn.endsWith(':root')) return;
+  for (const { action } of actions) {
+    const verdict = identityVerdict(caller, model, action, role.arn);
+    if (verdict === 'allow') continue;
+    const policies =
+      caller.kind === 'session'
+        ? `the identity policies of ${caller.session.role.arn} ${verdict === 'explicit' ? 'deny' : 'do not allow'} it`
+        : 'IAM users have no identity policies in the emulator';
+    throw deny(
+      `cross-account ${action} needs the caller's identity policies to allow it on the role as well as the role's trust policy; ${policies}`,
+      `User: ${arn} is not authorized to perform: ${action} on resource: ${role.arn}`,
+    );
+  }
 }
 
 function getCallerIdentity(caller: Caller): XmlNode[] {

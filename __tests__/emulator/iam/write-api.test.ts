@@ -109,6 +109,8 @@ beforeAll(async () => {
             }),
           },
         },
+        { name: 'trusts-central', assumeRolePolicyDocument: trustAccount(CENTRAL) },
+        { name: 'bystander', accountId: CENTRAL, assumeRolePolicyDocument: trustAccount(CENTRAL) },
         {
           name: 'automation',
           accountId: CENTRAL,
@@ -490,6 +492,7 @@ describe('accounts', () => {
     const central = iam(CENTRAL_ROOT);
     expect((await central.send(new ListRolesCommand({}))).Roles?.map((r) => r.Arn)).toEqual([
       roleArn('automation', CENTRAL),
+      roleArn('bystander', CENTRAL),
     ]);
     expect(
       (await central.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList?.map((p) => p.Arn),
@@ -501,18 +504,31 @@ describe('accounts', () => {
 
   it('cross-account AssumeRole needs the target trust policy to name the caller', async () => {
     const central = await assume('automation', CENTRAL_ROOT, CENTRAL);
-    const sts = stsClient(harness.emulator.url, central);
-    try {
-      expect(
-        await failure(sts.send(new AssumeRoleCommand({ RoleArn: roleArn('admin'), RoleSessionName: 'ss' }))),
-      ).toMatchObject({
+    expect(await failure(assume('admin', central))).toMatchObject({
+      name: 'AccessDenied',
+      message: expect.stringContaining(
+        `User: arn:aws:sts::${CENTRAL}:assumed-role/automation/ss is not authorized to perform: sts:AssumeRole on resource: ${roleArn('admin')}`,
+      ),
+    });
+  });
+
+  it("cross-account AssumeRole also needs the caller's identity policies to allow it (the root's need nothing)", async () => {
+    // trusts-central trusts the whole central account, so its trust admits every central principal.
+    expect((await assume('trusts-central', CENTRAL_ROOT)).accessKeyId).toMatch(/^ASIA/);
+    const bystander = await assume('bystander', CENTRAL_ROOT, CENTRAL);
+    const automation = await assume('automation', CENTRAL_ROOT, CENTRAL);
+    for (const [who, credentials] of [
+      ['bystander', bystander],
+      ['automation', automation],
+    ] as const) {
+      expect(await failure(assume('trusts-central', credentials))).toMatchObject({
         name: 'AccessDenied',
-        message: expect.stringContaining(
-          `User: arn:aws:sts::${CENTRAL}:assumed-role/automation/ss is not authorized to perform: sts:AssumeRole on resource: ${roleArn('admin')}`,
+        message: expect.stringMatching(
+          new RegExp(
+            `^User: arn:aws:sts::${CENTRAL}:assumed-role/${who}/ss is not authorized to perform: sts:AssumeRole on resource: ${roleArn('trusts-central')} \\(emulator: cross-account sts:AssumeRole needs the caller's identity policies`,
+          ),
         ),
       });
-    } finally {
-      sts.destroy();
     }
   });
 });
