@@ -5,7 +5,7 @@ import { isLoopbackHost } from '../shared/loopback';
 import { EmulatorConfigError } from './errors';
 import { roleTagProblem } from './iam/tags';
 import { deterministicUniqueId, deterministicUuid } from './identifiers';
-import { validateTrustPolicy } from './trust-policy-validation';
+import { TRUST_POLICY_QUOTA, trustPolicySize, validateTrustPolicy } from './trust-policy-validation';
 
 export const COGNITO_PROVIDER = 'cognito-identity.amazonaws.com';
 
@@ -316,6 +316,7 @@ export class IamModel {
     const trustPolicy = parsePolicyDocument(input.assumeRolePolicyDocument, `role ${input.name}`);
     try {
       validateTrustPolicy(trustPolicy, input.location ?? `role ${input.name}`);
+      checkTrustPolicySize(input.assumeRolePolicyDocument, input.location ?? `role ${input.name}`);
     } catch (error) {
       if (!(error instanceof EmulatorConfigError) || !this.onTrustPolicyProblem) throw error;
       this.onTrustPolicyProblem(input.name, error);
@@ -518,6 +519,19 @@ export class IamModel {
 
   listIdentityPools(): IdentityPool[] {
     return [...this.pools.values()];
+  }
+}
+
+/**
+ * CreateRole's quota ACLSizePerRole: the document's characters without white space (a template's object is counted
+ * as the JSON CloudFormation sends).
+ */
+function checkTrustPolicySize(document: unknown, location: string): void {
+  const size = trustPolicySize(typeof document === 'string' ? document : JSON.stringify(document));
+  if (size > TRUST_POLICY_QUOTA) {
+    throw new EmulatorConfigError(
+      `${location}: LimitExceeded: Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_QUOTA} (the trust policy has ${size} characters without white space)`,
+    );
   }
 }
 
