@@ -80,6 +80,11 @@ function packedPolicySize(tags: SessionTag[], policies: SessionPolicies): number
   return percent;
 }
 
+/** The session policies of a call, or undefined when it passed none (then only the role's policies apply). */
+function passedPolicies(policies: SessionPolicies): SessionPolicies | undefined {
+  return policies.policy === undefined && policies.policyArns.length === 0 ? undefined : policies;
+}
+
 function credentialsXml(session: RoleSession): XmlNode {
   return el('Credentials', [
     el('AccessKeyId', session.accessKeyId),
@@ -160,6 +165,7 @@ async function assumeRoleWithWebIdentity(params: QueryParams, deps: StsDeps): Pr
     transitiveTagKeys: tokenTags.transitiveKeys,
     sourceIdentity,
     federatedContext: federatedContext.entries(),
+    sessionPolicies: passedPolicies(policies),
   });
   const result: XmlNode[] = [
     el('Audience', identity.audience),
@@ -261,6 +267,7 @@ function assumeRole(params: QueryParams, caller: Caller, deps: StsDeps): XmlNode
     transitiveTagKeys: [...transitiveKeys, ...inheritedTransitive.map((t) => t.key)],
     sourceIdentity: requestedSourceIdentity ?? inheritedSourceIdentity,
     federatedContext: chained ? caller.session.federatedContext : [],
+    sessionPolicies: passedPolicies(policies),
   });
   const result: XmlNode[] = [];
   if (session.sourceIdentity) result.push(el('SourceIdentity', session.sourceIdentity));
@@ -279,11 +286,11 @@ function checkCrossAccountIdentity(caller: Caller, role: Role, actions: Required
   if (callerAccount(caller) === role.accountId) return;
   if (caller.kind === 'static' && arn.endsWith(':root')) return;
   for (const { action } of actions) {
-    const verdict = identityVerdict(caller, model, action, role.arn);
+    const { verdict, by } = identityVerdict(caller, model, action, role.arn);
     if (verdict === 'allow') continue;
     const policies =
       caller.kind === 'session'
-        ? `the identity policies of ${caller.session.role.arn} ${verdict === 'explicit' ? 'deny' : 'do not allow'} it`
+        ? `${verdict === 'explicit' ? 'a' : 'no'} ${by} of ${caller.session.role.arn} ${verdict === 'explicit' ? 'denies' : 'allows'} it`
         : 'IAM users have no identity policies in the emulator';
     throw deny(
       `cross-account ${action} needs the caller's identity policies to allow it on the role as well as the role's trust policy; ${policies}`,

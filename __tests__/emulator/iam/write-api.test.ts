@@ -15,7 +15,7 @@ import {
   RemoveClientIDFromOpenIDConnectProviderCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, type AssumeRoleCommandInput, AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
 import { failure, type Harness, type StaticCredentials, startHarness, stsClient } from '../support/emulator';
 import { githubClaims, type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer';
 
@@ -90,6 +90,10 @@ beforeAll(async () => {
         iamRole('power', ['PowerUserAccess']),
         iamRole('iam-admin', ['IAMFullAccess']),
         iamRole('admin', ['AdministratorAccess']),
+        {
+          ...iamRole('bounded', ['IAMFullAccess']),
+          permissionsBoundary: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess',
+        },
         iamRole('fenced', ['IAMFullAccess'], {
           fence: policy({ Effect: 'Deny', Action: 'iam:UpdateAssumeRolePolicy', Resource: roleArn('deploy') }),
         }),
@@ -138,9 +142,16 @@ function iam(credentials: StaticCredentials): IAMClient {
   return new IAMClient({ endpoint: harness.emulator.url, region: 'us-east-1', maxAttempts: 1, credentials });
 }
 
-async function assume(role: string, as: StaticCredentials, account = TARGET): Promise<StaticCredentials> {
+async function assume(
+  role: string,
+  as: StaticCredentials,
+  account = TARGET,
+  extra: Partial<AssumeRoleCommandInput> = {},
+): Promise<StaticCredentials> {
   const sts = stsClient(harness.emulator.url, as);
-  const out = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn(role, account), RoleSessionName: 'ss' }));
+  const out = await sts.send(
+    new AssumeRoleCommand({ RoleArn: roleArn(role, account), RoleSessionName: 'ss', ...extra }),
+  );
   sts.destroy();
   return {
     accessKeyId: out.Credentials!.AccessKeyId!,
@@ -458,6 +469,47 @@ describe('authorisation', () => {
     expect(await failure(updateTrust(client, 'deploy', deployTrust()))).toMatchObject(
       denied('fenced', 'UpdateAssumeRolePolicy', roleArn('deploy'), true),
     );
+  });
+
+  it('a permissions boundary caps the role: IAMFullAccess bounded by IAMReadOnlyAccess may only read', async () => {
+    const client = iam(await assume('bounded', TARGET_ROOT));
+    expect(await clientIds(client)).toContain('sts.amazonaws.com');
+    expect(await failure(add(client, 'nope'))).toMatchObject({
+      name: 'AccessDenied',
+      message: `User: arn:aws:sts::${TARGET}:assumed-role/bounded/ss is not authorized to perform: iam:AddClientIDToOpenIDConnectProvider on resource: ${providerArn()} because no permissions boundary allows the iam:AddClientIDToOpenIDConnectProvider action`,
+    });
+  });
+
+  it('session policies passed to AssumeRole cap the session (inline Policy and PolicyArns alike)', async () => {
+    const inline = await assume('iam-admin', TARGET_ROOT, TARGET, {
+      Policy: JSON.stringify(policy({ Effect: 'Allow', Action: 'iam:Get*', Resource: '*' })),
+    });
+    const managed = await assume('iam-admin', TARGET_ROOT, TARGET, {
+      PolicyArns: [{ arn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }],
+    });
+    for (const credentials of [inline, managed]) {
+      const client = iam(credentials);
+      expect(await clientIds(client)).toContain('sts.amazonaws.com');
+      expect(await failure(add(client, 'nope'))).toMatchObject({
+        name: 'AccessDenied',
+        message: expect.stringMatching(
+          /because no session policy allows the iam:AddClientIDToOpenIDConnectProvider action$/,
+        ),
+      });
+    }
+    const denying = await assume('iam-admin', TARGET_ROOT, TARGET, {
+      Policy: JSON.stringify(
+        policy(
+          { Effect: 'Allow', Action: 'iam:*', Resource: '*' },
+          { Effect: 'Deny', Action: 'iam:UpdateAssumeRolePolicy', Resource: '*' },
+        ),
+      ),
+    });
+    expect(await failure(updateTrust(iam(denying), 'deploy', deployTrust()))).toMatchObject({
+      message: expect.stringMatching(/with an explicit deny in a session policy$/),
+    });
+    await add(iam(denying), 'by-session');
+    await remove(iam(denying), 'by-session');
   });
 
   it("an IAM user's keys (no policies in the emulator) are refused", async () => {
