@@ -303,6 +303,19 @@ Resources:
     expect(model.inAccount('210987654321').findRoleNamed('deploy')?.arn).toBe('arn:aws:iam::210987654321:role/deploy');
   });
 
+  it("refuses an identity policy whose grammar IAM refuses (the emulator's IAM access rule judges it later)", () => {
+    const path = file(
+      'bad-policy.yml',
+      stack('[]').replace(
+        "Action: 'iam:*ClientID*'",
+        "Action: 'iam:*ClientID*', Condition: { NoSuchOperator: { a: b } }",
+      ),
+    );
+    expect(() => buildModel({ templates: [path] })).toThrow(
+      /resource Policy \(AWS::IAM::ManagedPolicy\).*MalformedPolicyDocument/,
+    );
+  });
+
   it('refuses an account id that is not 12 digits', () => {
     expect(() =>
       buildModel({ templates: [{ path: file('bad-account.yml', stack('[]')), accountId: '12345' }] }),

@@ -1,6 +1,7 @@
 // The IAM and Cognito objects the emulated STS/Cognito endpoints consult. Templates and JSON config both feed this
 // model; request handlers only read it (apart from Cognito identities, which are created on first sight).
 import { type Partition, partitionOfRegion } from '../partitions/partition';
+import { PolicyDocumentError, parsePolicy } from '../policy';
 import { isLoopbackHost } from '../shared/loopback';
 import { EmulatorConfigError } from './errors';
 import { roleTagProblem } from './iam/tags';
@@ -567,6 +568,13 @@ export function parsePermissionsPolicy(document: unknown, owner: string): unknow
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !('Statement' in parsed)) {
     throw new EmulatorConfigError(`${owner}: MalformedPolicyDocument: the policy document needs a Statement`);
+  }
+  // IAM checks the grammar when the policy is created; the emulator's IAM access rule judges it later.
+  try {
+    parsePolicy(parsed);
+  } catch (error) {
+    if (!(error instanceof PolicyDocumentError)) throw error;
+    throw new EmulatorConfigError(`${owner}: MalformedPolicyDocument: ${error.message}`);
   }
   return parsed;
 }

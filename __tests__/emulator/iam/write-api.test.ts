@@ -512,6 +512,16 @@ describe('authorisation', () => {
     await remove(iam(denying), 'by-session');
   });
 
+  it('a session policy STS cannot parse is refused at AssumeRole, never judged later', async () => {
+    expect(
+      await failure(
+        assume('iam-admin', TARGET_ROOT, TARGET, {
+          Policy: JSON.stringify(policy({ Effect: 'Allow', Action: 'iam:*', Resource: '*', Condition: { Bogus: {} } })),
+        }),
+      ),
+    ).toMatchObject({ name: 'MalformedPolicyDocumentException', status: 400 });
+  });
+
   it("an IAM user's keys (no policies in the emulator) are refused", async () => {
     expect(await failure(add(iam(USER), 'nope'))).toMatchObject({
       name: 'AccessDenied',
