@@ -1,11 +1,12 @@
 // The IAM and Cognito objects the emulated STS/Cognito endpoints consult. Templates and JSON config both feed this
 // model; request handlers only read it (apart from Cognito identities, which are created on first sight).
 import { type Partition, partitionOfRegion } from '../partitions/partition';
+import { PolicyDocumentError, parsePolicy } from '../policy';
 import { isLoopbackHost } from '../shared/loopback';
 import { EmulatorConfigError } from './errors';
 import { roleTagProblem } from './iam/tags';
 import { deterministicUniqueId, deterministicUuid } from './identifiers';
-import { validateTrustPolicy } from './trust-policy-validation';
+import { TRUST_POLICY_QUOTA, trustPolicySize, validateTrustPolicy } from './trust-policy-validation';
 
 export const COGNITO_PROVIDER = 'cognito-identity.amazonaws.com';
 
@@ -316,6 +317,7 @@ export class IamModel {
     const trustPolicy = parsePolicyDocument(input.assumeRolePolicyDocument, `role ${input.name}`);
     try {
       validateTrustPolicy(trustPolicy, input.location ?? `role ${input.name}`);
+      checkTrustPolicySize(input.assumeRolePolicyDocument, input.location ?? `role ${input.name}`);
     } catch (error) {
       if (!(error instanceof EmulatorConfigError) || !this.onTrustPolicyProblem) throw error;
       this.onTrustPolicyProblem(input.name, error);
@@ -522,6 +524,19 @@ export class IamModel {
 }
 
 /**
+ * CreateRole's quota ACLSizePerRole: the document's characters without white space (a template's object is counted
+ * as the JSON CloudFormation sends).
+ */
+function checkTrustPolicySize(document: unknown, location: string): void {
+  const size = trustPolicySize(typeof document === 'string' ? document : JSON.stringify(document));
+  if (size > TRUST_POLICY_QUOTA) {
+    throw new EmulatorConfigError(
+      `${location}: LimitExceeded: Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_QUOTA} (the trust policy has ${size} characters without white space)`,
+    );
+  }
+}
+
+/**
  * Trust policies arrive as objects (YAML/JSON templates) or JSON text (config, IAM API style). What IAM refuses in
  * a trust policy (NotPrincipal, wildcard principals, shared providers without `sub`, …) is checked by
  * validateTrustPolicy from the one policy engine; this only reads the text.
@@ -553,6 +568,13 @@ export function parsePermissionsPolicy(document: unknown, owner: string): unknow
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !('Statement' in parsed)) {
     throw new EmulatorConfigError(`${owner}: MalformedPolicyDocument: the policy document needs a Statement`);
+  }
+  // IAM checks the grammar when the policy is created; the emulator's IAM access rule judges it later.
+  try {
+    parsePolicy(parsed);
+  } catch (error) {
+    if (!(error instanceof PolicyDocumentError)) throw error;
+    throw new EmulatorConfigError(`${owner}: MalformedPolicyDocument: ${error.message}`);
   }
   return parsed;
 }

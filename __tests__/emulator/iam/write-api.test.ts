@@ -15,7 +15,7 @@ import {
   RemoveClientIDFromOpenIDConnectProviderCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, type AssumeRoleCommandInput, AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
 import { failure, type Harness, type StaticCredentials, startHarness, stsClient } from '../support/emulator';
 import { githubClaims, type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer';
 
@@ -90,6 +90,10 @@ beforeAll(async () => {
         iamRole('power', ['PowerUserAccess']),
         iamRole('iam-admin', ['IAMFullAccess']),
         iamRole('admin', ['AdministratorAccess']),
+        {
+          ...iamRole('bounded', ['IAMFullAccess']),
+          permissionsBoundary: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess',
+        },
         iamRole('fenced', ['IAMFullAccess'], {
           fence: policy({ Effect: 'Deny', Action: 'iam:UpdateAssumeRolePolicy', Resource: roleArn('deploy') }),
         }),
@@ -109,6 +113,8 @@ beforeAll(async () => {
             }),
           },
         },
+        { name: 'trusts-central', assumeRolePolicyDocument: trustAccount(CENTRAL) },
+        { name: 'bystander', accountId: CENTRAL, assumeRolePolicyDocument: trustAccount(CENTRAL) },
         {
           name: 'automation',
           accountId: CENTRAL,
@@ -136,9 +142,16 @@ function iam(credentials: StaticCredentials): IAMClient {
   return new IAMClient({ endpoint: harness.emulator.url, region: 'us-east-1', maxAttempts: 1, credentials });
 }
 
-async function assume(role: string, as: StaticCredentials, account = TARGET): Promise<StaticCredentials> {
+async function assume(
+  role: string,
+  as: StaticCredentials,
+  account = TARGET,
+  extra: Partial<AssumeRoleCommandInput> = {},
+): Promise<StaticCredentials> {
   const sts = stsClient(harness.emulator.url, as);
-  const out = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn(role, account), RoleSessionName: 'ss' }));
+  const out = await sts.send(
+    new AssumeRoleCommand({ RoleArn: roleArn(role, account), RoleSessionName: 'ss', ...extra }),
+  );
   sts.destroy();
   return {
     accessKeyId: out.Credentials!.AccessKeyId!,
@@ -458,6 +471,57 @@ describe('authorisation', () => {
     );
   });
 
+  it('a permissions boundary caps the role: IAMFullAccess bounded by IAMReadOnlyAccess may only read', async () => {
+    const client = iam(await assume('bounded', TARGET_ROOT));
+    expect(await clientIds(client)).toContain('sts.amazonaws.com');
+    expect(await failure(add(client, 'nope'))).toMatchObject({
+      name: 'AccessDenied',
+      message: `User: arn:aws:sts::${TARGET}:assumed-role/bounded/ss is not authorized to perform: iam:AddClientIDToOpenIDConnectProvider on resource: ${providerArn()} because no permissions boundary allows the iam:AddClientIDToOpenIDConnectProvider action`,
+    });
+  });
+
+  it('session policies passed to AssumeRole cap the session (inline Policy and PolicyArns alike)', async () => {
+    const inline = await assume('iam-admin', TARGET_ROOT, TARGET, {
+      Policy: JSON.stringify(policy({ Effect: 'Allow', Action: 'iam:Get*', Resource: '*' })),
+    });
+    const managed = await assume('iam-admin', TARGET_ROOT, TARGET, {
+      PolicyArns: [{ arn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }],
+    });
+    for (const credentials of [inline, managed]) {
+      const client = iam(credentials);
+      expect(await clientIds(client)).toContain('sts.amazonaws.com');
+      expect(await failure(add(client, 'nope'))).toMatchObject({
+        name: 'AccessDenied',
+        message: expect.stringMatching(
+          /because no session policy allows the iam:AddClientIDToOpenIDConnectProvider action$/,
+        ),
+      });
+    }
+    const denying = await assume('iam-admin', TARGET_ROOT, TARGET, {
+      Policy: JSON.stringify(
+        policy(
+          { Effect: 'Allow', Action: 'iam:*', Resource: '*' },
+          { Effect: 'Deny', Action: 'iam:UpdateAssumeRolePolicy', Resource: '*' },
+        ),
+      ),
+    });
+    expect(await failure(updateTrust(iam(denying), 'deploy', deployTrust()))).toMatchObject({
+      message: expect.stringMatching(/with an explicit deny in a session policy$/),
+    });
+    await add(iam(denying), 'by-session');
+    await remove(iam(denying), 'by-session');
+  });
+
+  it('a session policy STS cannot parse is refused at AssumeRole, never judged later', async () => {
+    expect(
+      await failure(
+        assume('iam-admin', TARGET_ROOT, TARGET, {
+          Policy: JSON.stringify(policy({ Effect: 'Allow', Action: 'iam:*', Resource: '*', Condition: { Bogus: {} } })),
+        }),
+      ),
+    ).toMatchObject({ name: 'MalformedPolicyDocumentException', status: 400 });
+  });
+
   it("an IAM user's keys (no policies in the emulator) are refused", async () => {
     expect(await failure(add(iam(USER), 'nope'))).toMatchObject({
       name: 'AccessDenied',
@@ -490,6 +554,7 @@ describe('accounts', () => {
     const central = iam(CENTRAL_ROOT);
     expect((await central.send(new ListRolesCommand({}))).Roles?.map((r) => r.Arn)).toEqual([
       roleArn('automation', CENTRAL),
+      roleArn('bystander', CENTRAL),
     ]);
     expect(
       (await central.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList?.map((p) => p.Arn),
@@ -501,18 +566,31 @@ describe('accounts', () => {
 
   it('cross-account AssumeRole needs the target trust policy to name the caller', async () => {
     const central = await assume('automation', CENTRAL_ROOT, CENTRAL);
-    const sts = stsClient(harness.emulator.url, central);
-    try {
-      expect(
-        await failure(sts.send(new AssumeRoleCommand({ RoleArn: roleArn('admin'), RoleSessionName: 'ss' }))),
-      ).toMatchObject({
+    expect(await failure(assume('admin', central))).toMatchObject({
+      name: 'AccessDenied',
+      message: expect.stringContaining(
+        `User: arn:aws:sts::${CENTRAL}:assumed-role/automation/ss is not authorized to perform: sts:AssumeRole on resource: ${roleArn('admin')}`,
+      ),
+    });
+  });
+
+  it("cross-account AssumeRole also needs the caller's identity policies to allow it (the root's need nothing)", async () => {
+    // trusts-central trusts the whole central account, so its trust admits every central principal.
+    expect((await assume('trusts-central', CENTRAL_ROOT)).accessKeyId).toMatch(/^ASIA/);
+    const bystander = await assume('bystander', CENTRAL_ROOT, CENTRAL);
+    const automation = await assume('automation', CENTRAL_ROOT, CENTRAL);
+    for (const [who, credentials] of [
+      ['bystander', bystander],
+      ['automation', automation],
+    ] as const) {
+      expect(await failure(assume('trusts-central', credentials))).toMatchObject({
         name: 'AccessDenied',
-        message: expect.stringContaining(
-          `User: arn:aws:sts::${CENTRAL}:assumed-role/automation/ss is not authorized to perform: sts:AssumeRole on resource: ${roleArn('admin')}`,
+        message: expect.stringMatching(
+          new RegExp(
+            `^User: arn:aws:sts::${CENTRAL}:assumed-role/${who}/ss is not authorized to perform: sts:AssumeRole on resource: ${roleArn('trusts-central')} \\(emulator: cross-account sts:AssumeRole needs the caller's identity policies`,
+          ),
         ),
       });
-    } finally {
-      sts.destroy();
     }
   });
 });
