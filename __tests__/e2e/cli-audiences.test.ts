@@ -135,7 +135,7 @@ test('another account through the automation role; a role without the permission
   }
 }, 60_000);
 
-test('bad input exits 2 before any call', async () => {
+test('bad input exits 2 naming the flag: mistyped flags before any call, a missing role or provider after', async () => {
   const noRole = await run(['sync']);
   expect([noRole.code, noRole.stderr]).toEqual([2, expect.stringContaining('Audiences sync needs --role NAME')]);
   const verb = await run(['frob', '--role', 'x']);
@@ -149,6 +149,13 @@ test('bad input exits 2 before any call', async () => {
       'iam:GetOpenIDConnectProvider: arn:aws:iam::111122223333:oidc-provider/nope.example.com does not exist',
     ),
   ]);
+  const gone = await run(['sync', '--role', 'never-created']);
+  expect([gone.code, gone.stderr]).toEqual([
+    2,
+    expect.stringContaining('--role never-created: role never-created does not exist in account 111122223333.'),
+  ]);
+  const undeclared = await run(['sync', '--role', 'wildcard-user']);
+  expect([undeclared.code, undeclared.stderr]).toEqual([2, expect.stringContaining('declares no audience')]);
   const arn = await run(['sync', '--role', 'x', '--assume-role', 'keyless-aws-audiences']);
   expect([arn.code, arn.stderr]).toEqual([2, expect.stringContaining('is not a role ARN')]);
 }, 60_000);

@@ -190,3 +190,19 @@ test('an event from another account without KEYLESS_AWS_AUTOMATION_ROLE is refus
     reason: expect.stringContaining('Set KEYLESS_AWS_AUTOMATION_ROLE'),
   });
 }, 60_000);
+
+test('a CreateRole whose role is gone again (or untagged) is skipped with the reason', async () => {
+  const event = JSON.parse(fixture('eventbridge-create-role.json'));
+  event.detail.requestParameters.roleName = 'deleted-since';
+  const run = await invoke(JSON.stringify(event), lambdaEnv({ KEYLESS_AWS_APPLY: 'true' }));
+  expect(run.code).toBe(0);
+  expect(run.result?.results).toEqual([
+    { event: 'CreateRole', roleName: 'deleted-since', accountId: TARGET, outcome: 'skipped' },
+  ]);
+  expect(run.logs).toEqual([
+    expect.objectContaining({
+      decision: 'skip',
+      reason: `role deleted-since does not exist in account ${TARGET}: nothing to do`,
+    }),
+  ]);
+}, 60_000);

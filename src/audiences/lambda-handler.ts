@@ -95,7 +95,7 @@ async function runOne(event: RoleEvent, settings: LambdaSettings, log: (e: LogEn
       account,
     );
     if ('skipped' in outcome) {
-      log({ ...base, decision: 'skip', reason: outcome.skipped });
+      log({ ...base, decision: 'skip', reason: `${outcome.skipped}: nothing to do` });
       return { ...base, outcome: 'skipped' };
     }
     const { plan, applied } = outcome;

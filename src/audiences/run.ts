@@ -19,12 +19,12 @@ export interface AudienceRequest {
   apply: boolean;
 }
 
+/** A skip: the event's role is gone again, or declares nothing (the Lambda function logs it; the CLI refuses it). */
 export type Outcome = { plan: Plan; applied: boolean } | { skipped: string };
 
 async function createPlan(request: AudienceRequest, account: IamAccount): Promise<Plan | string> {
   const role = await account.role(request.roleName);
-  if (!role)
-    return `role ${request.roleName} does not exist in account ${account.accountId} (deleted since?): nothing to do`;
+  if (!role) return `role ${request.roleName} does not exist in account ${account.accountId}`;
   const providerArn = request.provider
     ? providerIn(request.provider, account.accountId, account.partition, '--provider').arn
     : undefined;
@@ -33,7 +33,7 @@ async function createPlan(request: AudienceRequest, account: IamAccount): Promis
     ...(providerArn ? { providerArn } : {}),
   });
   if (!declaration) {
-    return `role ${request.roleName} declares no audience (tags keyless-aws:audience and keyless-aws:oidc-provider): not managed here, nothing to do`;
+    return `role ${request.roleName} declares no audience (tags keyless-aws:audience and keyless-aws:oidc-provider), so the automation does not manage it`;
   }
   const provider = await account.provider(providerRef(declaration.providerArn, declaration.from.provider));
   return planCreate(role, declaration, provider);

@@ -78,9 +78,11 @@ export async function audiencesCommand(context: CommandContext): Promise<number>
   try {
     const outcome = await runAudiences(request, account);
     if ('skipped' in outcome) {
-      context.log.info(outcome.skipped);
-      if (opts.get('format') === 'json') context.stdout(`${JSON.stringify({ skipped: outcome.skipped }, null, 2)}\n`);
-      return 0;
+      // A person named this role: one that is not there, or not declared, is a mistake to report (exit 2).
+      throw new InputError(
+        `--role ${request.roleName}: ${outcome.skipped}.`,
+        'Name a role of the account acted in, tagged keyless-aws:audience and keyless-aws:oidc-provider, or pass --audience and --provider.',
+      );
     }
     const format = opts.get('format') ?? 'text';
     context.stdout(
