@@ -105,6 +105,18 @@ describe('CreateRole', () => {
     );
   });
 
+  test('refuses a statement shared with another provider (its tokens would be shut out)', () => {
+    const gitlab = `arn:aws:iam::${ACCOUNT}:oidc-provider/gitlab.example.com`;
+    const shared = role(
+      'shared',
+      [statement({ StringEquals: { [`${ISSUER}:sub`]: SP } }, { Principal: { Federated: [PROVIDER, gitlab] } })],
+      TAGS,
+    );
+    expect(() => planCreate(shared, declared(shared), { ref: REF, clientIds: [] })).toThrow(
+      expect.objectContaining({ code: 'SharedStatement', exitCode: 6 }),
+    );
+  });
+
   test("refuses a result the doctor's lint flags: no sub condition (rule sub-missing)", () => {
     const open = role('open', [statement()], TAGS);
     let error: unknown;

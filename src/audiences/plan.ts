@@ -72,7 +72,7 @@ export function planCreate(role: RoleState, declaration: Declaration, provider: 
       throw new RefusedError(
         'ClientIdLimit',
         `${ref.arn} already has ${provider.clientIds.length} client ids, IAM's limit (ClientIdsPerOpenIdConnectProvider ${MAX_CLIENT_IDS}): ${audience} cannot be added.`,
-        'Remove client ids no role uses (run `audiences delete` for roles that are gone), or use a second provider URL for new applications.',
+        'Remove the client ids no role uses first (`keyless-aws audiences prune --provider <ARN>` shows which): IAM allows at most 100 per provider.',
       );
     }
     plan.changes.push({ kind: 'add-client-id', provider: ref, clientId: audience });

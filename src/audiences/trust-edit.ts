@@ -70,6 +70,16 @@ export function setAudience(roleName: string, trustPolicy: string, provider: Pro
       `Add a statement trusting the provider with the condition on ${provider.name}:sub that names the workload; the automation then sets ${audKey(provider.name)}. It never writes a trust statement itself.`,
     );
   }
+  // A condition on this provider's aud in a statement that also trusts another provider would shut that provider's
+  // tokens out (they carry no such key): the owner splits the statement first.
+  const shared = targets.find((s) => s.principal !== '*' && (s.principal?.Federated ?? []).length > 1);
+  if (shared) {
+    throw new RefusedError(
+      'SharedStatement',
+      `role ${roleName}: ${shared.label} trusts ${provider.arn} together with other providers, so a condition on ${audKey(provider.name)} would shut their tokens out.`,
+      'Give the provider a statement of its own (with its sub condition), then run the automation again.',
+    );
+  }
   const raw = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
   const replaced: string[] = [];
   for (const s of targets) expectAudience(raw[s.index] as Json, audKey(provider.name), audience, replaced);
