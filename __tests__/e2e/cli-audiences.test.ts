@@ -156,6 +156,11 @@ test('bad input exits 2 naming the flag: mistyped flags before any call, a missi
   ]);
   const undeclared = await run(['sync', '--role', 'wildcard-user']);
   expect([undeclared.code, undeclared.stderr]).toEqual([2, expect.stringContaining('declares no audience')]);
+  const anonymous = await runCli(['audiences', 'sync', '--role', 'app-deploy', ...endpoints()], { env: base });
+  expect([anonymous.code, anonymous.stderr]).toEqual([
+    2,
+    expect.stringContaining('No AWS credentials to call sts:GetCallerIdentity'),
+  ]);
   const arn = await run(['sync', '--role', 'x', '--assume-role', 'keyless-aws-audiences']);
   expect([arn.code, arn.stderr]).toEqual([2, expect.stringContaining('is not a role ARN')]);
 }, 60_000);
