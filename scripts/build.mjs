@@ -13,6 +13,8 @@ const entries = [
   { source: 'src/cleanup.ts', out: 'dist/cleanup' },
   { source: 'src/issuer/main.ts', out: 'dist/issuer', bin: true },
   { source: 'src/emulator/main.ts', out: 'dist/emulator', bin: true },
+  // The audience automation's AWS Lambda function: zip dist/lambda/index.js, handler `index.handler`.
+  { source: 'src/lambda/index.ts', out: 'dist/lambda' },
   // The demo runs only from a clone, where src/ is at hand: no map.
   { source: 'src/demo/main.ts', out: 'dist/demo', maps: false },
 ];

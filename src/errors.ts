@@ -3,9 +3,18 @@
  * (documented in the README) and a `hint` that says what to change. Raw SDK or network errors are wrapped before
  * they reach a user, so a message never carries a token or key by accident.
  */
-export type ErrorKind = 'input' | 'token' | 'denied' | 'transient' | 'timeout' | 'endpoint';
+export type ErrorKind = 'input' | 'token' | 'denied' | 'transient' | 'timeout' | 'endpoint' | 'refused';
 
-const exitCodes: Record<ErrorKind, number> = { input: 2, token: 3, denied: 4, transient: 5, timeout: 5, endpoint: 5 };
+const exitCodes: Record<ErrorKind, number> = {
+  input: 2,
+  token: 3,
+  denied: 4,
+  transient: 5,
+  timeout: 5,
+  endpoint: 5,
+  // A change the audience automation will not make (lint error, no trust to edit, IAM limit): nothing was changed.
+  refused: 6,
+};
 
 export class KeylessError extends Error {
   readonly kind: ErrorKind;

@@ -12,6 +12,10 @@ const SUB = (value: string | string[], op = 'StringEquals') => ({ [op]: { [`${GI
 const GOOD_SUB = 'repo:acme-1/app-2:ref:refs/heads/main';
 const COGNITO = 'cognito-identity.amazonaws.com';
 const POOL = 'us-east-1:11111111-2222-3333-4444-555555555555';
+const ENTRA = 'login.microsoftonline.com/00000000-0000-0000-0000-000000000001/v2.0';
+const ENTRA_ARN = `arn:aws:iam::123456789012:oidc-provider/${ENTRA}`;
+const ENTRA_APP = '33333333-3333-3333-3333-333333333333';
+const ENTRA_OBJECT = '22222222-2222-2222-2222-222222222222';
 
 interface RuleCase {
   rule: string;
@@ -55,6 +59,14 @@ const CASES: RuleCase[] = [
     rule: 'aud-missing',
     bad: trust(GH, SUB(GOOD_SUB)),
     good: trust(GH, { StringEquals: { ...AUD, [`${GITHUB_HOST}:sub`]: GOOD_SUB } }),
+  },
+  {
+    // An Entra tenant's provider (not a shared one, so IAM accepts the trust): the aud alone admits every workload
+    // of the tenant that can get a token for the application.
+    rule: 'sub-missing',
+    bad: trust(ENTRA_ARN, { StringEquals: { [`${ENTRA}:aud`]: ENTRA_APP } }),
+    good: trust(ENTRA_ARN, { StringEquals: { [`${ENTRA}:aud`]: ENTRA_APP, [`${ENTRA}:sub`]: ENTRA_OBJECT } }),
+    provider: { url: `https://${ENTRA}`, clientIds: [ENTRA_APP] },
   },
   {
     rule: 'aud-not-client-id',

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
+import { awsCliPath } from '../support/aws-cli';
 import { stsClient } from './support/emulator';
 import { githubClaims, type OidcIssuer, startOidcIssuer } from './support/oidc-issuer';
 
@@ -170,4 +171,83 @@ it('exits 2 for a per-template parameter naming no --template, and for an --issu
   ]);
   expect(await exitCode(wrongIssuer.child)).toBe(2);
   expect(wrongIssuer.stderr()).toContain('--issuer https://gitlab.com: no OIDC provider has this URL');
+});
+
+it('--template-account deploys a template to another account, whose IAM the AWS CLI edits with that root key', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'emulator-cli-'));
+  const target = '210987654321';
+  const key = { id: 'AKIAEMULATORTARGET01', secret: 'target-root-secret-0000000000000000000000' };
+  const config = join(dir, 'keys.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      accessKeys: [{ accessKeyId: key.id, secretAccessKey: key.secret, arn: `arn:aws:iam::${target}:root` }],
+    }),
+    { mode: 0o600 },
+  );
+  const { child, lines } = spawnEmulator([
+    '--template',
+    'examples/github-oidc.yml',
+    '--parameter',
+    `IssuerUrl=${issuer.url}`,
+    '--template-account',
+    `examples/github-oidc.yml=${target}`,
+    '--config',
+    config,
+  ]);
+  try {
+    const [url, idsLine] = await lines;
+    const ids = JSON.parse(idsLine as string) as Record<string, string>;
+    expect(ids.GitHubOidcProvider).toBe(`arn:aws:iam::${target}:oidc-provider/${issuer.url.replace('http://', '')}`);
+    expect(ids.GitHubDeployRole).toBe(`arn:aws:iam::${target}:role/github-oidc-GitHubDeployRole`);
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_ACCESS_KEY_ID: key.id,
+      AWS_SECRET_ACCESS_KEY: key.secret,
+    };
+    const cli = (...args: string[]) =>
+      execFileSync(awsCliPath(), [...args, '--endpoint-url', url as string, '--output', 'json'], {
+        env,
+        encoding: 'utf8',
+      });
+    cli(
+      'iam',
+      'add-client-id-to-open-id-connect-provider',
+      '--open-id-connect-provider-arn',
+      ids.GitHubOidcProvider as string,
+      '--client-id',
+      'second',
+    );
+    const provider = JSON.parse(
+      cli('iam', 'get-open-id-connect-provider', '--open-id-connect-provider-arn', ids.GitHubOidcProvider as string),
+    );
+    expect(provider.ClientIDList).toEqual(['sts.amazonaws.com', 'second']);
+  } finally {
+    child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+  expect(await exitCode(child)).toBe(0);
+});
+
+it('exits 2 for a --template-account naming no --template, or an account id that is not 12 digits', async () => {
+  const noTemplate = spawnEmulator([
+    '--template',
+    'examples/github-oidc.yml',
+    '--template-account',
+    'other.yml=210987654321',
+  ]);
+  expect(await exitCode(noTemplate.child)).toBe(2);
+  expect(noTemplate.stderr()).toContain('--template-account other.yml=…: no --template other.yml');
+  const badAccount = spawnEmulator([
+    '--template',
+    'examples/github-oidc.yml',
+    '--template-account',
+    'examples/github-oidc.yml=12',
+  ]);
+  expect(await exitCode(badAccount.child)).toBe(2);
+  expect(badAccount.stderr()).toContain('--template-account expects <template>=<12-digit account id>');
 });

@@ -254,3 +254,114 @@ describe('JSON config', () => {
     expect(() => buildModel({ config: role({ Principal: '*' }) })).not.toThrow();
   });
 });
+
+describe('accounts and role tags', () => {
+  const stack = (tags: string, prefix = '') => `
+Resources:
+  ${prefix}Provider:
+    Type: AWS::IAM::OIDCProvider
+    Properties: { Url: 'https://issuer.example.com', ClientIdList: [sts.amazonaws.com] }
+  ${prefix}Policy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      ManagedPolicyName: edit-audiences
+      PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: Allow, Action: 'iam:*ClientID*', Resource: '*' }] }
+  ${prefix}Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: deploy
+      ManagedPolicyArns: [!Ref ${prefix}Policy]
+      Tags: ${tags}
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: { Federated: !GetAtt ${prefix}Provider.Arn }
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition: { StringEquals: { 'issuer.example.com:aud': !Sub 'aud-\${AWS::AccountId}' } }
+`;
+
+  it('loads a template into the account it names: ARNs, AWS::AccountId, attachments and tags of that account', () => {
+    const target = file(
+      'target.yml',
+      stack("[{ Key: 'keyless:audience', Value: sts.amazonaws.com }, { Key: n, Value: 7 }]"),
+    );
+    const home = file('home.yml', stack('[]', 'Home'));
+    const { model, ids } = buildModel({ templates: [{ path: target, accountId: '210987654321' }, home] });
+    expect(ids).toMatchObject({
+      Provider: 'arn:aws:iam::210987654321:oidc-provider/issuer.example.com',
+      Policy: 'arn:aws:iam::210987654321:policy/edit-audiences',
+      HomeProvider: 'arn:aws:iam::123456789012:oidc-provider/issuer.example.com',
+    });
+    const role = model.findRole('arn:aws:iam::210987654321:role/deploy');
+    expect(role?.tags).toEqual([
+      { Key: 'keyless:audience', Value: 'sts.amazonaws.com' },
+      { Key: 'n', Value: '7' },
+    ]);
+    expect(role?.managedPolicyArns).toEqual(['arn:aws:iam::210987654321:policy/edit-audiences']);
+    expect(JSON.stringify(role?.trustPolicy)).toContain('aud-210987654321');
+    expect(model.findRole('arn:aws:iam::123456789012:role/deploy')?.tags).toEqual([]);
+    expect(model.inAccount('210987654321').findRoleNamed('deploy')?.arn).toBe('arn:aws:iam::210987654321:role/deploy');
+  });
+
+  it("refuses an identity policy whose grammar IAM refuses (the emulator's IAM access rule judges it later)", () => {
+    const path = file(
+      'bad-policy.yml',
+      stack('[]').replace(
+        "Action: 'iam:*ClientID*'",
+        "Action: 'iam:*ClientID*', Condition: { NoSuchOperator: { a: b } }",
+      ),
+    );
+    expect(() => buildModel({ templates: [path] })).toThrow(
+      /resource Policy \(AWS::IAM::ManagedPolicy\).*MalformedPolicyDocument/,
+    );
+  });
+
+  it('refuses an account id that is not 12 digits', () => {
+    expect(() =>
+      buildModel({ templates: [{ path: file('bad-account.yml', stack('[]')), accountId: '12345' }] }),
+    ).toThrow("account id '12345' must be 12 digits");
+  });
+
+  it.each([
+    ["[{ Key: 'aws:team', Value: x }]", /key 'aws:team' uses the prefix aws:/],
+    [
+      '[{ Key: Team, Value: a }, { Key: team, Value: b }]',
+      /duplicate tag key 'team' \(IAM tag keys are unique ignoring case\)/,
+    ],
+    ["[{ Key: 'a#b', Value: x }]", /key 'a#b' must be 1-128 Unicode letters/],
+    [`[{ Key: k, Value: '${'v'.repeat(257)}' }]`, /value of 'k' must be 0-256/],
+    [
+      `[${Array.from({ length: 51 }, (_, i) => `{ Key: k${i}, Value: v }`).join(', ')}]`,
+      /51 tags exceed IAM's limit of 50/,
+    ],
+    ['[{ Key: k }]', /property Tags\.0: needs Key and Value/],
+  ])('refuses role Tags %#, naming the file and resource', (tags, message) => {
+    const path = file('tags.yml', stack(tags));
+    expect(() => buildModel({ templates: [path] })).toThrow(message);
+    expect(() => buildModel({ templates: [path] })).toThrow(/tags\.yml:\d+: resource Role \(AWS::IAM::Role\)/);
+  });
+
+  it('JSON config roles carry tags and an account; malformed tags are refused with the entry named', () => {
+    const { model } = buildModel({
+      config: parseEmulatorConfig({
+        roles: [
+          {
+            name: 'r',
+            accountId: '210987654321',
+            tags: [{ Key: 'keyless:audience', Value: 'sts.amazonaws.com' }],
+            assumeRolePolicyDocument: trust,
+          },
+        ],
+      }),
+    });
+    expect(model.findRole('arn:aws:iam::210987654321:role/r')?.tags).toEqual([
+      { Key: 'keyless:audience', Value: 'sts.amazonaws.com' },
+    ]);
+    expect(() =>
+      parseEmulatorConfig({ roles: [{ name: 'r', assumeRolePolicyDocument: trust, tags: { team: 'x' } }] }),
+    ).toThrow('config: roles[0].tags must be an array');
+    expect(() =>
+      parseEmulatorConfig({ roles: [{ name: 'r', assumeRolePolicyDocument: trust, tags: [{ Key: 'team' }] }] }),
+    ).toThrow('config: roles[0].tags[0] must be an object {"Key": "…", "Value": "…"}');
+  });
+});

@@ -47,3 +47,26 @@ describe('validateTrustPolicy at role creation', () => {
     expect(model.addRole({ name: 'deploy', assumeRolePolicyDocument: trust(ok) }).name).toBe('deploy');
   });
 });
+
+describe('ACLSizePerRole at load', () => {
+  const statement = (n: number) => ({
+    Effect: 'Allow',
+    Principal: {
+      AWS: Array.from({ length: n }, (_, i) => `arn:aws:iam::123456789012:role/r${String(i).padStart(4, '0')}`),
+    },
+    Action: 'sts:AssumeRole',
+  });
+  const size = (n: number) => JSON.stringify({ Version: '2012-10-17', Statement: [statement(n)] }).length;
+
+  it('refuses a role whose trust policy exceeds 2,048 characters without white space, as CreateRole does', () => {
+    let n = 1;
+    while (size(n + 1) <= 2048) n++;
+    const fits = { Version: '2012-10-17', Statement: [statement(n)] };
+    const over = { Version: '2012-10-17', Statement: [statement(n + 1)] };
+    const model = new IamModel('123456789012', 'us-east-1');
+    expect(model.addRole({ name: 'fits', assumeRolePolicyDocument: JSON.stringify(fits, null, 4) }).name).toBe('fits');
+    expect(() => model.addRole({ name: 'over', assumeRolePolicyDocument: over })).toThrow(
+      /^role over: LimitExceeded: Cannot exceed quota for ACLSizePerRole: 2048 \(the trust policy has 20\d\d characters/,
+    );
+  });
+});

@@ -34,6 +34,13 @@ const EXERCISED_BY: Readonly<Record<string, readonly string[]>> = {
   'microsoft/entra-id.yml': ['examples/templates.test.ts', 'examples/microsoft.test.ts'],
   'microsoft/azure-devops.yml': ['examples/templates.test.ts', 'examples/microsoft.test.ts'],
   'microsoft/lza/customizations-config.yaml': ['examples/microsoft.test.ts'],
+  // The audience automation's role in target accounts: loaded into a second emulated account and assumed by the
+  // automation (in process, by the built CLI with --assume-role, and by the built Lambda bundle).
+  'microsoft/audience-automation-role.yml': [
+    'audiences/iam-flow.test.ts',
+    'e2e/cli-audiences.test.ts',
+    'e2e/lambda-audiences.test.ts',
+  ],
   // The agent image: its npm install stage and the copy/link stage run by bash against this checkout's package.
   'jenkins/agent.Dockerfile': ['package/install.test.ts'],
 };
@@ -61,6 +68,7 @@ test('the examples include the templates and workflows the README quotes', () =>
     'cognito-tags.yml',
     'github-oidc.yml',
     'jenkins/jenkins-oidc.yml',
+    'microsoft/audience-automation-role.yml',
     'microsoft/azure-devops.yml',
     'microsoft/entra-id.yml',
     'multi-account.yml',

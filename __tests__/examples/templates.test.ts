@@ -56,7 +56,9 @@ function resources(file: string): Array<[string, { Type: string; Properties?: Js
   return Object.entries(parseExample(file).Resources as Record<string, { Type: string; Properties?: Json }>);
 }
 
-const templates = cloudFormationTemplates();
+// Templates of a provider and the roles it trusts. The audience automation's role (an AWS-principal role with IAM
+// write permissions, no provider) is loaded and exercised by the automation's own tests instead.
+const templates = cloudFormationTemplates().filter((file) => file !== 'microsoft/audience-automation-role.yml');
 
 describe.each(templates)('%s', (file) => {
   const doc = parseExample(file);

@@ -15,7 +15,8 @@ export type CommandName =
   | 'auth'
   | 'logout'
   | 'roles'
-  | 'console';
+  | 'console'
+  | 'audiences';
 
 export interface OptionSpec {
   readonly name: string;
@@ -93,6 +94,79 @@ const SIGN_IN_OPTIONS: readonly OptionSpec[] = [
       'keychain (an error without one) or file. Also KEYLESS_AWS_SESSION_STORE.',
   },
 ];
+
+const AUDIENCES_COMMAND: CommandSpec = {
+  name: 'audiences',
+  summary:
+    'Keep OIDC provider audiences and trust policies in step with roles created or deleted (dry run by default).',
+  usage:
+    'audiences sync --role NAME [--audience ID --provider ARN] | audiences prune [--role NAME] --provider ARN|ISSUER… [--keep ID…] [--apply] [--assume-role ARN] [flags]',
+  description:
+    'sync (after CreateRole): the role declares its audience (the Entra application client id) and provider in its ' +
+    'tags keyless-aws:audience and keyless-aws:oidc-provider (or --audience and --provider); the client id is added ' +
+    "to the provider's ClientIDList and every statement trusting the provider for sts:AssumeRoleWithWebIdentity is " +
+    'set to expect it (StringEquals <provider>:aud), everything else kept. A role that does not trust the provider is ' +
+    "refused; so is a result the doctor's lint flags as an error (e.g. no sub condition). prune (after DeleteRole): " +
+    'each client id of the providers is removed only when no role of the account accepts it (judged by the policy ' +
+    'engine: wildcards, set operators, a statement with no aud condition accepts every audience), it is not protected ' +
+    'by --keep, and it is not a default such as sts.amazonaws.com. Prints the exact diff (ClientIDList, trust policy ' +
+    'lines) and why each audience is kept or removed; changes nothing without --apply. Runs twice to the same effect. ' +
+    'With --assume-role it acts in the account of that role (the automation role). Exit 0 (planned, applied or ' +
+    'nothing to do), 2 bad input or no such provider, 4 IAM or STS refused a call (the message names the action), 5 ' +
+    'IAM unreachable, 6 refused: the lint, no trust statement for the provider, or the 100 client id limit.',
+  options: [
+    {
+      name: 'role',
+      value: 'NAME',
+      description: 'The role created (sync) or deleted (prune, for the report).',
+    },
+    {
+      name: 'audience',
+      value: 'ID',
+      description: 'sync: the client id, instead of the role tag keyless-aws:audience.',
+    },
+    {
+      name: 'provider',
+      value: 'ARN',
+      repeatable: true,
+      description:
+        'sync: the OIDC provider, instead of the tag keyless-aws:oidc-provider. prune: the providers to prune (ARN or issuer URL; repeatable).',
+    },
+    {
+      name: 'keep',
+      value: 'ID',
+      repeatable: true,
+      description: 'prune: never remove this audience (repeatable), e.g. one a Cognito identity pool relies on.',
+    },
+    { name: 'apply', description: 'Make the changes (default: a dry run that prints them).' },
+    {
+      name: 'assume-role',
+      value: 'ARN',
+      description: "Act in another account through this automation role (sts:AssumeRole), else in the caller's.",
+    },
+    {
+      name: 'profile',
+      value: 'NAME',
+      description: 'AWS profile to call STS/IAM with (default: the standard credential chain).',
+    },
+    { name: 'iam-endpoint', value: 'URL', description: 'The IAM endpoint (the emulator, e.g. http://127.0.0.1:4566).' },
+    { name: 'sts-endpoint', value: 'URL', description: 'The STS endpoint for --assume-role and the caller lookup.' },
+    {
+      name: 'region',
+      value: 'REGION',
+      description: 'Signing region and partition (default AWS_REGION, else us-east-1).',
+    },
+    { name: 'format', value: 'FORMAT', choices: TOKEN_FORMATS, description: 'Output format (default text).' },
+  ],
+  program: false,
+  positional: { name: '<sync|prune>', required: true },
+  settings: false,
+  ownSettings: [],
+  examples: [
+    'audiences sync --role app-deploy',
+    'audiences prune --role app-deploy --provider login.microsoftonline.com/<tenant>/v2.0 --assume-role arn:aws:iam::210987654321:role/keyless-aws-audiences --apply',
+  ],
+};
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -439,6 +513,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     ownSettings: [],
     examples: ['console --profile work --destination https://console.aws.amazon.com/s3/home'],
   },
+  AUDIENCES_COMMAND,
 ];
 
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [

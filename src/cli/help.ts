@@ -21,7 +21,7 @@ export const EXIT_CODES: readonly (readonly [string, string])[] = [
     'denied by AWS or Cognito (trust policy, audience, provider, account not allowed); doctor: the --role-arn role cannot be assumed',
   ],
   ['5', 'transient failure after retries, or timeout'],
-  ['6', 'doctor: lint findings at or above --fail-on'],
+  ['6', 'doctor: lint findings at or above --fail-on; audiences: the change was refused, nothing changed'],
   ['exec', "the program's exit code; 128+n if signal n ended it; 127 not found; 126 not executable"],
 ];
 

@@ -24,6 +24,8 @@ const HANDLERS: Record<CommandName, () => Promise<Handler>> = {
   logout: async () => (await import('./commands/logout')).logoutCommand,
   roles: async () => (await import('./commands/roles')).rolesCommand,
   console: async () => (await import('./commands/console')).consoleCommand,
+  // The IAM and STS clients and the policy engine load only for the audience automation.
+  audiences: async () => (await import('./commands/audiences')).audiencesCommand,
 };
 
 const writeStdout = (text: string) => {

@@ -56,6 +56,12 @@ export const RULES: readonly RuleInfo[] = [
     summary: 'StringLike without * or ? is an exact comparison: StringEquals says so.',
   },
   {
+    id: 'sub-missing',
+    severity: 'error',
+    summary:
+      'An IAM OIDC provider is trusted without a condition on its sub claim: every workload the provider issues a token with an accepted audience to can assume the role.',
+  },
+  {
     id: 'aud-missing',
     severity: 'warning',
     summary: 'An OIDC provider is trusted without a condition on its aud claim.',
@@ -242,6 +248,24 @@ function audienceRules(s: PolicyStatement, provider: string, known: OidcProvider
   return out;
 }
 
+/**
+ * An IAM OIDC provider (not a built-in one such as Cognito, whose rules are their own, nor a shared provider, where
+ * IAM itself refuses the trust) trusted without a positive condition on `<provider>:sub`.
+ */
+function subjectRules(s: PolicyStatement, provider: string): RuleFinding[] {
+  if (provider === COGNITO || SHARED_OIDC_PROVIDERS[provider] || positiveOn(s, `${provider}:sub`).length > 0) return [];
+  const named = s.principal && s.principal !== '*' ? (s.principal.Federated ?? []) : [];
+  if (!named.some((f) => /:oidc-provider\//.test(f) && providerName(f) === provider)) return [];
+  return [
+    finding(
+      'sub-missing',
+      `${s.label} trusts ${provider} without a condition on ${provider}:sub: any workload that gets a token with an accepted audience can assume the role`,
+      `add "StringEquals": {"${provider}:sub": "<the workload's subject>"}`,
+      ['Statement', s.index],
+    ),
+  ];
+}
+
 function normalisedHost(prefix: string): string {
   return prefix
     .toLowerCase()
@@ -392,6 +416,7 @@ export function statementFindings(
     out.push(
       ...subWildcards(s, provider),
       ...audienceRules(s, provider, known),
+      ...subjectRules(s, provider),
       ...forkRules(s, provider),
       ...immutableSubjectRules(s, provider),
     );

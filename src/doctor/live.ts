@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { DeniedError, InputError, TransientError } from '../errors';
 import { sdkRequestHandler } from '../net/sdk-handler';
-import { isLoopbackHost } from '../shared/loopback';
+import { providerUrl } from './provider-url';
 import type { RoleSet } from './role-sources';
 
 export interface LiveOptions {
@@ -32,12 +32,6 @@ function client(options: LiveOptions): IAMClient {
     ...(options.profile ? { profile: options.profile } : {}),
     requestHandler: sdkRequestHandler(options.timeoutMs, undefined, { name: 'IAM', contentType: /\bxml\b/i }),
   });
-}
-
-/** IAM returns a provider's URL without its scheme; loopback issuers (the emulator's tests) use http. */
-function providerUrl(url: string): string {
-  const host = url.split('/')[0]?.replace(/:\d+$/, '') ?? '';
-  return `${isLoopbackHost(host) ? 'http' : 'https'}://${url}`;
 }
 
 function addRole(set: RoleSet, role: IamRole): void {

@@ -36,8 +36,8 @@ export interface RoleSet {
   problems: TrustPolicyProblem[];
 }
 
-export function emptyRoleSet(accountId = '123456789012'): RoleSet {
-  const model = new IamModel(accountId, 'us-east-1');
+export function emptyRoleSet(accountId = '123456789012', region = 'us-east-1'): RoleSet {
+  const model = new IamModel(accountId, region);
   return { model, models: [model], origins: new Map(), problems: [] };
 }
 

@@ -6,6 +6,8 @@ export interface EmulatorArgs {
   parameters: Record<string, string>;
   /** Template path (as given to --template) → its own parameter overrides. */
   templateParameters: Record<string, Record<string, string>>;
+  /** Template path (as given to --template) → the account it is deployed to. */
+  templateAccounts: Record<string, string>;
   /** Production issuer URL → loopback URL serving its discovery document and JWKS. */
   issuers: Record<string, string>;
   config?: string;
@@ -18,20 +20,24 @@ export interface EmulatorArgs {
 
 export const USAGE = `Usage: node dist/emulator/index.js [options]
 
-Local AWS STS + Cognito Identity emulator (one endpoint for both).
+Local AWS STS + Cognito Identity + IAM emulator (one endpoint for all three).
 
 Options:
   --template <file>        CloudFormation template (YAML or JSON) to load; repeatable
   --parameter <Key=Value>  template parameter override, applied to every template declaring it; repeatable
   --parameter <file>:<Key=Value>
                            override for the one template given as --template <file>; repeatable
+  --template-account <file>=<12 digits>
+                           deploy the template given as --template <file> to this account instead of --account-id
+                           (its objects, ARNs and AWS::AccountId are of that account); repeatable
   --issuer <iss>=<url>     verify tokens whose iss is <iss> (the production issuer URL a provider names, e.g.
                            https://token.actions.githubusercontent.com) with the discovery document and JWKS
                            served at <url> (loopback only); repeatable
   --config <file>          JSON config declaring providers, roles, identity pools and access keys
   --host <address>         address to bind (default 127.0.0.1)
   --port <n>               port to bind (default 0: any free port)
-  --account-id <12 digits> account of the emulated objects (default 123456789012)
+  --account-id <12 digits> account of the emulated objects (default 123456789012); JSON config objects may name
+                           their own accountId, templates theirs with --template-account
   --region <region>        region for identity pool ids (default us-east-1)
   --help                   show this help
 
@@ -43,6 +49,7 @@ export function parseArgs(argv: string[]): EmulatorArgs {
     templates: [],
     parameters: {},
     templateParameters: {},
+    templateAccounts: {},
     issuers: {},
     host: '127.0.0.1',
     port: 0,
@@ -65,6 +72,9 @@ export function parseArgs(argv: string[]): EmulatorArgs {
         break;
       case '--parameter':
         addParameter(args, value());
+        break;
+      case '--template-account':
+        addTemplateAccount(args, value());
         break;
       case '--issuer': {
         const mapping = value();
@@ -105,6 +115,18 @@ export function parseArgs(argv: string[]): EmulatorArgs {
     }
   }
   return args;
+}
+
+/** `<template>=<account id>`; the last `=` separates them (an account id has none, a path may). */
+function addTemplateAccount(args: EmulatorArgs, text: string): void {
+  const eq = text.lastIndexOf('=');
+  const account = text.slice(eq + 1);
+  if (eq <= 0 || !/^\d{12}$/.test(account)) {
+    throw new EmulatorConfigError(
+      `--template-account expects <template>=<12-digit account id>, e.g. stacks/target.yaml=210987654321, got '${text}'`,
+    );
+  }
+  args.templateAccounts[text.slice(0, eq)] = account;
 }
 
 /**

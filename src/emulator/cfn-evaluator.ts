@@ -12,6 +12,8 @@ export interface TemplateSource {
   path: string;
   /** Parameter overrides (CloudFormation `ParameterKey=…,ParameterValue=…`); each must be declared by the template. */
   parameters?: Record<string, string>;
+  /** The account the template is deployed to (its `AWS::AccountId`); default: the emulator's account. */
+  accountId?: string;
 }
 
 /** Overrides shared by several templates (CLI `--parameter`): applied where declared, ignored elsewhere. */

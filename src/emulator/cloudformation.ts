@@ -7,7 +7,7 @@ import { isRecord, type SharedParameters, TemplateEvaluator, type TemplateSource
 import { parseTemplate } from './cfn-parse';
 import { MODELLED_TYPES } from './cfn-resource-types';
 import { EmulatorConfigError } from './errors';
-import type { IamModel } from './iam-model';
+import type { IamModel, RoleTag } from './iam-model';
 
 export type { SharedParameters, TemplateSource } from './cfn-evaluator';
 export { parseTemplateText } from './cfn-parse';
@@ -60,6 +60,18 @@ function inlinePolicies(ev: TemplateEvaluator, id: string): Record<string, unkno
   return out;
 }
 
+/** `Tags` of a role: a list of `{Key, Value}`; scalar values are taken as text, as CloudFormation does. */
+function roleTags(ev: TemplateEvaluator, id: string): RoleTag[] {
+  const tags = ev.property(id, 'Tags') ?? [];
+  const at = ['Resources', id, 'Properties', 'Tags'];
+  if (!Array.isArray(tags)) throw ev.fail(at, 'must be a list of {Key, Value}');
+  return tags.map((tag, i) => {
+    const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+    if (!isRecord(tag) || !scalar(tag.Key) || !scalar(tag.Value)) throw ev.fail([...at, i], 'needs Key and Value');
+    return { Key: String(tag.Key), Value: String(tag.Value) };
+  });
+}
+
 const loadRole: Loader = (ev, id) => {
   const name = ev.roleName(id);
   const maxSession = ev.property(id, 'MaxSessionDuration');
@@ -70,6 +82,7 @@ const loadRole: Loader = (ev, id) => {
     maxSessionDuration: maxSession === undefined ? undefined : Number(maxSession),
     inlinePolicies: inlinePolicies(ev, id),
     permissionsBoundary: ev.stringProperty(id, 'PermissionsBoundary'),
+    tags: roleTags(ev, id),
   };
   return asResource(ev, id, () => ev.model.addRole(input)).arn;
 };
@@ -163,7 +176,9 @@ export function loadTemplate(
   shared: SharedParameters = {},
   lineOf: (path: ReadonlyArray<string | number>) => number | undefined = () => undefined,
 ): LoadedTemplate {
-  const ev = new TemplateEvaluator({ template, lineOf }, source, model, shared);
+  // A stack lives in one account: every object it creates, and its AWS::AccountId, are of that account.
+  const account = source.accountId === undefined ? model : model.inAccount(source.accountId);
+  const ev = new TemplateEvaluator({ template, lineOf }, source, account, shared);
   checkTemplate(ev, template);
   ev.evaluateConditions();
   const active = Object.keys(ev.resources).filter((id) => ev.isActive(ev.resource(id).Condition));

@@ -11,7 +11,8 @@ import type { IamModel, IdentityPoolInput, OidcProviderInput, RoleInput, StaticA
  *   "issuers": { "https://token.actions.githubusercontent.com": "http://127.0.0.1:8080" },
  *   "unsetAllowsClassicFlow": false,
  *   "oidcProviders": [{ "url": "https://token.actions.githubusercontent.com", "clientIds": ["sts.amazonaws.com"] }],
- *   "roles": [{ "name": "deploy", "path": "/ci/", "maxSessionDuration": 3600,
+ *   "roles": [{ "name": "deploy", "path": "/ci/", "maxSessionDuration": 3600, "accountId": "210987654321",
+ *               "tags": [{ "Key": "audience", "Value": "sts.amazonaws.com" }],
  *               "assumeRolePolicyDocument": { "Version": "2012-10-17", "Statement": [ … ] } }],
  *   "identityPools": [{ "name": "ci", "allowClassicFlow": true,
  *                       "openIdConnectProviderArns": ["arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"],
@@ -89,6 +90,11 @@ export function parseEmulatorConfig(value: unknown): EmulatorConfig {
     if (r.assumeRolePolicyDocument === undefined) fail(`roles[${i}].assumeRolePolicyDocument`, 'present');
     if (r.maxSessionDuration !== undefined && typeof r.maxSessionDuration !== 'number')
       fail(`roles[${i}].maxSessionDuration`, 'a number');
+    checkString(r.accountId, `roles[${i}].accountId`, true);
+    checkArray(r.tags, `roles[${i}].tags`).forEach((t, j) => {
+      if (!isObject(t) || typeof t.Key !== 'string' || typeof t.Value !== 'string')
+        fail(`roles[${i}].tags[${j}]`, 'an object {"Key": "…", "Value": "…"}');
+    });
   });
   checkArray(value.identityPools, 'identityPools').forEach((p, i) => {
     if (!isObject(p)) fail(`identityPools[${i}]`, 'an object');

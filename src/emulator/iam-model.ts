@@ -1,10 +1,12 @@
 // The IAM and Cognito objects the emulated STS/Cognito endpoints consult. Templates and JSON config both feed this
 // model; request handlers only read it (apart from Cognito identities, which are created on first sight).
 import { type Partition, partitionOfRegion } from '../partitions/partition';
+import { PolicyDocumentError, parsePolicy } from '../policy';
 import { isLoopbackHost } from '../shared/loopback';
 import { EmulatorConfigError } from './errors';
+import { roleTagProblem } from './iam/tags';
 import { deterministicUniqueId, deterministicUuid } from './identifiers';
-import { validateTrustPolicy } from './trust-policy-validation';
+import { TRUST_POLICY_QUOTA, trustPolicySize, validateTrustPolicy } from './trust-policy-validation';
 
 export const COGNITO_PROVIDER = 'cognito-identity.amazonaws.com';
 
@@ -32,6 +34,14 @@ export interface Role {
   /** Inline policies by name (`Policies`, `AWS::IAM::Policy`, `AWS::IAM::RolePolicy`). STS does not consult them. */
   inlinePolicies: Record<string, unknown>;
   permissionsBoundary?: string;
+  /** IAM tags in declaration order (`Tags` of `AWS::IAM::Role`, `tags` in the JSON config). */
+  tags: RoleTag[];
+}
+
+/** An IAM tag, spelt as IAM's API spells it. */
+export interface RoleTag {
+  Key: string;
+  Value: string;
 }
 
 /** `AWS::IAM::ManagedPolicy`: loaded so templates resolve and attach as in IAM; STS itself does not consult it. */
@@ -160,6 +170,7 @@ export interface RoleInput {
   managedPolicyArns?: string[];
   inlinePolicies?: Record<string, unknown>;
   permissionsBoundary?: string;
+  tags?: RoleTag[];
 }
 
 export interface ManagedPolicyInput {
@@ -179,28 +190,80 @@ export interface IdentityPoolInput {
   accountId?: string;
 }
 
+/** The objects of every account, shared by all account views of one model (see `IamModel.inAccount`). */
+class ModelStore {
+  readonly providers = new Map<string, OidcProvider>();
+  readonly roles = new Map<string, Role>();
+  readonly pools = new Map<string, IdentityPool>();
+  readonly principalTagMaps = new Map<string, PrincipalTagMap>();
+  readonly managedPolicies = new Map<string, ManagedPolicy>();
+  readonly accessKeys = new Map<string, StaticAccessKey>();
+  onTrustPolicyProblem?: (roleName: string, error: EmulatorConfigError) => void;
+}
+
+/**
+ * The emulated IAM and Cognito objects of one or more accounts. `accountId` is the account this view creates
+ * objects in and resolves role names against (as IAM's API acts on the caller's account); `inAccount` gives a view
+ * of another account over the same objects, so several accounts live side by side in one emulator.
+ */
 export class IamModel {
   readonly accountId: string;
   readonly region: string;
   /** The region's partition: every ARN the model makes or accepts is of it, as in one AWS partition. */
   readonly partition: Partition;
-  private readonly providers = new Map<string, OidcProvider>();
-  private readonly roles = new Map<string, Role>();
-  private readonly pools = new Map<string, IdentityPool>();
-  private readonly principalTagMaps = new Map<string, PrincipalTagMap>();
-  private readonly managedPolicies = new Map<string, ManagedPolicy>();
-  private readonly accessKeys = new Map<string, StaticAccessKey>();
-  /**
-   * When set, a trust policy IAM would refuse is reported here and the role is still loaded (the doctor lints such
-   * roles instead of stopping at the first); the emulator leaves it unset and refuses the role as IAM does.
-   */
-  onTrustPolicyProblem?: (roleName: string, error: EmulatorConfigError) => void;
+  /** Replaced only by `inAccount`, which shares it between views. */
+  private store: ModelStore;
 
   constructor(accountId: string, region: string) {
     if (!ACCOUNT_ID.test(accountId)) throw new EmulatorConfigError(`account id '${accountId}' must be 12 digits`);
     this.accountId = accountId;
     this.region = region;
     this.partition = partitionOfRegion(region);
+    this.store = new ModelStore();
+  }
+
+  /** A view of the same objects acting in another account (same region and partition). */
+  inAccount(accountId: string): IamModel {
+    if (accountId === this.accountId) return this;
+    const view = new IamModel(accountId, this.region);
+    view.store = this.store;
+    return view;
+  }
+
+  /**
+   * When set, a trust policy IAM would refuse is reported here and the role is still loaded (the doctor lints such
+   * roles instead of stopping at the first); the emulator leaves it unset and refuses the role as IAM does.
+   */
+  get onTrustPolicyProblem(): ((roleName: string, error: EmulatorConfigError) => void) | undefined {
+    return this.store.onTrustPolicyProblem;
+  }
+
+  set onTrustPolicyProblem(hook: ((roleName: string, error: EmulatorConfigError) => void) | undefined) {
+    this.store.onTrustPolicyProblem = hook;
+  }
+
+  private get providers(): Map<string, OidcProvider> {
+    return this.store.providers;
+  }
+
+  private get roles(): Map<string, Role> {
+    return this.store.roles;
+  }
+
+  private get pools(): Map<string, IdentityPool> {
+    return this.store.pools;
+  }
+
+  private get principalTagMaps(): Map<string, PrincipalTagMap> {
+    return this.store.principalTagMaps;
+  }
+
+  private get managedPolicies(): Map<string, ManagedPolicy> {
+    return this.store.managedPolicies;
+  }
+
+  private get accessKeys(): Map<string, StaticAccessKey> {
+    return this.store.accessKeys;
   }
 
   /** `providerName` is the URL without its scheme, as `issuerProviderName` returns it. */
@@ -254,10 +317,14 @@ export class IamModel {
     const trustPolicy = parsePolicyDocument(input.assumeRolePolicyDocument, `role ${input.name}`);
     try {
       validateTrustPolicy(trustPolicy, input.location ?? `role ${input.name}`);
+      checkTrustPolicySize(input.assumeRolePolicyDocument, input.location ?? `role ${input.name}`);
     } catch (error) {
       if (!(error instanceof EmulatorConfigError) || !this.onTrustPolicyProblem) throw error;
       this.onTrustPolicyProblem(input.name, error);
     }
+    const tags = input.tags ?? [];
+    const tagProblem = roleTagProblem(tags);
+    if (tagProblem) throw new EmulatorConfigError(`role ${input.name}: Tags: ${tagProblem}`);
     const arn = IamModel.roleArn(accountId, path, input.name, this.partition.name);
     if (this.roles.has(arn)) throw new EmulatorConfigError(`role ${arn} is declared twice`);
     const role: Role = {
@@ -271,11 +338,13 @@ export class IamModel {
       managedPolicyArns: [],
       inlinePolicies: {},
       permissionsBoundary: input.permissionsBoundary,
+      tags: tags.map((t) => ({ Key: t.Key, Value: t.Value })),
     };
     this.roles.set(arn, role);
-    for (const policyArn of input.managedPolicyArns ?? []) this.attachRolePolicy(input.name, policyArn);
+    const home = this.inAccount(accountId);
+    for (const policyArn of input.managedPolicyArns ?? []) home.attachRolePolicy(input.name, policyArn);
     for (const [policyName, document] of Object.entries(input.inlinePolicies ?? {})) {
-      this.putRolePolicy(input.name, policyName, document);
+      home.putRolePolicy(input.name, policyName, document);
     }
     return role;
   }
@@ -324,7 +393,7 @@ export class IamModel {
   }
 
   private roleNamed(roleName: string): Role {
-    const role = [...this.roles.values()].find((r) => r.name === roleName && r.accountId === this.accountId);
+    const role = this.findRoleNamed(roleName);
     if (!role) throw new EmulatorConfigError(`NoSuchEntity: The role with name ${roleName} cannot be found.`);
     return role;
   }
@@ -420,6 +489,11 @@ export class IamModel {
     return this.roles.get(arn);
   }
 
+  /** The role of this view's account with this name (a role name is unique in its account, whatever the path). */
+  findRoleNamed(name: string): Role | undefined {
+    return [...this.roles.values()].find((r) => r.name === name && r.accountId === this.accountId);
+  }
+
   findIdentityPool(id: string): IdentityPool | undefined {
     return this.pools.get(id);
   }
@@ -446,6 +520,19 @@ export class IamModel {
 
   listIdentityPools(): IdentityPool[] {
     return [...this.pools.values()];
+  }
+}
+
+/**
+ * CreateRole's quota ACLSizePerRole: the document's characters without white space (a template's object is counted
+ * as the JSON CloudFormation sends).
+ */
+function checkTrustPolicySize(document: unknown, location: string): void {
+  const size = trustPolicySize(typeof document === 'string' ? document : JSON.stringify(document));
+  if (size > TRUST_POLICY_QUOTA) {
+    throw new EmulatorConfigError(
+      `${location}: LimitExceeded: Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_QUOTA} (the trust policy has ${size} characters without white space)`,
+    );
   }
 }
 
@@ -481,6 +568,13 @@ export function parsePermissionsPolicy(document: unknown, owner: string): unknow
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !('Statement' in parsed)) {
     throw new EmulatorConfigError(`${owner}: MalformedPolicyDocument: the policy document needs a Statement`);
+  }
+  // IAM checks the grammar when the policy is created; the emulator's IAM access rule judges it later.
+  try {
+    parsePolicy(parsed);
+  } catch (error) {
+    if (!(error instanceof PolicyDocumentError)) throw error;
+    throw new EmulatorConfigError(`${owner}: MalformedPolicyDocument: ${error.message}`);
   }
   return parsed;
 }

@@ -38,8 +38,19 @@ async function main(): Promise<void> {
       );
     }
   }
+  for (const template of Object.keys(args.templateAccounts)) {
+    if (!args.templates.includes(template)) {
+      throw new EmulatorConfigError(
+        `--template-account ${template}=…: no --template ${template} (give the path exactly as in --template)`,
+      );
+    }
+  }
   const emulator = await startEmulator({
-    templates: args.templates.map((path) => ({ path, parameters: args.templateParameters[path] })),
+    templates: args.templates.map((path) => ({
+      path,
+      parameters: args.templateParameters[path],
+      accountId: args.templateAccounts[path],
+    })),
     parameters: args.parameters,
     issuers: args.issuers,
     config: args.config ? readConfig(args.config) : undefined,

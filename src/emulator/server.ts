@@ -6,7 +6,7 @@ import { BodyTooLargeError, readBoundedBody } from '../shared/bounded-body';
 import type { CognitoIdentityService } from './cognito';
 import { COGNITO_ISSUER_PATH, type CognitoIssuer } from './cognito-issuer';
 import { CognitoError, StsError } from './errors';
-import { handleIamAction, IAM_ACTIONS, IAM_NAMESPACE, IAM_VERSION } from './iam/read-api';
+import { handleIamAction, IAM_ACTIONS, IAM_NAMESPACE, IAM_VERSION } from './iam/api';
 import { newRequestId } from './identifiers';
 import { FEDERATION_PATH, type FederationEndpoint } from './signin/federation';
 import type { IncomingSignedRequest } from './sigv4';
@@ -158,8 +158,9 @@ async function handleSts(
     const result = iam
       ? handleIamAction(action, params, authenticate(signed, model, sessions, clock, 'iam'), model)
       : await handleStsAction(action, params, signed, deps.sts);
+    // Calls without output (IAM's writes) answer with the response metadata alone, as IAM does.
     const xml = xmlDocument(`${action}Response`, namespace, [
-      el(`${action}Result`, result),
+      ...(result === undefined ? [] : [el(`${action}Result`, result)]),
       el('ResponseMetadata', [el('RequestId', requestId)]),
     ]);
     res.writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });

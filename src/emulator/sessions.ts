@@ -5,6 +5,7 @@ import type { Clock } from './clock';
 import type { IamModel, Role, StaticAccessKey } from './iam-model';
 import { newSecretAccessKey, newSessionAccessKeyId, newSessionToken } from './identifiers';
 import type { SessionTag } from './session-tags';
+import type { SessionPolicies } from './sts-params';
 
 export interface RoleSession {
   accessKeyId: string;
@@ -23,6 +24,8 @@ export interface RoleSession {
   sourceIdentity?: string;
   /** Web-identity condition keys that stay in the request context of later calls (amr/aud/sub, FederatedProvider). */
   federatedContext: Array<[string, string[]]>;
+  /** Session policies passed to the AssumeRole* call (`Policy`, `PolicyArns`): they cap what the session may do. */
+  sessionPolicies?: SessionPolicies;
 }
 
 /** The authenticated caller of a signed request. */
@@ -36,6 +39,7 @@ export interface IssueSessionInput {
   transitiveTagKeys: string[];
   sourceIdentity?: string;
   federatedContext: Array<[string, string[]]>;
+  sessionPolicies?: SessionPolicies;
 }
 
 export class SessionStore {
@@ -61,6 +65,7 @@ export class SessionStore {
       transitiveTagKeys: input.transitiveTagKeys,
       sourceIdentity: input.sourceIdentity,
       federatedContext: input.federatedContext,
+      sessionPolicies: input.sessionPolicies,
     };
     this.sessions.set(session.accessKeyId, session);
     return session;

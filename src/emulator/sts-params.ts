@@ -1,4 +1,5 @@
 // STS request parameters (Query protocol) and their constraint checks, phrased as STS phrases ValidationError.
+import { PolicyDocumentError, parsePolicy } from '../policy';
 import { StsError, stsValidationError } from './errors';
 import type { SessionTag } from './session-tags';
 
@@ -101,6 +102,13 @@ export function sessionPoliciesParam(params: QueryParams): SessionPolicies {
         'MalformedPolicyDocument',
         'Syntax errors in policy. The policy must be a JSON object with a Statement.',
       );
+    }
+    // The grammar too, as STS checks it: a session policy caps what the session may do, so it must be judgeable.
+    try {
+      parsePolicy(parsed);
+    } catch (error) {
+      if (!(error instanceof PolicyDocumentError)) throw error;
+      throw new StsError('MalformedPolicyDocument', error.message);
     }
   }
   const policyArns: string[] = [];

@@ -11,6 +11,7 @@ import {
 import { type Clock, isoSeconds } from './clock';
 import type { CognitoIssuer } from './cognito-issuer';
 import { StsError } from './errors';
+import { identityVerdict } from './iam/access';
 import type { IamModel, Role } from './iam-model';
 import { deterministicUniqueId } from './identifiers';
 import type { JwksCache } from './oidc-verify';
@@ -77,6 +78,11 @@ function packedPolicySize(tags: SessionTag[], policies: SessionPolicies): number
     );
   }
   return percent;
+}
+
+/** The session policies of a call, or undefined when it passed none (then only the role's policies apply). */
+function passedPolicies(policies: SessionPolicies): SessionPolicies | undefined {
+  return policies.policy === undefined && policies.policyArns.length === 0 ? undefined : policies;
 }
 
 function credentialsXml(session: RoleSession): XmlNode {
@@ -159,6 +165,7 @@ async function assumeRoleWithWebIdentity(params: QueryParams, deps: StsDeps): Pr
     transitiveTagKeys: tokenTags.transitiveKeys,
     sourceIdentity,
     federatedContext: federatedContext.entries(),
+    sessionPolicies: passedPolicies(policies),
   });
   const result: XmlNode[] = [
     el('Audience', identity.audience),
@@ -248,6 +255,7 @@ function assumeRole(params: QueryParams, caller: Caller, deps: StsDeps): XmlNode
       `User: ${arn} is not authorized to perform: ${decision.action} on resource: ${roleArn}`,
     );
   }
+  checkCrossAccountIdentity(caller, role, actions, deps.model);
 
   const sessionTags = [...tags, ...inheritedTransitive];
   const packed = packedPolicySize(sessionTags, policies);
@@ -259,12 +267,36 @@ function assumeRole(params: QueryParams, caller: Caller, deps: StsDeps): XmlNode
     transitiveTagKeys: [...transitiveKeys, ...inheritedTransitive.map((t) => t.key)],
     sourceIdentity: requestedSourceIdentity ?? inheritedSourceIdentity,
     federatedContext: chained ? caller.session.federatedContext : [],
+    sessionPolicies: passedPolicies(policies),
   });
   const result: XmlNode[] = [];
   if (session.sourceIdentity) result.push(el('SourceIdentity', session.sourceIdentity));
   result.push(assumedRoleUserXml(session, true), credentialsXml(session));
   if (packed !== undefined) result.push(el('PackedPolicySize', packed));
   return result;
+}
+
+/**
+ * Across accounts, the trust policy is not enough: the caller's own identity policies must allow each action on the
+ * role too (IAM's cross-account evaluation). An account root may (it holds every permission of its account); a role
+ * session is judged by its role's policies; an IAM user's keys have no policies in the emulator and may not.
+ */
+function checkCrossAccountIdentity(caller: Caller, role: Role, actions: RequiredAction[], model: IamModel): void {
+  const arn = callerArn(caller);
+  if (callerAccount(caller) === role.accountId) return;
+  if (caller.kind === 'static' && arn.endsWith(':root')) return;
+  for (const { action } of actions) {
+    const { verdict, by } = identityVerdict(caller, model, action, role.arn);
+    if (verdict === 'allow') continue;
+    const policies =
+      caller.kind === 'session'
+        ? `${verdict === 'explicit' ? 'a' : 'no'} ${by} of ${caller.session.role.arn} ${verdict === 'explicit' ? 'denies' : 'allows'} it`
+        : 'IAM users have no identity policies in the emulator';
+    throw deny(
+      `cross-account ${action} needs the caller's identity policies to allow it on the role as well as the role's trust policy; ${policies}`,
+      `User: ${arn} is not authorized to perform: ${action} on resource: ${role.arn}`,
+    );
+  }
 }
 
 function getCallerIdentity(caller: Caller): XmlNode[] {

@@ -1,0 +1,76 @@
+// One run of the automation, whoever starts it (a person, a pipeline, the Lambda function): read the account, plan,
+// and only with `apply` make the planned IAM calls, in an order that never leaves a trust expecting an audience
+// its provider lacks (client id first, then the trust).
+import { InputError } from '../errors';
+import { declarationOf, providerIn, providerRef } from './declaration';
+import type { IamAccount } from './iam-account';
+import { type Plan, planCreate, planDelete } from './plan';
+
+export interface AudienceRequest {
+  event: 'CreateRole' | 'DeleteRole';
+  roleName: string;
+  /** CreateRole: what a person states instead of the role's tags. */
+  audience?: string;
+  provider?: string;
+  /** DeleteRole: the providers whose unused audiences are removed (ARNs or issuer names). */
+  providers: readonly string[];
+  /** DeleteRole: audiences never removed. */
+  keep: readonly string[];
+  apply: boolean;
+}
+
+/** A skip: the event's role is gone again, or declares nothing (the Lambda function logs it; the CLI refuses it). */
+export type Outcome = { plan: Plan; applied: boolean } | { skipped: string };
+
+async function createPlan(request: AudienceRequest, account: IamAccount): Promise<Plan | string> {
+  const role = await account.role(request.roleName);
+  if (!role) return `role ${request.roleName} does not exist in account ${account.accountId}`;
+  const providerArn = request.provider
+    ? providerIn(request.provider, account.accountId, account.partition, '--provider').arn
+    : undefined;
+  const declaration = declarationOf(role.tags, {
+    ...(request.audience !== undefined ? { audience: request.audience } : {}),
+    ...(providerArn ? { providerArn } : {}),
+  });
+  if (!declaration) {
+    return `role ${request.roleName} declares no audience (tags keyless-aws:audience and keyless-aws:oidc-provider), so the automation does not manage it`;
+  }
+  const provider = await account.provider(providerRef(declaration.providerArn, declaration.from.provider));
+  return planCreate(role, declaration, provider);
+}
+
+async function deletePlan(request: AudienceRequest, account: IamAccount): Promise<Plan> {
+  if (request.providers.length === 0) {
+    throw new InputError(
+      `DeleteRole ${request.roleName}: no provider to check. A deleted role's tags are gone with it, so the providers whose unused audiences may go must be named.`,
+      'Pass --provider ARN|ISSUER (repeatable); the Lambda function reads KEYLESS_AWS_OIDC_PROVIDERS.',
+    );
+  }
+  const refs = request.providers.map((p) => providerIn(p, account.accountId, account.partition, '--provider'));
+  const providers = [];
+  for (const ref of refs) providers.push(await account.provider(ref));
+  return planDelete({
+    roleName: request.roleName,
+    accountId: account.accountId,
+    providers,
+    roles: await account.roles(),
+    keep: request.keep,
+  });
+}
+
+async function apply(plan: Plan, account: IamAccount): Promise<void> {
+  const order = { 'add-client-id': 0, 'update-trust': 1, 'remove-client-id': 2 } as const;
+  for (const change of [...plan.changes].sort((a, b) => order[a.kind] - order[b.kind])) {
+    if (change.kind === 'add-client-id') await account.addClientId(change.provider, change.clientId);
+    else if (change.kind === 'remove-client-id') await account.removeClientId(change.provider, change.clientId);
+    else await account.updateTrust(change.roleName, change.after);
+  }
+}
+
+export async function runAudiences(request: AudienceRequest, account: IamAccount): Promise<Outcome> {
+  const plan = request.event === 'CreateRole' ? await createPlan(request, account) : await deletePlan(request, account);
+  if (typeof plan === 'string') return { skipped: plan };
+  if (!request.apply || plan.changes.length === 0) return { plan, applied: false };
+  await apply(plan, account);
+  return { plan, applied: true };
+}
