@@ -327,6 +327,15 @@ export class IamModel {
     if (tagProblem) throw new EmulatorConfigError(`role ${input.name}: Tags: ${tagProblem}`);
     const arn = IamModel.roleArn(accountId, path, input.name, this.partition.name);
     if (this.roles.has(arn)) throw new EmulatorConfigError(`role ${arn} is declared twice`);
+    // IAM names are unique in an account whatever their case or path (CreateRole: EntityAlreadyExists).
+    const clash = [...this.roles.values()].find(
+      (r) => r.accountId === accountId && r.name.toLowerCase() === input.name.toLowerCase(),
+    );
+    if (clash) {
+      throw new EmulatorConfigError(
+        `EntityAlreadyExists: Role with name ${input.name} already exists. (${clash.arn}: role names are unique in an account, ignoring case and path)`,
+      );
+    }
     const role: Role = {
       arn,
       accountId,
