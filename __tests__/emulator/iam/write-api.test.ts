@@ -251,6 +251,8 @@ describe('AddClientIDToOpenIDConnectProvider / RemoveClientIDFromOpenIDConnectPr
         message: `OpenIDConnect Provider not found for arn ${missing}`,
       });
     }
+    // Parameters are validated before the provider is looked up.
+    expect(await failure(add(root, '', missing))).toMatchObject({ name: 'ValidationError' });
     // Another account's provider is not reachable: IAM acts on the caller's account only.
     expect(await failure(add(root, 'a', providerArn(CENTRAL)))).toMatchObject({ name: 'NoSuchEntityException' });
   });
@@ -408,6 +410,11 @@ describe('UpdateAssumeRolePolicy', () => {
       name: 'NoSuchEntityException',
       status: 404,
       message: 'The role with name nobody cannot be found.',
+    });
+    expect(await failure(updateTrust(root, 'nobody', ''))).toMatchObject({
+      name: 'ValidationError',
+      message:
+        "1 validation error detected: Value '' at 'policyDocument' failed to satisfy constraint: Member must have length greater than or equal to 1",
     });
     expect(await failure(updateTrust(root, 'bad name', deployTrust()))).toMatchObject({
       name: 'ValidationError',
