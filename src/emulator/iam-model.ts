@@ -28,6 +28,8 @@ export interface Role {
   /** `AROA…` unique id, the first half of `AssumedRoleId`. */
   roleId: string;
   trustPolicy: unknown;
+  /** The trust policy as submitted, when it came as JSON text (IAM returns a document as it was written). */
+  trustPolicyText?: string;
   maxSessionDuration: number;
   /** Attached managed policies (customer ARNs must name a loaded `ManagedPolicy`; AWS-managed ones are taken as is). */
   managedPolicyArns: string[];
@@ -343,6 +345,7 @@ export class IamModel {
       path,
       roleId: IamModel.roleId(arn),
       trustPolicy,
+      trustPolicyText: typeof input.assumeRolePolicyDocument === 'string' ? input.assumeRolePolicyDocument : undefined,
       maxSessionDuration,
       managedPolicyArns: [],
       inlinePolicies: {},

@@ -64,6 +64,7 @@ function updateAssumeRolePolicy(account: IamModel, params: Params): undefined {
     throw limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_QUOTA}`);
   }
   role.trustPolicy = document;
+  role.trustPolicyText = text;
   return undefined;
 }
 
