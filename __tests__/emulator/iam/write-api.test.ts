@@ -451,6 +451,8 @@ describe('authorisation', () => {
       denied(role, 'UpdateAssumeRolePolicy', roleArn('deploy')),
     );
     expect(await clientIds(client)).toEqual(['sts.amazonaws.com']);
+    // The request is validated before it is authorised.
+    expect(await failure(add(client, 'x'.repeat(256)))).toMatchObject({ name: 'ValidationError' });
   });
 
   it('PowerUserAccess grants ListRoles and nothing else of IAM', async () => {
