@@ -4,6 +4,8 @@
 // (AWS-managed read-only policies grant no writes, IAMFullAccess/AdministratorAccess do, an explicit Deny wins),
 // the caller's account (a central role chaining into a target account edits the target's objects), writes judged
 // by the next AssumeRoleWithWebIdentity, and concurrent writes that all land.
+
+import { GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import {
   AddClientIDToOpenIDConnectProviderCommand,
   GetOpenIDConnectProviderCommand,
@@ -16,7 +18,14 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, type AssumeRoleCommandInput, AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
-import { failure, type Harness, type StaticCredentials, startHarness, stsClient } from '../support/emulator';
+import {
+  cognitoClient,
+  failure,
+  type Harness,
+  type StaticCredentials,
+  startHarness,
+  stsClient,
+} from '../support/emulator';
 import { githubClaims, type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer';
 
 const TARGET = '123456789012';
@@ -124,6 +133,7 @@ beforeAll(async () => {
           },
         },
       ],
+      identityPools: [{ name: 'ci', allowClassicFlow: true, openIdConnectProviderArns: [providerArn()] }],
       accessKeys: [
         { ...TARGET_ROOT, arn: `arn:aws:iam::${TARGET}:root` },
         { ...CENTRAL_ROOT, arn: `arn:aws:iam::${CENTRAL}:root` },
@@ -282,6 +292,30 @@ describe('AddClientIDToOpenIDConnectProvider / RemoveClientIDFromOpenIDConnectPr
     } finally {
       await remove(root, 'aud-2');
       await updateTrust(root, 'deploy', deployTrust());
+    }
+  });
+
+  it('a removed client id makes the next Cognito GetId refuse the token; adding it back admits it', async () => {
+    const root = iam(TARGET_ROOT);
+    const cognito = cognitoClient(harness.emulator.url);
+    const getId = async () =>
+      cognito.send(
+        new GetIdCommand({
+          IdentityPoolId: harness.emulator.ids.ci,
+          Logins: { [providerName]: await github.sign(githubClaims(github.url, { aud: 'pool-aud' })) },
+        }),
+      );
+    try {
+      await add(root, 'pool-aud');
+      expect((await getId()).IdentityId).toMatch(/^us-east-1:/);
+      await remove(root, 'pool-aud');
+      expect(await failure(getId())).toMatchObject({
+        name: 'NotAuthorizedException',
+        message: expect.stringContaining('Incorrect token audience'),
+      });
+    } finally {
+      await remove(root, 'pool-aud');
+      cognito.destroy();
     }
   });
 
