@@ -10,7 +10,7 @@ import {
   AddClientIDToOpenIDConnectProviderCommand,
   GetOpenIDConnectProviderCommand,
   GetRoleCommand,
-  IAMClient,
+  type IAMClient,
   ListOpenIDConnectProvidersCommand,
   ListRolesCommand,
   ListRoleTagsCommand,
@@ -22,6 +22,7 @@ import {
   cognitoClient,
   failure,
   type Harness,
+  iamClient,
   type StaticCredentials,
   startHarness,
   stsClient,
@@ -149,7 +150,7 @@ afterAll(async () => {
 });
 
 function iam(credentials: StaticCredentials): IAMClient {
-  return new IAMClient({ endpoint: harness.emulator.url, region: 'us-east-1', maxAttempts: 1, credentials });
+  return iamClient(harness.emulator.url, credentials);
 }
 
 async function assume(
