@@ -28,6 +28,8 @@ export interface Role {
   /** `AROA…` unique id, the first half of `AssumedRoleId`. */
   roleId: string;
   trustPolicy: unknown;
+  /** The trust policy as submitted, when it came as JSON text (IAM returns a document as it was written). */
+  trustPolicyText?: string;
   maxSessionDuration: number;
   /** Attached managed policies (customer ARNs must name a loaded `ManagedPolicy`; AWS-managed ones are taken as is). */
   managedPolicyArns: string[];
@@ -327,6 +329,15 @@ export class IamModel {
     if (tagProblem) throw new EmulatorConfigError(`role ${input.name}: Tags: ${tagProblem}`);
     const arn = IamModel.roleArn(accountId, path, input.name, this.partition.name);
     if (this.roles.has(arn)) throw new EmulatorConfigError(`role ${arn} is declared twice`);
+    // IAM names are unique in an account whatever their case or path (CreateRole: EntityAlreadyExists).
+    const clash = [...this.roles.values()].find(
+      (r) => r.accountId === accountId && r.name.toLowerCase() === input.name.toLowerCase(),
+    );
+    if (clash) {
+      throw new EmulatorConfigError(
+        `EntityAlreadyExists: Role with name ${input.name} already exists. (${clash.arn}: role names are unique in an account, ignoring case and path)`,
+      );
+    }
     const role: Role = {
       arn,
       accountId,
@@ -334,6 +345,7 @@ export class IamModel {
       path,
       roleId: IamModel.roleId(arn),
       trustPolicy,
+      trustPolicyText: typeof input.assumeRolePolicyDocument === 'string' ? input.assumeRolePolicyDocument : undefined,
       maxSessionDuration,
       managedPolicyArns: [],
       inlinePolicies: {},

@@ -4,11 +4,13 @@
 // (AWS-managed read-only policies grant no writes, IAMFullAccess/AdministratorAccess do, an explicit Deny wins),
 // the caller's account (a central role chaining into a target account edits the target's objects), writes judged
 // by the next AssumeRoleWithWebIdentity, and concurrent writes that all land.
+
+import { GetIdCommand } from '@aws-sdk/client-cognito-identity';
 import {
   AddClientIDToOpenIDConnectProviderCommand,
   GetOpenIDConnectProviderCommand,
   GetRoleCommand,
-  IAMClient,
+  type IAMClient,
   ListOpenIDConnectProvidersCommand,
   ListRolesCommand,
   ListRoleTagsCommand,
@@ -16,7 +18,15 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, type AssumeRoleCommandInput, AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
-import { failure, type Harness, type StaticCredentials, startHarness, stsClient } from '../support/emulator';
+import {
+  cognitoClient,
+  failure,
+  type Harness,
+  iamClient,
+  type StaticCredentials,
+  startHarness,
+  stsClient,
+} from '../support/emulator';
 import { githubClaims, type OidcIssuer, startOidcIssuer } from '../support/oidc-issuer';
 
 const TARGET = '123456789012';
@@ -124,6 +134,7 @@ beforeAll(async () => {
           },
         },
       ],
+      identityPools: [{ name: 'ci', allowClassicFlow: true, openIdConnectProviderArns: [providerArn()] }],
       accessKeys: [
         { ...TARGET_ROOT, arn: `arn:aws:iam::${TARGET}:root` },
         { ...CENTRAL_ROOT, arn: `arn:aws:iam::${CENTRAL}:root` },
@@ -139,7 +150,7 @@ afterAll(async () => {
 });
 
 function iam(credentials: StaticCredentials): IAMClient {
-  return new IAMClient({ endpoint: harness.emulator.url, region: 'us-east-1', maxAttempts: 1, credentials });
+  return iamClient(harness.emulator.url, credentials);
 }
 
 async function assume(
@@ -251,6 +262,8 @@ describe('AddClientIDToOpenIDConnectProvider / RemoveClientIDFromOpenIDConnectPr
         message: `OpenIDConnect Provider not found for arn ${missing}`,
       });
     }
+    // Parameters are validated before the provider is looked up.
+    expect(await failure(add(root, '', missing))).toMatchObject({ name: 'ValidationError' });
     // Another account's provider is not reachable: IAM acts on the caller's account only.
     expect(await failure(add(root, 'a', providerArn(CENTRAL)))).toMatchObject({ name: 'NoSuchEntityException' });
   });
@@ -280,6 +293,30 @@ describe('AddClientIDToOpenIDConnectProvider / RemoveClientIDFromOpenIDConnectPr
     } finally {
       await remove(root, 'aud-2');
       await updateTrust(root, 'deploy', deployTrust());
+    }
+  });
+
+  it('a removed client id makes the next Cognito GetId refuse the token; adding it back admits it', async () => {
+    const root = iam(TARGET_ROOT);
+    const cognito = cognitoClient(harness.emulator.url);
+    const getId = async () =>
+      cognito.send(
+        new GetIdCommand({
+          IdentityPoolId: harness.emulator.ids.ci,
+          Logins: { [providerName]: await github.sign(githubClaims(github.url, { aud: 'pool-aud' })) },
+        }),
+      );
+    try {
+      await add(root, 'pool-aud');
+      expect((await getId()).IdentityId).toMatch(/^us-east-1:/);
+      await remove(root, 'pool-aud');
+      expect(await failure(getId())).toMatchObject({
+        name: 'NotAuthorizedException',
+        message: expect.stringContaining('Incorrect token audience'),
+      });
+    } finally {
+      await remove(root, 'pool-aud');
+      cognito.destroy();
     }
   });
 
@@ -395,8 +432,9 @@ describe('UpdateAssumeRolePolicy', () => {
         status: 409,
         message: 'Cannot exceed quota for ACLSizePerRole: 2048',
       });
+      // GetRole returns the document as it was written (URL-encoded), white space included.
       const { Role } = await root.send(new GetRoleCommand({ RoleName: 'deploy' }));
-      expect(JSON.parse(decodeURIComponent(Role!.AssumeRolePolicyDocument!))).toEqual(fits);
+      expect(decodeURIComponent(Role!.AssumeRolePolicyDocument!)).toBe(pretty);
     } finally {
       await updateTrust(root, 'deploy', deployTrust());
     }
@@ -408,6 +446,11 @@ describe('UpdateAssumeRolePolicy', () => {
       name: 'NoSuchEntityException',
       status: 404,
       message: 'The role with name nobody cannot be found.',
+    });
+    expect(await failure(updateTrust(root, 'nobody', ''))).toMatchObject({
+      name: 'ValidationError',
+      message:
+        "1 validation error detected: Value '' at 'policyDocument' failed to satisfy constraint: Member must have length greater than or equal to 1",
     });
     expect(await failure(updateTrust(root, 'bad name', deployTrust()))).toMatchObject({
       name: 'ValidationError',
@@ -443,6 +486,8 @@ describe('authorisation', () => {
       denied(role, 'UpdateAssumeRolePolicy', roleArn('deploy')),
     );
     expect(await clientIds(client)).toEqual(['sts.amazonaws.com']);
+    // The request is validated before it is authorised.
+    expect(await failure(add(client, 'x'.repeat(256)))).toMatchObject({ name: 'ValidationError' });
   });
 
   it('PowerUserAccess grants ListRoles and nothing else of IAM', async () => {

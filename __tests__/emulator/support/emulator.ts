@@ -2,6 +2,7 @@
  * Shared set-up for emulator tests: an in-process emulator plus real AWS SDK clients pointed at it.
  */
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import { type RunningEmulator, type StartEmulatorOptions, startEmulator } from '../../../src/emulator';
 
@@ -31,6 +32,11 @@ export function stsClient(url: string, credentials?: StaticCredentials): STSClie
     maxAttempts: 1,
     credentials: credentials ?? { accessKeyId: 'AKIDUNUSEDFORWEBID', secretAccessKey: 'unused' },
   });
+}
+
+/** A real IAM client signed with the given keys (an account root's from `accessKeys`, or a session's). */
+export function iamClient(url: string, credentials: StaticCredentials): IAMClient {
+  return new IAMClient({ endpoint: url, region: 'us-east-1', maxAttempts: 1, credentials });
 }
 
 export function cognitoClient(url: string): CognitoIdentityClient {

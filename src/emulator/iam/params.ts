@@ -35,7 +35,7 @@ export function requiredString(params: Params, name: string, member: string, con
   return value;
 }
 
-export function checkString(value: string, member: string, constraint: StringConstraint): void {
+function checkString(value: string, member: string, constraint: StringConstraint): void {
   if (value.length < constraint.min) {
     throw stsValidationError(value, member, `Member must have length greater than or equal to ${constraint.min}`);
   }

@@ -25,7 +25,7 @@ function roleXml(role: Role, withTags = false): XmlNode[] {
     el('RoleId', role.roleId),
     el('Arn', role.arn),
     el('CreateDate', CREATE_DATE),
-    el('AssumeRolePolicyDocument', encodeURIComponent(JSON.stringify(role.trustPolicy))),
+    el('AssumeRolePolicyDocument', encodeURIComponent(role.trustPolicyText ?? JSON.stringify(role.trustPolicy))),
     el('MaxSessionDuration', role.maxSessionDuration),
     ...(withTags && role.tags.length > 0 ? [tagsXml(role.tags)] : []),
   ];

@@ -22,8 +22,8 @@ function clientIdParam(params: Params): string {
 
 /** Adding an id the provider already lists changes nothing and succeeds (IAM documents the call as idempotent). */
 function addClientId(account: IamModel, params: Params): undefined {
-  const provider = namedProvider(account, params);
   const clientId = clientIdParam(params);
+  const provider = namedProvider(account, params);
   if (provider.clientIds.includes(clientId)) return undefined;
   if (provider.clientIds.length >= MAX_CLIENT_IDS) {
     throw limitExceeded(`Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: ${MAX_CLIENT_IDS}`);
@@ -34,8 +34,8 @@ function addClientId(account: IamModel, params: Params): undefined {
 
 /** Removing an id the provider does not list succeeds too (idempotent, as IAM documents). */
 function removeClientId(account: IamModel, params: Params): undefined {
-  const provider = namedProvider(account, params);
   const clientId = clientIdParam(params);
+  const provider = namedProvider(account, params);
   const at = provider.clientIds.indexOf(clientId);
   if (at >= 0) provider.clientIds.splice(at, 1);
   return undefined;
@@ -47,8 +47,8 @@ function removeClientId(account: IamModel, params: Params): undefined {
  * quota ACLSizePerRole (white space not counted) → LimitExceeded.
  */
 function updateAssumeRolePolicy(account: IamModel, params: Params): undefined {
-  const role = namedRole(account, params);
   const text = requiredString(params, 'PolicyDocument', 'policyDocument', POLICY_DOCUMENT);
+  const role = namedRole(account, params);
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -64,9 +64,11 @@ function updateAssumeRolePolicy(account: IamModel, params: Params): undefined {
     throw limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_QUOTA}`);
   }
   role.trustPolicy = document;
+  role.trustPolicyText = text;
   return undefined;
 }
 
+// Parameters are checked before the entity is looked up: IAM answers ValidationError before NoSuchEntity.
 export const WRITE_ACTIONS: Readonly<Record<string, (account: IamModel, params: Params) => undefined>> = {
   AddClientIDToOpenIDConnectProvider: addClientId,
   RemoveClientIDFromOpenIDConnectProvider: removeClientId,
