@@ -115,6 +115,7 @@ const CASES: RuleCase[] = [
         StringEquals: {
           ...AUD,
           [`${GITHUB_HOST}:sub`]: GOOD_SUB,
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template literal
           'sts:RoleSessionName': '${token.actions.githubusercontent.com:actor}',
         },
       }),
@@ -124,6 +125,7 @@ const CASES: RuleCase[] = [
       StringEquals: {
         ...AUD,
         [`${GITHUB_HOST}:sub`]: GOOD_SUB,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template literal
         'sts:RoleSessionName': '${token.actions.githubusercontent.com:actor}',
       },
     }),

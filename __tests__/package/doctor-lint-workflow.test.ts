@@ -11,7 +11,8 @@ import YAML from 'yaml';
 import { ROOT } from '../support/run-dist';
 
 const workflow = YAML.parse(readFileSync(join(ROOT, 'examples', 'workflows', 'doctor-lint.yml'), 'utf8'));
-const steps: Array<Record<string, any>> = workflow.jobs['lint-trust-policies'].steps;
+type Step = { id?: string; uses?: string; run?: string; if?: string; with?: Record<string, string> };
+const steps: Step[] = workflow.jobs['lint-trust-policies'].steps;
 let temp: string;
 
 beforeAll(() => {
@@ -23,14 +24,15 @@ test('runs on pull requests touching examples/ and uploads the SARIF the doctor 
   expect(workflow.on.pull_request.paths).toContain('examples/**');
   expect(workflow.permissions['security-events']).toBe('write');
   const upload = steps.find((s) => String(s.uses).startsWith('github/codeql-action/upload-sarif@'));
-  expect(upload?.with.sarif_file).toBe('${{ runner.temp }}/doctor.sarif');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template literal
+  expect(upload?.with?.sarif_file).toBe('${{ runner.temp }}/doctor.sarif');
   expect(upload?.if).toContain('!cancelled()');
 });
 
 test('the doctor step passes on examples/ and writes SARIF 2.1.0 located in the templates', () => {
   const step = steps.find((s) => s.id === 'doctor');
   // As the runner runs a `shell: bash` step.
-  const run = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step?.run], {
+  const run = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step?.run ?? ''], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, RUNNER_TEMP: temp, HOME: temp },
@@ -40,12 +42,16 @@ test('the doctor step passes on examples/ and writes SARIF 2.1.0 located in the 
   expect(run.status).toBe(0);
   const sarif = JSON.parse(readFileSync(join(temp, 'doctor.sarif'), 'utf8'));
   expect(sarif.version).toBe('2.1.0');
-  const results: Array<{ ruleId: string; level: string; locations: any[] }> = sarif.runs[0].results;
+  const results: Array<{
+    ruleId: string;
+    level: string;
+    locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }>;
+  }> = sarif.runs[0].results;
   expect(results.length).toBeGreaterThan(0);
   for (const result of results) {
-    const physical = result.locations[0].physicalLocation;
-    expect(physical.artifactLocation.uri).toMatch(/^examples\/.+\.ya?ml$/);
-    expect(physical.region.startLine).toBeGreaterThan(0);
+    const physical = result.locations[0]?.physicalLocation;
+    expect(physical?.artifactLocation.uri).toMatch(/^examples\/.+\.ya?ml$/);
+    expect(physical?.region.startLine).toBeGreaterThan(0);
     expect(result.level).not.toBe('error');
   }
 });
