@@ -1,4 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { decodeJwt, signJwt } from '../../src/emulator/jwt';
 import { JwksCache, KeyVerificationError } from '../../src/emulator/oidc-verify';
 import { type HostileServer, startHostileServer } from '../support/hostile-server';
@@ -34,6 +36,22 @@ describe('JwksCache against a hostile issuer', () => {
     expect(error.message).toMatch(/OIDC discovery document fetch from .* timed out after 400 ms/);
     expect(Date.now() - started).toBeLessThan(2000);
   });
+
+  it('the fetch timeout still fires when the garbage collector runs while the body stalls', async () => {
+    // AbortSignal.timeout() is held weakly: collected mid-request, it never fired and the fetch hung (seen under load).
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    issuer.behave({ kind: 'stall-body' });
+    const started = Date.now();
+    const collecting = setInterval(gc, 20);
+    try {
+      const error = await verifyError(300);
+      expect(error.message).toMatch(/timed out after 300 ms/);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      clearInterval(collecting);
+    }
+  }, 10_000);
 
   it('stops reading a 128 MiB discovery document at 1 MiB: the issuer gets to send only a few MiB', async () => {
     const before = issuer.bytesSent;

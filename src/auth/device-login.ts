@@ -5,6 +5,7 @@
 import type { Configuration } from 'openid-client';
 import { TimeoutError, TokenError } from '../errors';
 import type { Logger } from '../log';
+import { deadline } from '../shared/deadline';
 import { type OpenIdClient, oauthErrorCode, type ProviderEndpoint, providerError } from './provider';
 import type { SignedIn } from './session-file';
 import { tellPerson } from './tell-person';
@@ -37,7 +38,8 @@ export async function deviceLogin(
     `To sign in with ${provider.name}, open ${started.verification_uri} and enter the code ${started.user_code}` +
       ` (valid ${Math.round(started.expires_in / 60)} min).`,
   );
-  const signal = AbortSignal.timeout(Math.min(options.timeoutMs, started.expires_in * 1000));
+  const bound = deadline(Math.min(options.timeoutMs, started.expires_in * 1000));
+  const { signal } = bound;
   try {
     return tokensOf(await client.pollDeviceAuthorizationGrant(config, started, undefined, { signal }), provider);
   } catch (error) {
@@ -58,5 +60,7 @@ export async function deviceLogin(
       );
     }
     throw providerError(error, provider, 'device sign-in');
+  } finally {
+    bound.clear();
   }
 }

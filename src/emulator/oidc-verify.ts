@@ -2,6 +2,7 @@
 // refetches when a token names a key id the cache does not know (key rotation).
 import type { KeyObject } from 'node:crypto';
 import { BodyTooLargeError, readBoundedResponse } from '../shared/bounded-body';
+import { deadline } from '../shared/deadline';
 import type { Clock } from './clock';
 import { isAllowedFetchUrl } from './iam-model';
 import { type DecodedJwt, importRsaJwk, type Jwk, verifyJwtSignature } from './jwt';
@@ -92,16 +93,21 @@ export class JwksCache {
         `${what} URL ${url} is not on loopback and the emulator never fetches the internet (map the issuer with --issuer <iss>=http://127.0.0.1:PORT)`,
       );
     }
+    const bound = deadline(this.timeoutMs);
+    try {
+      return await this.fetchJsonWithin(url, what, bound.signal);
+    } finally {
+      bound.clear();
+    }
+  }
+
+  private async fetchJsonWithin(url: string, what: string, signal: AbortSignal): Promise<Record<string, unknown>> {
     let response: Response;
     try {
-      response = await fetch(url, {
-        headers: { accept: 'application/json' },
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      response = await fetch(url, { headers: { accept: 'application/json' }, redirect: 'error', signal });
     } catch (error) {
       const reason =
-        error instanceof Error && error.name === 'TimeoutError'
+        (error as { name?: unknown })?.name === 'TimeoutError' // a DOMException, not always instanceof Error
           ? `timed out after ${this.timeoutMs} ms`
           : 'connection failed';
       throw new KeyVerificationError('retrieval', `${what} fetch from ${url} ${reason}`);
@@ -110,7 +116,7 @@ export class JwksCache {
       throw new KeyVerificationError('retrieval', `${what} fetch from ${url} returned HTTP ${response.status}`);
     let text: string;
     try {
-      text = await readBoundedResponse(response, MAX_DOCUMENT_BYTES);
+      text = await readBoundedResponse(response, MAX_DOCUMENT_BYTES, signal);
     } catch (error) {
       const reason =
         error instanceof BodyTooLargeError

@@ -55,28 +55,49 @@ export function readBoundedBody(req: IncomingMessage, maxBytes: number): Promise
   });
 }
 
+/** A promise that rejects with the signal's reason once it aborts; `release` removes the listener. */
+function abortOf(signal: AbortSignal): { aborted: Promise<never>; release: () => void } {
+  let release = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    const fail = () => reject(signal.reason);
+    if (signal.aborted) return fail();
+    signal.addEventListener('abort', fail, { once: true });
+    release = () => signal.removeEventListener('abort', fail);
+  });
+  aborted.catch(() => {}); // observed by the race below; never an unhandled rejection
+  return { aborted, release };
+}
+
 /**
  * Reads a fetch() answer's body as text, at most `maxBytes` of it: past the limit the stream is cancelled (the
  * connection dropped) and BodyTooLargeError thrown, so a server streaming gigabytes costs about `maxBytes` of memory.
- * The time bound is the fetch's own AbortSignal, which covers the body too.
+ * `signal` (the fetch's own) bounds the body too, and is watched here rather than left to fetch: undici reaches the
+ * body through a weak reference to the Response, so once the Response is garbage collected an abort no longer ends a
+ * pending read, and a server that stalls after the headers would hold the caller forever.
  */
-export async function readBoundedResponse(response: Response, maxBytes: number): Promise<string> {
+export async function readBoundedResponse(response: Response, maxBytes: number, signal: AbortSignal): Promise<string> {
   if (Number(response.headers.get('content-length')) > maxBytes) {
     await response.body?.cancel();
     throw new BodyTooLargeError(maxBytes);
   }
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const { aborted, release } = abortOf(signal);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const reader = response.body?.getReader();
-  for (;;) {
-    const next = await reader?.read();
-    if (!next || next.done) break;
-    size += next.value.byteLength;
-    if (size > maxBytes) {
-      await reader?.cancel();
-      throw new BodyTooLargeError(maxBytes);
+  try {
+    for (;;) {
+      const next = await Promise.race([reader.read(), aborted]);
+      if (next.done) break;
+      size += next.value.byteLength;
+      if (size > maxBytes) throw new BodyTooLargeError(maxBytes);
+      chunks.push(next.value);
     }
-    chunks.push(next.value);
+  } catch (error) {
+    reader.cancel().catch(() => {}); // drops the connection; its own outcome does not matter
+    throw error;
+  } finally {
+    release();
   }
   return Buffer.concat(chunks).toString('utf8');
 }
