@@ -156,6 +156,41 @@ test('refusals: no sub (doctor lint), no trust statement, a provider at 100 clie
   }
 }, 30_000);
 
+test("a trust policy over IAM's size quota: the lint refuses the plan; IAM's own LimitExceeded names ACLSizePerRole", async () => {
+  const acct = await account(ROOT_KEYS.central);
+  try {
+    const before = await trustOf(ROOT_KEYS.central, 'sized-trust');
+    const refused = await runAudiences(sync('sized-trust', true), acct).catch((e) => e);
+    expect(refused).toMatchObject({ code: 'LintRefused', exitCode: 6 });
+    expect(refused.message).toContain('Cannot exceed quota for ACLSizePerRole: 2048');
+    // A trust that grew between the plan and the write meets IAM's own refusal: it must say what IAM said, not
+    // send the person to the provider's client ids.
+    const grown = structuredClone(before);
+    grown.Statement[0].Condition.StringEquals[`${V1}:aud`] = V1_APP;
+    const error = await acct.updateTrust('sized-trust', JSON.stringify(grown)).catch((e) => e);
+    expect(error).toMatchObject({ code: 'TrustPolicySize', exitCode: 6 });
+    expect(error.message).toMatch(
+      /^iam:UpdateAssumeRolePolicy on arn:aws:iam::111122223333:role\/sized-trust was refused: LimitExceeded: Cannot exceed quota for ACLSizePerRole: 2048/,
+    );
+    expect(error.hint).toMatch(/ACLSizePerRole/);
+    expect(error.hint).not.toMatch(/client ids/);
+    expect(await trustOf(ROOT_KEYS.central, 'sized-trust')).toEqual(before);
+  } finally {
+    acct.close();
+  }
+}, 30_000);
+
+test("a role name IAM's model refuses is bad input (exit 2), not an outage to retry", async () => {
+  const acct = await account(ROOT_KEYS.central);
+  try {
+    const error = await runAudiences(sync('no such/role', false), acct).catch((e) => e);
+    expect(error).toMatchObject({ code: 'InvalidInput', exitCode: 2 });
+    expect(error.message).toMatch(/^iam:GetRole on .* was refused: ValidationError/);
+  } finally {
+    acct.close();
+  }
+}, 30_000);
+
 test('DeleteRole: keeps what a wildcard or a role without aud uses, removes the unused one, once', async () => {
   const acct = await account(ROOT_KEYS.central);
   try {
