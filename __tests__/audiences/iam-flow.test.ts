@@ -124,6 +124,28 @@ test('CreateRole: dry run changes nothing, --apply adds the client id and the au
   }
 }, 30_000);
 
+test("an event's role may only name a provider the function manages: a tag naming another one changes nothing", async () => {
+  const acct = await account(ROOT_KEYS.central);
+  try {
+    const before = await clientIds(ROOT_KEYS.central, provider(CENTRAL, V2));
+    const trust = await trustOf(ROOT_KEYS.central, 'app-deploy');
+    for (const managed of [[`https://${V1}`], []]) {
+      const error = await runAudiences({ ...sync('app-deploy', true), managedProviders: managed }, acct).catch(
+        (e) => e,
+      );
+      expect(error).toMatchObject({ code: 'ProviderNotManaged', exitCode: 6 });
+      expect(error.message).toContain(`tag keyless-aws:oidc-provider names ${provider(CENTRAL, V2)}`);
+    }
+    expect(await clientIds(ROOT_KEYS.central, provider(CENTRAL, V2))).toEqual(before);
+    expect(await trustOf(ROOT_KEYS.central, 'app-deploy')).toEqual(trust);
+    // Named by issuer or by ARN, the managed provider is acted on.
+    const dry = await runAudiences({ ...sync('app-deploy', false), managedProviders: [V2] }, acct);
+    expect(dry).toHaveProperty('plan');
+  } finally {
+    acct.close();
+  }
+}, 30_000);
+
 test('refusals: no sub (doctor lint), no trust statement, a provider at 100 client ids; nothing changes', async () => {
   const acct = await account(ROOT_KEYS.central);
   try {
