@@ -235,6 +235,23 @@ test('DeleteRole: keeps what a wildcard or a role without aud uses, removes the 
   }
 }, 30_000);
 
+test("the Lambda function's provider list spans accounts: a provider an account lacks is skipped with the reason", async () => {
+  const acct = await account(ROOT_KEYS.central);
+  const missing = 'login.microsoftonline.com/00000000-0000-0000-0000-0000000000bb/v2.0';
+  try {
+    const outcome = await runAudiences({ ...prune([V2, missing], false), managedProviders: [V2, missing] }, acct);
+    if (!('plan' in outcome)) throw new Error(outcome.skipped);
+    expect(outcome.plan.reasons[0]).toBe(
+      `${provider(CENTRAL, missing)}: not in account ${CENTRAL}, nothing to prune there`,
+    );
+    expect(outcome.plan.lists.map((l) => l.provider.arn)).toEqual([provider(CENTRAL, V2)]);
+    // A person who names it is told it is not there (exit 2).
+    await expect(runAudiences(prune([V2, missing], false), acct)).rejects.toMatchObject({ exitCode: 2 });
+  } finally {
+    acct.close();
+  }
+}, 30_000);
+
 test('another account through the example automation role; a narrower role fails naming the missing action', async () => {
   const lambda = await world.lambdaSession();
   const target = await account(lambda, { assumeRoleArn: `arn:aws:iam::${TARGET}:role/keyless-aws-audiences` });

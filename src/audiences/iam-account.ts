@@ -224,6 +224,18 @@ export class IamAccount {
     return { ref, clientIds: out.ClientIDList ?? [] };
   }
 
+  /** The provider, or undefined when the account has none at that ARN (IAM's NoSuchEntity). */
+  async providerIfExists(ref: ProviderRef): Promise<ProviderState | undefined> {
+    try {
+      const out = await this.iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: ref.arn }));
+      return { ref, clientIds: out.ClientIDList ?? [] };
+    } catch (error) {
+      const e = error as { name?: string };
+      if (e.name === 'NoSuchEntity' || e.name === 'NoSuchEntityException') return undefined;
+      throw awsError(error, 'iam:GetOpenIDConnectProvider', ref.arn);
+    }
+  }
+
   async addClientId(ref: ProviderRef, clientId: string): Promise<void> {
     await call('iam:AddClientIDToOpenIDConnectProvider', ref.arn, () =>
       this.writer.send(

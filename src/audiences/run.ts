@@ -67,14 +67,27 @@ async function deletePlan(request: AudienceRequest, account: IamAccount): Promis
   }
   const refs = request.providers.map((p) => providerIn(p, account.accountId, account.partition, '--provider'));
   const providers = [];
-  for (const ref of refs) providers.push(await account.provider(ref));
-  return planDelete({
+  const absent: string[] = [];
+  for (const ref of refs) {
+    // A person names providers of the account acted on: one that is not there is a mistake. The Lambda function's
+    // list serves every account of an organization, and not every account has every provider.
+    if (!request.managedProviders) {
+      providers.push(await account.provider(ref));
+      continue;
+    }
+    const found = await account.providerIfExists(ref);
+    if (found) providers.push(found);
+    else absent.push(`${ref.arn}: not in account ${account.accountId}, nothing to prune there`);
+  }
+  const plan = planDelete({
     roleName: request.roleName,
     accountId: account.accountId,
     providers,
     roles: await account.roles(),
     keep: request.keep,
   });
+  plan.reasons.unshift(...absent);
+  return plan;
 }
 
 async function apply(plan: Plan, account: IamAccount): Promise<void> {
