@@ -53,3 +53,28 @@ test('a record without a role name is ignored, not guessed', () => {
   event.detail.requestParameters = {};
   expect(eventDecisions(event)).toEqual([{ ignore: expect.stringContaining('without requestParameters.roleName') }]);
 });
+
+test('an account id that is not 12 digits is ignored: it would become part of the role ARN the function assumes', () => {
+  const event = fixture('eventbridge-create-role.json');
+  event.detail.recipientAccountId = '444455556666:role/other-role#';
+  event.account = event.detail.recipientAccountId;
+  expect(eventDecisions(event)).toEqual([{ ignore: expect.stringContaining('not an account id') }]);
+  const records = { Records: [{ ...event.detail }] };
+  expect(eventDecisions(records)).toEqual([{ ignore: expect.stringContaining('not an account id') }]);
+});
+
+test('an EventBridge event whose record names another recipient account than the event came from is ignored', () => {
+  const event = fixture('eventbridge-create-role.json');
+  event.detail.recipientAccountId = '999988887777';
+  expect(eventDecisions(event)).toEqual([
+    { ignore: expect.stringMatching(/came from account "444455556666" but names recipient account 999988887777/) },
+  ]);
+});
+
+test('a role name no IAM call accepts (too long, odd characters) is ignored, not passed on', () => {
+  const event = fixture('eventbridge-create-role.json');
+  for (const roleName of ['a'.repeat(65), 'x y', 'path/name', '']) {
+    event.detail.requestParameters.roleName = roleName;
+    expect(eventDecisions(event)).toEqual([{ ignore: expect.any(String) }]);
+  }
+});

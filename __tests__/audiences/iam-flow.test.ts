@@ -124,6 +124,28 @@ test('CreateRole: dry run changes nothing, --apply adds the client id and the au
   }
 }, 30_000);
 
+test("an event's role may only name a provider the function manages: a tag naming another one changes nothing", async () => {
+  const acct = await account(ROOT_KEYS.central);
+  try {
+    const before = await clientIds(ROOT_KEYS.central, provider(CENTRAL, V2));
+    const trust = await trustOf(ROOT_KEYS.central, 'app-deploy');
+    for (const managed of [[`https://${V1}`], []]) {
+      const error = await runAudiences({ ...sync('app-deploy', true), managedProviders: managed }, acct).catch(
+        (e) => e,
+      );
+      expect(error).toMatchObject({ code: 'ProviderNotManaged', exitCode: 6 });
+      expect(error.message).toContain(`tag keyless-aws:oidc-provider names ${provider(CENTRAL, V2)}`);
+    }
+    expect(await clientIds(ROOT_KEYS.central, provider(CENTRAL, V2))).toEqual(before);
+    expect(await trustOf(ROOT_KEYS.central, 'app-deploy')).toEqual(trust);
+    // Named by issuer or by ARN, the managed provider is acted on.
+    const dry = await runAudiences({ ...sync('app-deploy', false), managedProviders: [V2] }, acct);
+    expect(dry).toHaveProperty('plan');
+  } finally {
+    acct.close();
+  }
+}, 30_000);
+
 test('refusals: no sub (doctor lint), no trust statement, a provider at 100 client ids; nothing changes', async () => {
   const acct = await account(ROOT_KEYS.central);
   try {
@@ -156,6 +178,41 @@ test('refusals: no sub (doctor lint), no trust statement, a provider at 100 clie
   }
 }, 30_000);
 
+test("a trust policy over IAM's size quota: the lint refuses the plan; IAM's own LimitExceeded names ACLSizePerRole", async () => {
+  const acct = await account(ROOT_KEYS.central);
+  try {
+    const before = await trustOf(ROOT_KEYS.central, 'sized-trust');
+    const refused = await runAudiences(sync('sized-trust', true), acct).catch((e) => e);
+    expect(refused).toMatchObject({ code: 'LintRefused', exitCode: 6 });
+    expect(refused.message).toContain('Cannot exceed quota for ACLSizePerRole: 2048');
+    // A trust that grew between the plan and the write meets IAM's own refusal: it must say what IAM said, not
+    // send the person to the provider's client ids.
+    const grown = structuredClone(before);
+    grown.Statement[0].Condition.StringEquals[`${V1}:aud`] = V1_APP;
+    const error = await acct.updateTrust('sized-trust', JSON.stringify(grown)).catch((e) => e);
+    expect(error).toMatchObject({ code: 'TrustPolicySize', exitCode: 6 });
+    expect(error.message).toMatch(
+      /^iam:UpdateAssumeRolePolicy on arn:aws:iam::111122223333:role\/sized-trust was refused: LimitExceeded: Cannot exceed quota for ACLSizePerRole: 2048/,
+    );
+    expect(error.hint).toMatch(/ACLSizePerRole/);
+    expect(error.hint).not.toMatch(/client ids/);
+    expect(await trustOf(ROOT_KEYS.central, 'sized-trust')).toEqual(before);
+  } finally {
+    acct.close();
+  }
+}, 30_000);
+
+test("a role name IAM's model refuses is bad input (exit 2), not an outage to retry", async () => {
+  const acct = await account(ROOT_KEYS.central);
+  try {
+    const error = await runAudiences(sync('no such/role', false), acct).catch((e) => e);
+    expect(error).toMatchObject({ code: 'InvalidInput', exitCode: 2 });
+    expect(error.message).toMatch(/^iam:GetRole on .* was refused: ValidationError/);
+  } finally {
+    acct.close();
+  }
+}, 30_000);
+
 test('DeleteRole: keeps what a wildcard or a role without aud uses, removes the unused one, once', async () => {
   const acct = await account(ROOT_KEYS.central);
   try {
@@ -173,6 +230,23 @@ test('DeleteRole: keeps what a wildcard or a role without aud uses, removes the 
 
     const again = await runAudiences(prune([V2, `https://${V1}`], true), acct);
     expect(again).toMatchObject({ applied: false, plan: { changes: [] } });
+  } finally {
+    acct.close();
+  }
+}, 30_000);
+
+test("the Lambda function's provider list spans accounts: a provider an account lacks is skipped with the reason", async () => {
+  const acct = await account(ROOT_KEYS.central);
+  const missing = 'login.microsoftonline.com/00000000-0000-0000-0000-0000000000bb/v2.0';
+  try {
+    const outcome = await runAudiences({ ...prune([V2, missing], false), managedProviders: [V2, missing] }, acct);
+    if (!('plan' in outcome)) throw new Error(outcome.skipped);
+    expect(outcome.plan.reasons[0]).toBe(
+      `${provider(CENTRAL, missing)}: not in account ${CENTRAL}, nothing to prune there`,
+    );
+    expect(outcome.plan.lists.map((l) => l.provider.arn)).toEqual([provider(CENTRAL, V2)]);
+    // A person who names it is told it is not there (exit 2).
+    await expect(runAudiences(prune([V2, missing], false), acct)).rejects.toMatchObject({ exitCode: 2 });
   } finally {
     acct.close();
   }

@@ -206,3 +206,23 @@ test('a CreateRole whose role is gone again (or untagged) is skipped with the re
     }),
   ]);
 }, 60_000);
+
+test('a CreateRole whose tag names a provider the function does not manage changes nothing (KEYLESS_AWS_OIDC_PROVIDERS)', async () => {
+  const before = await targetClientIds();
+  for (const providers of ['sts.windows.net/00000000-0000-0000-0000-0000000000aa/', '']) {
+    const run = await invoke(
+      fixture('eventbridge-create-role.json'),
+      lambdaEnv({ KEYLESS_AWS_APPLY: 'true', KEYLESS_AWS_OIDC_PROVIDERS: providers }),
+    );
+    expect(run.code).toBe(0);
+    expect(run.result?.results).toEqual([expect.objectContaining({ roleName: 'payments-deploy', outcome: 'failed' })]);
+    expect(run.logs).toEqual([
+      expect.objectContaining({
+        decision: 'error',
+        code: 'ProviderNotManaged',
+        reason: expect.stringContaining('not among the providers the function manages'),
+      }),
+    ]);
+  }
+  expect(await targetClientIds()).toEqual(before);
+}, 60_000);

@@ -41,6 +41,16 @@ export function recordDecision(record: unknown): EventDecision {
   const roleName = text(params.roleName);
   if (!roleName) return { ignore: `${name} without requestParameters.roleName${where}` };
   const accountId = text(record.recipientAccountId);
+  // The account becomes part of the automation role's ARN the function assumes: anything but 12 digits would let
+  // whoever wrote the event choose another ARN (`123456789012:role/other#`).
+  if (accountId !== undefined && !/^\d{12}$/.test(accountId)) {
+    return {
+      ignore: `${name} with recipientAccountId ${JSON.stringify(accountId.slice(0, 40))}, not an account id${where}`,
+    };
+  }
+  if (roleName.length > 64 || !/^[\w+=,.@-]+$/.test(roleName)) {
+    return { ignore: `${name} of a role name no IAM call accepts (${JSON.stringify(roleName.slice(0, 80))})${where}` };
+  }
   return {
     act: { event: name, roleName, ...(accountId ? { accountId } : {}), ...(id ? { eventId: id } : {}) },
   };
@@ -57,7 +67,17 @@ export function eventDecisions(event: unknown): EventDecision[] {
         },
       ];
     }
-    return [recordDecision(event.detail)];
+    // EventBridge sets `account` itself (the account the event came from, forwarded or not); a record claiming
+    // another recipient account did not happen there.
+    const decision = recordDecision(event.detail);
+    if ('act' in decision && typeof event.account === 'string' && decision.act.accountId !== event.account) {
+      return [
+        {
+          ignore: `${decision.act.event} ${decision.act.roleName}: the event came from account ${JSON.stringify(event.account.slice(0, 40))} but names recipient account ${decision.act.accountId ?? '(none)'}`,
+        },
+      ];
+    }
+    return [decision];
   }
   return [{ ignore: 'neither an EventBridge event (detail-type) nor CloudTrail records (Records)' }];
 }

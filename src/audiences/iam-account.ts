@@ -36,19 +36,38 @@ export const AUTOMATION_SESSION = 'keyless-aws-audiences';
 const XML = { contentType: /\bxml\b/i };
 
 function awsError(error: unknown, action: string, on: string): Error {
-  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const text = `${action} on ${on} was refused: ${e.name ?? 'Error'}: ${e.message ?? ''}`;
+  const e = error as { name?: string; message?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  // IAM's own error code (`LimitExceeded`), as its documentation and the AWS CLI name it; the SDK's class name
+  // (`LimitExceededException`) otherwise.
+  const text = `${action} on ${on} was refused: ${e.Code ?? e.name ?? 'Error'}: ${e.message ?? ''}`;
   if (/^AccessDenied/.test(e.name ?? '')) {
     return new DeniedError('AccessDenied', text, {
       hint: `Allow ${action} on ${on} to the principal acting (the automation role: examples/microsoft/audience-automation-role.yml grants exactly what the automation uses).`,
     });
   }
   if (e.name === 'LimitExceeded' || e.name === 'LimitExceededException') {
+    // IAM answers LimitExceeded for more than one quota: on UpdateAssumeRolePolicy it is the trust policy's size
+    // (ACLSizePerRole, 2048 characters by default, white space not counted), not the provider's client ids.
+    if (action === 'iam:UpdateAssumeRolePolicy') {
+      return new RefusedError(
+        'TrustPolicySize',
+        text,
+        "The trust policy with the aud condition would exceed IAM's trust policy size quota (ACLSizePerRole, white space not counted): shorten the role's trust policy, or raise the account's quota in Service Quotas (IAM, Role trust policy length).",
+      );
+    }
     return new RefusedError(
       'ClientIdLimit',
       text,
       'An OIDC provider holds at most 100 client ids: remove the ones no role uses.',
     );
+  }
+  if (e.name === 'UnmodifiableEntity' || e.name === 'UnmodifiableEntityException') {
+    // A service-linked role: only its service may change its trust policy. Asking again changes nothing.
+    return new RefusedError('UnmodifiableEntity', text, 'A service-linked role is changed by its AWS service only.');
+  }
+  if (e.name === 'ValidationError' || e.name === 'ValidationException') {
+    // IAM's model refused a parameter (a role name from an event that no IAM call could have made): not transient.
+    return new InputError(`${text}.`, 'Check the role name or the provider ARN given (or in the event).');
   }
   if (e.name === 'NoSuchEntity' || e.name === 'NoSuchEntityException') {
     return new InputError(
@@ -203,6 +222,18 @@ export class IamAccount {
       this.iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: ref.arn })),
     );
     return { ref, clientIds: out.ClientIDList ?? [] };
+  }
+
+  /** The provider, or undefined when the account has none at that ARN (IAM's NoSuchEntity). */
+  async providerIfExists(ref: ProviderRef): Promise<ProviderState | undefined> {
+    try {
+      const out = await this.iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: ref.arn }));
+      return { ref, clientIds: out.ClientIDList ?? [] };
+    } catch (error) {
+      const e = error as { name?: string };
+      if (e.name === 'NoSuchEntity' || e.name === 'NoSuchEntityException') return undefined;
+      throw awsError(error, 'iam:GetOpenIDConnectProvider', ref.arn);
+    }
   }
 
   async addClientId(ref: ProviderRef, clientId: string): Promise<void> {

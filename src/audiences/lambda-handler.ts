@@ -90,6 +90,7 @@ async function runOne(event: RoleEvent, settings: LambdaSettings, log: (e: LogEn
         roleName: event.roleName,
         providers: settings.providers,
         keep: settings.keep,
+        managedProviders: settings.providers,
         apply: settings.apply,
       },
       account,

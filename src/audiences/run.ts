@@ -5,6 +5,7 @@ import { InputError } from '../errors';
 import { declarationOf, providerIn, providerRef } from './declaration';
 import type { IamAccount } from './iam-account';
 import { type Plan, planCreate, planDelete } from './plan';
+import { RefusedError } from './refusal';
 
 export interface AudienceRequest {
   event: 'CreateRole' | 'DeleteRole';
@@ -16,6 +17,12 @@ export interface AudienceRequest {
   providers: readonly string[];
   /** DeleteRole: audiences never removed. */
   keep: readonly string[];
+  /**
+   * CreateRole from an event (the Lambda function): the only providers a role's tag may name. Whoever may create
+   * and tag a role would otherwise choose which provider of the account gains a client id, one a Cognito identity
+   * pool trusts included, where the client id list is the whole admission check.
+   */
+  managedProviders?: readonly string[];
   apply: boolean;
 }
 
@@ -35,6 +42,18 @@ async function createPlan(request: AudienceRequest, account: IamAccount): Promis
   if (!declaration) {
     return `role ${request.roleName} declares no audience (tags keyless-aws:audience and keyless-aws:oidc-provider), so the automation does not manage it`;
   }
+  if (request.managedProviders) {
+    const managed = request.managedProviders.map(
+      (p) => providerIn(p, account.accountId, account.partition, 'KEYLESS_AWS_OIDC_PROVIDERS').arn,
+    );
+    if (!managed.includes(declaration.providerArn)) {
+      throw new RefusedError(
+        'ProviderNotManaged',
+        `role ${request.roleName}: ${declaration.from.provider} names ${declaration.providerArn}, which is not among the providers the function manages (KEYLESS_AWS_OIDC_PROVIDERS: ${managed.length > 0 ? managed.join(', ') : 'none'}). Nothing was changed.`,
+        'Add the provider to KEYLESS_AWS_OIDC_PROVIDERS if the automation should give it client ids, or correct the role tag.',
+      );
+    }
+  }
   const provider = await account.provider(providerRef(declaration.providerArn, declaration.from.provider));
   return planCreate(role, declaration, provider);
 }
@@ -48,14 +67,27 @@ async function deletePlan(request: AudienceRequest, account: IamAccount): Promis
   }
   const refs = request.providers.map((p) => providerIn(p, account.accountId, account.partition, '--provider'));
   const providers = [];
-  for (const ref of refs) providers.push(await account.provider(ref));
-  return planDelete({
+  const absent: string[] = [];
+  for (const ref of refs) {
+    // A person names providers of the account acted on: one that is not there is a mistake. The Lambda function's
+    // list serves every account of an organization, and not every account has every provider.
+    if (!request.managedProviders) {
+      providers.push(await account.provider(ref));
+      continue;
+    }
+    const found = await account.providerIfExists(ref);
+    if (found) providers.push(found);
+    else absent.push(`${ref.arn}: not in account ${account.accountId}, nothing to prune there`);
+  }
+  const plan = planDelete({
     roleName: request.roleName,
     accountId: account.accountId,
     providers,
     roles: await account.roles(),
     keep: request.keep,
   });
+  plan.reasons.unshift(...absent);
+  return plan;
 }
 
 async function apply(plan: Plan, account: IamAccount): Promise<void> {

@@ -32,6 +32,11 @@ export interface ProvidersFile {
 }
 
 const SECTION = /^\[\s*provider\s+([A-Za-z0-9_.-]+)\s*\]$/;
+/**
+ * What a provider name may hold (as in a section header): it names the session file and the keychain item, and
+ * reaches `security -i`'s command line and a PowerShell script, so nothing that could end a word or a string.
+ */
+export const PROVIDER_NAME = /^[A-Za-z0-9_.-]+$/;
 const KEY_VALUE = /^([A-Za-z0-9_-]+)\s*=\s*(.*)$/;
 
 function fail(path: string, line: number, message: string, hint?: string): never {

@@ -150,6 +150,23 @@ export async function startAccounts(): Promise<Accounts> {
             Action: 'sts:AssumeRole',
           }),
         },
+        // Its trust is 2,029 characters (white space not counted): with the aud condition it would exceed IAM's
+        // ACLSizePerRole quota of 2,048, and IAM refuses the update with LimitExceeded. Declares an audience the v1
+        // provider already lists, so the refused update is the only change.
+        {
+          name: 'sized-trust',
+          tags: tags(CENTRAL, V1, V1_APP),
+          assumeRolePolicyDocument: trust(
+            webIdentity(CENTRAL, V1, {
+              StringEquals: {
+                [`${V1}:sub`]: Array.from(
+                  { length: 44 },
+                  (_, i) => `22222222-2222-2222-2222-${String(i).padStart(12, '0')}`,
+                ),
+              },
+            }),
+          ),
+        },
         // Its provider already holds IAM's 100 client ids.
         {
           name: 'full-user',

@@ -78,3 +78,10 @@ test('Credential Manager refusing is an error with the Win32 code, never the sec
 test('a quote in a target name survives PowerShell quoting', () => {
   expect(operationScript('read', "keyless-aws:o'brien")).toContain("'keyless-aws:o''brien'");
 });
+
+test('a typographic quote in a target name is doubled too: PowerShell ends a single-quoted string at it', () => {
+  for (const q of ['\u2018', '\u2019', '\u201a', '\u201b']) {
+    const script = operationScript('remove', `keyless-aws:x${q}; Start-Process calc; ${q}`);
+    expect(script).toContain(`'keyless-aws:x${q}${q}; Start-Process calc; ${q}${q}'`);
+  }
+});

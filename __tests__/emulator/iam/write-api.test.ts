@@ -124,6 +124,16 @@ beforeAll(async () => {
           },
         },
         { name: 'trusts-central', assumeRolePolicyDocument: trustAccount(CENTRAL) },
+        // A service-linked role: IAM refuses every change to it (UnmodifiableEntity), whoever asks.
+        {
+          name: 'AWSServiceRoleForSupport',
+          path: '/aws-service-role/support.amazonaws.com/',
+          assumeRolePolicyDocument: policy({
+            Effect: 'Allow',
+            Principal: { Service: 'support.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+          }),
+        },
         { name: 'bystander', accountId: CENTRAL, assumeRolePolicyDocument: trustAccount(CENTRAL) },
         {
           name: 'automation',
@@ -331,6 +341,16 @@ describe('AddClientIDToOpenIDConnectProvider / RemoveClientIDFromOpenIDConnectPr
 });
 
 describe('UpdateAssumeRolePolicy', () => {
+  it('refuses a service-linked role with UnmodifiableEntity (400), even to the account root', async () => {
+    const error = await failure(updateTrust(iam(TARGET_ROOT), 'AWSServiceRoleForSupport', deployTrust()));
+    expect(error).toMatchObject({
+      name: 'UnmodifiableEntityException',
+      message:
+        "Cannot perform the operation on the protected role 'AWSServiceRoleForSupport' - this role is only modifiable by AWS",
+      status: 400,
+    });
+  });
+
   it('replaces the trust policy: GetRole returns it and the next AssumeRoleWithWebIdentity is judged by it', async () => {
     const root = iam(TARGET_ROOT);
     expect((await webIdentity()).AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${TARGET}:assumed-role/deploy/gha`);

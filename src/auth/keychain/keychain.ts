@@ -44,8 +44,15 @@ export function failureOf(label: string, tool: string, result: ToolResult): Keyc
   return new KeychainError(label, `${tool}: ${result.detail}`, result.outcome === 'timeout');
 }
 
+/**
+ * The first line of a tool's stderr, for a message. A tool that echoes the command it failed on would echo the
+ * secret with it (hex after `security -i`'s `-X`, base64 in a PowerShell line), and the secret registry only knows
+ * it in plain text: long hex or base64 runs are cut out before the line goes anywhere.
+ */
 export function firstLine(text: string): string {
-  return text.trim().split(/\r?\n/)[0]?.slice(0, 200) || 'no message';
+  const line = text.trim().split(/\r?\n/)[0] ?? '';
+  // With a digit in it: an API name (SecKeychainItemCreateFromContent) is long but never carries one.
+  return line.replace(/(?=[A-Za-z0-9+/=_-]*\d)[A-Za-z0-9+/=_-]{32,}/g, '[…]').slice(0, 200) || 'no message';
 }
 
 /**

@@ -76,8 +76,13 @@ public static class KeylessAwsCred {
 /** ERROR_NOT_FOUND: no credential with that target name. */
 const NOT_FOUND = 1168;
 
+/**
+ * A PowerShell single-quoted string. PowerShell also ends such a string at the typographic single quotes
+ * (U+2018-U+201B), so each of them is doubled like `'`; otherwise a name holding one would end the string and
+ * the rest would run as code.
+ */
 function quoted(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
+  return `'${text.replace(/['\u2018\u2019\u201a\u201b]/g, (q) => q + q)}'`;
 }
 
 /** The script for one operation; `targets` are the parts' target names, `blobs` their contents (base64). */

@@ -1,8 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
-import { type ProvidersFile, readProvidersFile } from '../../auth/config';
+import { PROVIDER_NAME, type ProvidersFile, readProvidersFile } from '../../auth/config';
 import { authPaths } from '../../auth/paths';
 import { readSignIn, removeSessions, type SessionStore } from '../../auth/session-store';
+import { InputError } from '../../errors';
 import type { Logger } from '../../log';
+import { oneLine } from '../../printable';
 import type { CommandContext } from '../context';
 import { DEFAULT_SCOPES } from './auth';
 
@@ -36,6 +38,12 @@ async function revoke(file: ProvidersFile | undefined, name: string, store: Sess
 /** `logout [<provider>]`: forget kept sign-ins (revoking refresh tokens first where possible). */
 export async function logoutCommand(context: CommandContext): Promise<number> {
   const name = context.invocation.positional;
+  if (name !== undefined && !PROVIDER_NAME.test(name)) {
+    throw new InputError(
+      `logout: "${oneLine(name)}" is not a provider name.`,
+      'Give the name of a [provider NAME] section (letters, digits, _ . -), or no name to sign out of every provider.',
+    );
+  }
   const configFlag = context.invocation.options.get('config');
   const paths = authPaths(
     context.env,

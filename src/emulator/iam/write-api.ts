@@ -49,6 +49,14 @@ function removeClientId(account: IamModel, params: Params): undefined {
 function updateAssumeRolePolicy(account: IamModel, params: Params): undefined {
   const text = requiredString(params, 'PolicyDocument', 'policyDocument', POLICY_DOCUMENT);
   const role = namedRole(account, params);
+  // Service-linked roles and IAM Identity Center's reserved roles belong to their AWS service: IAM refuses every
+  // change to them, whatever the caller's permissions.
+  if (/^\/aws-(service-role|reserved)\//.test(role.path)) {
+    throw new StsError(
+      'UnmodifiableEntity',
+      `Cannot perform the operation on the protected role '${role.name}' - this role is only modifiable by AWS`,
+    );
+  }
   let document: unknown;
   try {
     document = JSON.parse(text);
