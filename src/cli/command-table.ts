@@ -431,7 +431,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'roles',
-    summary: "List the roles the signed-in person can assume (the doctor's role finder on their ID token).",
+    summary: "List the roles the signed-in person can assume (the doctor's role finder on the token auth presents).",
     usage:
       'roles <provider> (--live [--profile NAME] [--iam-endpoint URL] | --template FILE…) [--all] [--format text|json]',
     description:
