@@ -70,3 +70,26 @@ test('refused and unknown flags say why and what is valid', () => {
   expect(usage(['env', '--output-file', '--quiet']).message).toContain('needs a value');
   expect(usage(['-x']).message).toContain('Expected a command');
 });
+
+test('roles takes the settings of the exchange route (and the session name), and refuses the others by name', () => {
+  const run = parseArgs([
+    'roles',
+    'work',
+    '--live',
+    '--cognito-identity-pool-id',
+    'eu-west-1:x',
+    '--role-session-name',
+    'me',
+  ]);
+  if (run.kind !== 'run') throw new Error();
+  expect(Object.fromEntries(run.settings)).toEqual({
+    'cognito-identity-pool-id': 'eu-west-1:x',
+    'role-session-name': 'me',
+  });
+  expect(usage(['roles', 'work', '--live', '--role-to-assume', 'arn:x']).message).toBe(
+    '--role-to-assume is not a setting of the roles command.',
+  );
+  expect(usage(['roles', 'work', '--live', '--aws-profile', 'p']).message).toBe(
+    '--aws-profile is only used by the profile command.',
+  );
+});

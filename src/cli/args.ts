@@ -7,6 +7,7 @@ import {
   type CommandSpec,
   commandSpec,
   GLOBAL_OPTIONS,
+  PROFILE_SETTINGS,
 } from './command-table';
 import { UsageError } from './usage-error';
 
@@ -137,8 +138,11 @@ function parseCommandArgs(command: CommandSpec, args: readonly string[]): Invoca
     // Secret and action-only inputs were refused just above; what is left is a matter of which command.
     const isSetting = input !== undefined && acceptsSetting(command, input);
     if (!option && !isSetting) {
-      if (input) {
+      if (input && PROFILE_SETTINGS.includes(input.name)) {
         throw new UsageError(`--${name} is only used by the profile command.`, usageHint);
+      }
+      if (input) {
+        throw new UsageError(`--${name} is not a setting of the ${command.name} command.`, usageHint);
       }
       const valid = validFlags(command);
       throw new UsageError(

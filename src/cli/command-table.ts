@@ -1,3 +1,4 @@
+import { EXCHANGE_ROUTE_INPUTS } from '../settings/exchange-route';
 import type { InputSpec } from '../settings/inputs';
 /**
  * What each command is, which options of its own it takes, and how it is described in `--help`. The settings flags
@@ -38,8 +39,11 @@ export interface CommandSpec {
   readonly program: boolean;
   /** A word before the flags (`auth <provider>`), and whether it must be given. */
   readonly positional?: { readonly name: string; readonly required: boolean };
-  /** False for a command that takes no settings flags (it works with credentials that already exist). */
-  readonly settings?: false;
+  /**
+   * Which settings flags the command takes: all (absent), none (false: it works with credentials that already
+   * exist), or only those listed (it reads a part of the settings, e.g. roles: the exchange route).
+   */
+  readonly settings?: false | readonly string[];
   /** Settings that only this command uses (others refuse them rather than silently ignore them). */
   readonly ownSettings: readonly string[];
   readonly examples: readonly string[];
@@ -55,6 +59,7 @@ export const PROFILE_SETTINGS = ['aws-profile', 'overwrite-aws-profile', 'refres
 export function acceptsSetting(command: CommandSpec, input: InputSpec): boolean {
   return (
     command.settings !== false &&
+    (command.settings === undefined || command.settings.includes(input.name)) &&
     !input.secret &&
     !input.actionOnly &&
     (!PROFILE_SETTINGS.includes(input.name) || command.ownSettings.includes(input.name))
@@ -426,17 +431,20 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'roles',
-    summary: "List the roles the signed-in person can assume (the doctor's role finder on their ID token).",
+    summary: "List the roles the signed-in person can assume (the doctor's role finder on the token auth presents).",
     usage:
       'roles <provider> (--live [--profile NAME] [--iam-endpoint URL] | --template FILE…) [--all] [--format text|json]',
     description:
       "Takes the ID token of the provider's kept sign-in (signing in first, exactly as auth does, when there is none " +
-      'or it has expired) and judges every role of the account (--live: IAM ListRoles and the OIDC providers, read ' +
+      'or it has expired) and the route auth would take with it: with a Cognito identity pool (cognito-identity-pool-id ' +
+      'in the providers file, a flag or COGNITO_IDENTITY_POOL_ID) it calls GetId and GetOpenIdToken and judges the ' +
+      'Cognito token STS would see, not the ID token. It judges every role of the account (--live: IAM ListRoles and the OIDC providers, read ' +
       "with the standard credential chain or --profile) or of the templates with the doctor's engine, the one the " +
       'emulated STS uses. Prints each assumable role with the statement that allows it and its maximum session ' +
       'duration; --all adds the denied ones with the reason and the smallest change that would allow them. The token ' +
       'is never printed. Exit 0 whether or not a role was found (the list says how many), 2 bad input, 3 the ' +
-      'sign-in was declined or refused, 4 the credentials may not read IAM (the message names the permission), 5 ' +
+      'sign-in was declined or refused, 4 the credentials may not read IAM (the message names the permission) or ' +
+      'Cognito refused the sign-in (as auth explains it), 5 ' +
       'IAM or the provider unreachable, or no sign-in answer in time.',
     options: [
       CONFIG_OPTION,
@@ -464,9 +472,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     program: false,
     positional: { name: '<provider>', required: true },
-    settings: false,
+    // The settings that decide which token STS sees (and the session name it is judged with), as auth reads them.
+    settings: [...EXCHANGE_ROUTE_INPUTS, 'role-session-name', 'http-proxy', 'no-proxy'],
     ownSettings: [],
-    examples: ['roles work --live --profile audit', 'roles work --template infra/roles.yaml --all --format json'],
+    examples: [
+      'roles work --live --profile audit',
+      'roles work --template infra/roles.yaml --all --format json',
+      'roles work --live --cognito-identity-pool-id eu-west-1:11111111-2222-3333-4444-555555555555',
+    ],
   },
   {
     name: 'console',

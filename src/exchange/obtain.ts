@@ -4,13 +4,14 @@ import { assumeRoleFacts, requestFacts, webIdentityFacts } from '../explain/requ
 import type { Logger } from '../log';
 import { type RetryPolicy, withDeadline, withRetry } from '../net/retry';
 import { oneLine } from '../printable';
+import { routeOf } from '../settings/exchange-route';
 import { settingsForProfile } from '../settings/profiles';
 import type { ProfileRole, Settings, StaticKeys } from '../settings/types';
 import type { AwsErrorInfo } from './aws-errors';
-import type { CognitoResult } from './cognito';
 import type { Session } from './session';
 import { githubSessionTags } from './session-tags';
 import type { StsConnection } from './sts';
+import { stsTokenStep } from './sts-token';
 import { type TokenFetches, tokenFetches } from './token-fetches';
 
 /**
@@ -66,10 +67,8 @@ async function webIdentitySession(
   const roleArn = settings.roleToAssume;
   let sts: import('@aws-sdk/client-sts').STSClient | undefined;
   const pool = settings.cognito;
-  // Loaded only in this flow: the plain OIDC path does not pay for the Cognito client at start-up.
-  const throughCognito = pool
-    ? (await import('./cognito')).cognitoExchange(pool, connectionOf(settings, log), log)
-    : undefined;
+  // The route (straight to STS, or through the identity pool) as every command that presents a token takes it.
+  const toSts = await stsTokenStep(routeOf(settings), connectionOf(settings, log), log);
   return withRetry(
     async (attempt) => {
       log.debug(`attempt ${attempt} of ${settings.maxAttempts}`);
@@ -77,13 +76,7 @@ async function webIdentitySession(
       await fetch.sent;
       const { assumeRoleWithWebIdentity, createStsClient } = await loadSts();
       sts ??= createStsClient(connectionOf(settings, log));
-      const ciToken = await fetch.token;
-      let stsToken = ciToken;
-      let cognito: CognitoResult | undefined;
-      if (throughCognito) {
-        cognito = await throughCognito(ciToken);
-        stsToken = cognito.token;
-      }
+      const { token: stsToken, cognito } = await toSts(await fetch.token);
       const session = await assumeRoleWithWebIdentity(
         sts,
         stsToken,

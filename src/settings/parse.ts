@@ -6,6 +6,8 @@ import { checkProxyUrl } from '../net/proxy-url';
 import { defaultStsAudience, partitionOfRegion } from '../partitions/partition';
 import { maskAccountIds, registerSecret, shownValue } from '../secrets';
 import { defaultSessionName, detectCi } from './ci-context';
+import { endpointUrl } from './endpoint-url';
+import { type ExchangeRoute, readExchangeRoute } from './exchange-route';
 import { checkPartition } from './partition';
 import { parseProfiles } from './profiles';
 import { diagnoseRoleArn } from './role-arn-hint';
@@ -34,10 +36,6 @@ const ROLE_NAME = /^(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const POLICY_ARN = /^arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy\/.+$/;
-// Region names of every partition: us-east-1, cn-north-1, us-gov-west-1, eusc-de-east-1, us-isob-east-1.
-const POOL_ID = /^([a-z]+(?:-[a-z]+)+-\d+):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** A Logins key: the issuer without its scheme (a user-pool key also has a path), never a URL. */
-const PROVIDER_NAME = /^(?![a-z][a-z0-9+.-]*:\/\/)[^\s]{1,128}$/i;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const PROFILE_NAME = /^[\w.+@:-]+$/;
 
@@ -58,25 +56,6 @@ function environmentKeys(env: SettingsSource['env']): StaticKeys | undefined {
   if (!accessKeyId || !secretAccessKey) return undefined;
   const sessionToken = env.AWS_SESSION_TOKEN?.trim() || undefined;
   return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
-}
-
-function endpointUrl(read: SettingsReader, input: string, envNames: readonly string[]): string | undefined {
-  const fromEnv = read.string(input) === undefined ? envNames.find((n) => read.source.env[n]?.trim()) : undefined;
-  const value = fromEnv ? read.source.env[fromEnv]?.trim() : read.string(input);
-  if (value === undefined) return undefined;
-  const label = fromEnv ? `environment variable ${fromEnv}` : read.label(input);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InputError(
-      `${label} must be a URL such as https://sts.us-east-1.amazonaws.com, got ${shownValue(value)}.`,
-    );
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InputError(`${label} must be an http(s) URL, got ${shownValue(value)}.`);
-  }
-  return value;
 }
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
@@ -101,38 +80,9 @@ function parseProxy(read: SettingsReader): { url: string; noProxy: string[] } | 
   return { url, noProxy };
 }
 
-function parseCognito(read: SettingsReader): CognitoSettings | undefined {
-  const identityPoolId = read.string('cognito-identity-pool-id');
-  if (identityPoolId === undefined) return undefined;
-  const match = POOL_ID.exec(identityPoolId);
-  if (!match) {
-    throw new InputError(
-      `${read.label('cognito-identity-pool-id')} must look like <region>:<uuid>, e.g. eu-west-1:11111111-2222-3333-4444-555555555555; got ${shownValue(identityPoolId)}.`,
-    );
-  }
-  const region = read.string('cognito-region') ?? match[1]!;
-  if (!REGION.test(region))
-    throw new InputError(
-      `${read.label('cognito-region')} must be a region name such as eu-west-1, got ${shownValue(region)}.`,
-    );
-  const accountId = read.string('aws-account-id');
-  if (accountId !== undefined && !ACCOUNT_ID.test(accountId)) {
-    throw new InputError(`${read.label('aws-account-id')} must be 12 digits, got ${shownValue(accountId)}.`);
-  }
-  const providerName = read.string('cognito-provider-name');
-  if (providerName !== undefined && !PROVIDER_NAME.test(providerName)) {
-    throw new InputError(
-      `${read.label('cognito-provider-name')} is the token issuer without https:// as the identity pool lists it (e.g. token.actions.githubusercontent.com), at most 128 characters; got ${shownValue(providerName)}.`,
-    );
-  }
-  const endpoint = endpointUrl(read, 'cognito-endpoint', ['AWS_ENDPOINT_URL_COGNITO_IDENTITY', 'AWS_ENDPOINT_URL']);
-  return {
-    identityPoolId,
-    region,
-    ...(providerName ? { providerName } : {}),
-    ...(endpoint ? { endpoint } : {}),
-    ...(accountId ? { accountId } : {}),
-  };
+/** Settings keep the route as its identity pool: present exactly in the Cognito flow. */
+function poolOf(route: ExchangeRoute): CognitoSettings | undefined {
+  return route.kind === 'cognito' ? route.pool : undefined;
 }
 
 const CREDENTIAL_SOURCE_WORDS: Record<CredentialSource['kind'], string> = {
@@ -338,7 +288,7 @@ export function parseSettings(source: SettingsSource): Settings {
   }
 
   const fileBase = source.mode === 'action' && ci.vars.GITHUB_WORKSPACE ? ci.vars.GITHUB_WORKSPACE : source.cwd;
-  const cognito = parseCognito(read);
+  const cognito = poolOf(readExchangeRoute(read));
   const useExistingCredentials = read.boolean('use-existing-credentials', false);
   const unset = read.boolean('unset-current-credentials', false);
   const existingCredentials = unset ? undefined : environmentKeys(env);
@@ -562,7 +512,7 @@ export function parseTokenSettings(source: SettingsSource): TokenSettings {
   registerSecretsFirst(read);
   const ci = detectCi(source.env);
   const fileBase = source.mode === 'action' && ci.vars.GITHUB_WORKSPACE ? ci.vars.GITHUB_WORKSPACE : source.cwd;
-  const cognito = parseCognito(read);
+  const cognito = poolOf(readExchangeRoute(read));
   const proxy = parseProxy(read);
   return {
     source: resolveTokenSource(read, fileBase),
@@ -572,6 +522,42 @@ export function parseTokenSettings(source: SettingsSource): TokenSettings {
     ...(proxy ? { proxy } : {}),
     ci: ci.kind,
     roleSessionName: parseSessionName(read, ci, cognito !== undefined),
+    provenance: read.provenance(),
+  };
+}
+
+/**
+ * What `roles` needs to judge the token STS would see, read from the same settings as auth's: the exchange route
+ * (and how to reach Cognito), and the session name given, if any. No region or role: it judges every role.
+ */
+export interface RouteSettings {
+  readonly route: ExchangeRoute;
+  readonly requestTimeoutMs: number;
+  readonly proxy?: { readonly url: string; readonly noProxy: readonly string[] };
+  /** role-session-name as auth starts from it: the setting, else the CI's default (a trust policy may test it). */
+  readonly roleSessionName: string;
+  /** Whether role-session-name was given; if not, auth names a person's session after them. */
+  readonly roleSessionNameGiven: boolean;
+  /** For --debug, as in Settings. */
+  readonly provenance: readonly string[];
+}
+
+export function parseRouteSettings(source: SettingsSource): RouteSettings {
+  const read = new SettingsReader(source);
+  registerSecretsFirst(read);
+  const route = readExchangeRoute(read);
+  read.decide(
+    route.kind === 'cognito'
+      ? `route: through Cognito identity pool ${route.pool.identityPoolId} (GetId and GetOpenIdToken), then STS`
+      : 'route: the ID token straight to STS AssumeRoleWithWebIdentity',
+  );
+  const proxy = parseProxy(read);
+  return {
+    route,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    ...(proxy ? { proxy } : {}),
+    roleSessionName: parseSessionName(read, detectCi(source.env), route.kind === 'cognito'),
+    roleSessionNameGiven: read.string('role-session-name') !== undefined,
     provenance: read.provenance(),
   };
 }

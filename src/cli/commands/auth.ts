@@ -25,7 +25,7 @@ const DEFAULT_LOGIN_TIMEOUT_S = 300;
 const PENDING_TOKEN_VARIABLE = 'KEYLESS_AWS_PENDING_SIGN_IN';
 
 /** The provider's file values under the flags: a flag given on this call (or in a credential_process line) wins. */
-function withProviderDefaults(base: SettingsSource, provider: ProviderConfig): SettingsSource {
+export function withProviderDefaults(base: SettingsSource, provider: ProviderConfig): SettingsSource {
   return {
     ...base,
     explicit: (name) =>
@@ -35,13 +35,14 @@ function withProviderDefaults(base: SettingsSource, provider: ProviderConfig): S
 }
 
 /** A bad value from the file is reported at its file and line, not as a flag the user never typed. */
-function parseWithFileLabels(
+export function parseWithFileLabels<T>(
+  parse: (source: SettingsSource) => T,
   source: SettingsSource,
   provider: ProviderConfig,
   flags: ReadonlyMap<string, string>,
-): Settings {
+): T {
   try {
-    return parseSettings(source);
+    return parse(source);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     const fromFile = [...provider.where.keys()].find((key) => !flags.has(key) && error.message.includes(`--${key}`));
@@ -134,6 +135,7 @@ export async function authCommand(context: CommandContext): Promise<number> {
   const person = personProvider(context);
   const { name, provider } = person;
   const parsed = parseWithFileLabels(
+    parseSettings,
     withProviderDefaults(cliSettingsSource(context), provider),
     provider,
     invocation.settings,
