@@ -5,9 +5,10 @@
  * CLI prints must pass a SigV4-signed GetCallerIdentity as the signed-in person's session.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser } from 'puppeteer-core';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext } from 'puppeteer-core';
 import { startEmulator } from '../../src/emulator';
 import { cleanupCliDirs, cliDir, cliEnv, runCli, startCli } from '../cli/support/run-cli';
 import { ROOT } from '../support/run-dist';
@@ -98,6 +99,21 @@ function assertNoSecrets(text: string, extra: readonly string[] = []): void {
   for (const value of extra) expect(text).not.toContain(value);
 }
 
+const LAUNCH_URL = /^http:\/\/127\.0\.0\.1:\d+\/launch\/[\w-]{43}$/;
+
+/**
+ * What the person's browser does with the launch address, done by hand so a test can change the authorization URL
+ * on its way: the launch request (its cookie and redirect), then the cookie put into the browser context.
+ */
+async function launchByHand(context: BrowserContext, launchUrl: string): Promise<{ url: URL; cookie: string }> {
+  const launched = await fetch(launchUrl, { redirect: 'manual' });
+  expect(launched.status).toBe(302);
+  const cookie = launched.headers.get('set-cookie')!.split(';')[0]!;
+  const [name, value] = cookie.split('=') as [string, string];
+  await context.setCookie({ name, value, domain: '127.0.0.1', path: '/callback', httpOnly: true, sameSite: 'Lax' });
+  return { url: new URL(launched.headers.get('location')!), cookie };
+}
+
 /** Runs `auth work …` while Chromium completes the sign-in the browser command was given. */
 async function signInWithBrowser(
   machine: Laptop,
@@ -105,54 +121,142 @@ async function signInWithBrowser(
   options: { consent?: 'allow' | 'deny'; rewrite?: (url: URL) => void | Promise<void>; starts?: number } = {},
 ) {
   const started = startCli(['auth', 'work', ...args], { env: machine.env, killAfterMs: 60_000 });
-  const url = new URL(
-    await waitForBrowserStart(machine.argvFile, options.starts ?? 1).catch((error: Error) => {
-      throw new Error(`${error.message}; the CLI said: ${started.stderr()}`);
-    }),
-  );
-  await options.rewrite?.(url);
+  const launchUrl = await waitForBrowserStart(machine.argvFile, options.starts ?? 1).catch((error: Error) => {
+    throw new Error(`${error.message}; the CLI said: ${started.stderr()}`);
+  });
   // A fresh profile per sign-in, as another person's browser: no provider session left by an earlier test.
   const context = await browser.createBrowserContext();
   try {
     const page = await context.newPage();
-    const callback = await completeSignIn(page, url.href, { consent: options.consent ?? 'allow' });
+    let url: URL | undefined;
+    let target = launchUrl;
+    if (options.rewrite) {
+      url = (await launchByHand(context, launchUrl)).url;
+      await options.rewrite(url);
+      target = url.href;
+    } else {
+      page.on('request', (request) => {
+        if (!url && request.url().startsWith(`${oidc.issuer}/auth?`)) url = new URL(request.url());
+      });
+    }
+    const callback = await completeSignIn(page, target, { consent: options.consent ?? 'allow' });
     const code = new URL(callback).searchParams.get('code') ?? undefined;
-    return { run: await started.result, url, code };
+    return { run: await started.result, url: url!, launchUrl, code };
   } finally {
     await context.close();
   }
 }
 
 describe('browser sign-in (authorization code + PKCE, loopback redirect)', () => {
-  test('a stray request to the loopback listener (no or wrong state) does not use up the sign-in', async () => {
+  test('another local program answering with its own code, without the sign-in cookie: exit 3, nothing used', async () => {
     const machine = laptop();
-    let stray: number[] = [];
-    const { run } = await signInWithBrowser(machine, [], {
-      rewrite: async (url) => {
-        const callback = new URL(url.searchParams.get('redirect_uri')!);
-        callback.searchParams.set('code', 'planted');
-        const noState = await fetch(callback);
-        callback.searchParams.set('state', 'not-the-state');
-        const wrongState = await fetch(callback);
-        stray = [noState.status, wrongState.status];
-      },
-    });
-    expect(stray).toEqual([400, 400]);
-    expect(run.code).toBe(0);
-    expect(await callerArn(emulator.url, credentialsOf(run.stdout))).toMatch(/alice@example\.com$/);
+    const started = startCli(['auth', 'work'], { env: machine.env, killAfterMs: 60_000 });
+    const launchUrl = await waitForBrowserStart(machine.argvFile, 1);
+    const context = await browser.createBrowserContext();
+    let planted: Response;
+    try {
+      const { url } = await launchByHand(context, launchUrl);
+      const callback = new URL(url.searchParams.get('redirect_uri')!);
+      callback.searchParams.set('code', 'planted-code');
+      callback.searchParams.set('state', url.searchParams.get('state')!);
+      planted = await fetch(callback);
+    } finally {
+      await context.close();
+    }
+    const run = await started.result;
+    expect(planted.status).toBe(400);
+    expect(run.stderr).toContain('A sign-in answer came from outside the browser that opened your sign-in link');
+    expect(run.stderr).toContain('Sign in again');
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(() => statSync(join(machine.sessionDir, 'work.json'))).toThrow();
+  }, 60_000);
+
+  test('an answer before the browser opened the sign-in link: exit 3', async () => {
+    const machine = laptop();
+    const started = startCli(['auth', 'work'], { env: machine.env, killAfterMs: 60_000 });
+    const launchUrl = new URL(await waitForBrowserStart(machine.argvFile, 1));
+    const early = await fetch(`${launchUrl.origin}/callback?code=planted-code&state=guessed`);
+    const run = await started.result;
+    expect(early.status).toBe(400);
+    expect(run.stderr).toContain('before your browser opened the sign-in link');
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('');
+  }, 60_000);
+
+  test("someone who read the browser's argv opens the sign-in link first: exit 3, no credentials", async () => {
+    const machine = laptop();
+    const started = startCli(['auth', 'work'], { env: machine.env, killAfterMs: 60_000 });
+    const launchUrl = await waitForBrowserStart(machine.argvFile, 1);
+    const attacker = await browser.createBrowserContext();
+    const person = await browser.createBrowserContext();
+    try {
+      // The attacker's browser is first at the link (and is on the provider's sign-in page, as themselves)…
+      const attackerPage = await attacker.newPage();
+      await attackerPage.goto(launchUrl, { waitUntil: 'load' });
+      expect(attackerPage.url().startsWith(oidc.issuer)).toBe(true);
+      // … then the person's browser arrives: the sign-in is given up.
+      const personPage = await person.newPage();
+      const second = await personPage.goto(launchUrl, { waitUntil: 'load' });
+      expect(second?.status()).toBe(400);
+      const run = await started.result;
+      expect(run.stderr).toContain('Your sign-in link was opened twice');
+      expect(run.code).toBe(3);
+      expect(run.stdout).toBe('');
+      expect(() => statSync(join(machine.sessionDir, 'work.json'))).toThrow();
+      assertNoSecrets(run.stderr);
+    } finally {
+      await attacker.close();
+      await person.close();
+    }
+  }, 60_000);
+
+  test('an attacker who is first and fast: the answer is held, and the late browser still gives the sign-in up', async () => {
+    const machine = laptop();
+    const started = startCli(['auth', 'work'], { env: machine.env, killAfterMs: 60_000 });
+    const launchUrl = await waitForBrowserStart(machine.argvFile, 1);
+    const attacker = await browser.createBrowserContext();
+    try {
+      const page = await attacker.newPage();
+      let answered = false;
+      page.on('request', (request) => {
+        if (request.url().includes('/callback?')) answered = true;
+      });
+      // Signs in all the way (alice: the role trusts this identity) before the person's browser has arrived.
+      const signing = completeSignIn(page, launchUrl, { login: 'alice' });
+      while (!answered) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 300));
+      const late = await fetch(launchUrl, { redirect: 'manual' });
+      await signing;
+      const run = await started.result;
+      expect(late.status).toBe(400);
+      expect(run.stderr).toContain('Your sign-in link was opened twice');
+      expect(run.code).toBe(3);
+      expect(run.stdout).toBe('');
+      expect(() => statSync(join(machine.sessionDir, 'work.json'))).toThrow();
+    } finally {
+      await attacker.close();
+    }
   }, 60_000);
 
   test('a person signs in once; later calls reuse the kept session without a browser', async () => {
     const machine = laptop();
-    const { run, url, code } = await signInWithBrowser(machine);
+    const { run, url, launchUrl, code } = await signInWithBrowser(machine);
     expect(run.stderr).toContain('Signing in with work');
     expect(run.code).toBe(0);
     const arn = await callerArn(emulator.url, credentialsOf(run.stdout));
     expect(arn).toMatch(/:assumed-role\/.+\/alice@example\.com$/);
 
-    // What the browser got: the authorization URL with the S256 challenge, a loopback redirect and nothing else.
+    // What the browser command got (argv: every local user can read it): the one-time launch address only, nothing
+    // of the authorization URL (its state, challenge, nonce, redirect port's path).
     const [argv] = recordedStarts(machine.argvFile);
-    expect(argv).toHaveLength(1);
+    expect(argv).toEqual([launchUrl]);
+    expect(launchUrl).toMatch(LAUNCH_URL);
+    for (const name of ['state', 'nonce', 'code_challenge', 'client_id', 'redirect_uri']) {
+      expect(argv![0]).not.toContain(url.searchParams.get(name)!);
+    }
+    expect(argv![0]).not.toContain('/callback');
+    // What the browser was redirected to: the authorization URL with the S256 challenge, a loopback redirect.
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     expect(url.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
     expect(url.searchParams.has('code_verifier')).toBe(false);
@@ -471,7 +575,8 @@ describe('console', () => {
 
     const federation = `${emulator.url}/federation`;
     const destination = 'https://console.aws.amazon.com/s3/home?region=us-east-1';
-    const run = await runCli(
+    const argvFile = join(machine.dir, 'console-argv');
+    const started = startCli(
       [
         'console',
         '--profile',
@@ -483,28 +588,40 @@ describe('console', () => {
         '--session-duration-s',
         '7200',
         '--browser',
-        recorderCommand(join(machine.dir, 'console-argv')),
+        recorderCommand(argvFile),
       ],
-      { env },
+      { env, killAfterMs: 60_000 },
     );
-    expect(run.stderr).toContain('Opened the AWS console sign-in');
-    expect(run.code).toBe(0);
-    expect(run.stdout).toBe('');
-    const url = await waitForBrowserStart(join(machine.dir, 'console-argv'), 1);
+    // The browser command gets a private page's file:// address (argv is readable by every local user), not the URL.
+    const fileUrl = await waitForBrowserStart(argvFile, 1);
+    expect(recordedStarts(argvFile)).toEqual([[fileUrl]]);
+    expect(fileUrl).toMatch(/^file:\/\/\/.+\/keyless-aws\/runtime\/console-[^/]+\/signin\.html$/);
+    expect(fileUrl).not.toMatch(/SigninToken|federation/);
+    const pageFile = fileURLToPath(fileUrl);
+    expect(statSync(pageFile).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(pageFile)).mode & 0o777).toBe(0o700);
+    const url = /location\.replace\("([^"]+)"\)/.exec(readFileSync(pageFile, 'utf8'))![1]!.replace(/\\u0026/g, '&');
     const login = new URL(url);
     expect(login.searchParams.get('Action')).toBe('login');
     expect(login.searchParams.get('Destination')).toBe(destination);
-    assertNoSecrets(run.stderr, [login.searchParams.get('SigninToken')!]);
 
     const page = await browser.newPage();
     try {
-      await page.goto(url, { waitUntil: 'load' });
+      // The browser opens the page, which forwards to the sign-in URL; the CLI then deletes it and exits.
+      await page.goto(fileUrl);
+      await page.waitForSelector('#identity');
       expect(await page.$eval('#identity', (e) => e.textContent)).toMatch(
         /:assumed-role\/people-oidc-PeopleRole\/alice@example\.com$/,
       );
       expect(await page.$eval('#destination', (e) => e.textContent)).toBe(destination);
       const until = Date.parse((await page.$eval('#until', (e) => e.textContent)) ?? '');
       expect(until - Date.now()).toBeGreaterThan(7000_000);
+      const run = await started.result;
+      expect(run.stderr).toContain('Opened the AWS console sign-in');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe('');
+      assertNoSecrets(run.stderr, [login.searchParams.get('SigninToken')!]);
+      expect(existsSync(dirname(pageFile))).toBe(false);
       // One use: the same link again is refused.
       const again = await page.goto(url, { waitUntil: 'load' });
       expect(again?.status()).toBe(400);

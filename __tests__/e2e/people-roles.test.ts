@@ -9,10 +9,16 @@ import { join } from 'node:path';
 import { authPaths } from '../../src/auth/paths';
 import { writeSessionFile } from '../../src/auth/session-file';
 import { startEmulator } from '../../src/emulator';
-import { cleanupCliDirs, cliDir, cliEnv, runCli } from '../cli/support/run-cli';
+import { cleanupCliDirs, cliDir, cliEnv, runCli, startCli } from '../cli/support/run-cli';
 import { createTestIssuer } from '../support/jwt';
 import { JWT_SHAPE } from './support/chain';
-import { type OidcServer, recordedStarts, recorderCommand, startOidcProvider } from './support/people';
+import {
+  type OidcServer,
+  recordedStarts,
+  recorderCommand,
+  startOidcProvider,
+  waitForBrowserStart,
+} from './support/people';
 
 const CLIENT_ID = 'keyless-laptop';
 const ACCOUNT = '123456789012';
@@ -187,16 +193,20 @@ test('no role source: exit 2 naming --live and --template, before anyone is aske
   expect(recordedStarts(machine.argvFile)).toHaveLength(0);
 });
 
-test('not signed in: the sign-in of auth starts (the browser command gets the authorization URL)', async () => {
+test('not signed in: the sign-in of auth starts (its launch address leads to the authorization URL)', async () => {
   const machine = await laptop(false);
-  const run = await runCli(['roles', 'work', '--template', template, '--login-timeout-s', '2'], { env: machine.env });
-  const [argv] = recordedStarts(machine.argvFile);
-  expect(argv).toHaveLength(1);
-  expect(new URL(argv![0]!).searchParams.get('client_id')).toBe(CLIENT_ID);
-  expect(new URL(argv![0]!).searchParams.get('code_challenge_method')).toBe('S256');
+  const started = startCli(['roles', 'work', '--template', template, '--login-timeout-s', '4'], { env: machine.env });
+  const launchUrl = await waitForBrowserStart(machine.argvFile, 1);
+  expect(launchUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/launch\/[\w-]{43}$/);
+  const launched = await fetch(launchUrl, { redirect: 'manual' });
+  const authorization = new URL(launched.headers.get('location')!);
+  expect(authorization.searchParams.get('client_id')).toBe(CLIENT_ID);
+  expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
+  const run = await started.result;
+  expect(recordedStarts(machine.argvFile)).toHaveLength(1);
   // No answer came from the browser: the sign-in's own timeout and exit code.
   expect(run.code).toBe(5);
-  expect(run.stderr).toContain('No sign-in answer from the browser within 2 s');
+  expect(run.stderr).toContain('No sign-in answer from the browser within 4 s');
   expect(run.stdout).toBe('');
 }, 30_000);
 

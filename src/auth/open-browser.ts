@@ -12,7 +12,9 @@ export function defaultBrowserCommand(platform: NodeJS.Platform = process.platfo
 
 /**
  * Splits the browser command on spaces (double quotes group words) and puts the URL where `{}` is. No shell runs it,
- * so nothing in the URL is interpreted. The URL carries the PKCE challenge, state and nonce, never the verifier.
+ * so nothing in the URL is interpreted. Every local user can read a process's argv (`ps`, /proc/PID/cmdline), so
+ * the URL given here must be worth nothing to them: the sign-in's one-time launch address, or a file:// page only
+ * this user can read (console), never an authorization URL or a SigninToken.
  */
 export function browserArgv(command: string, url: string): string[] {
   // A word is a run of unquoted characters and "quoted parts" (`--profile-directory="Profile 1"` is one word).

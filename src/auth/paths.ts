@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { xdgBase } from '../shared/xdg';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -41,4 +41,21 @@ export function authPaths(
     configFrom: 'default',
     sessionDir,
   };
+}
+
+/**
+ * Where short-lived private files go (the console's forwarding page): the per-user runtime directory where the
+ * platform has one (`$XDG_RUNTIME_DIR`, a 0700 tmpfs the login session owns and empties at logout), else the user's
+ * cache directory. Never /tmp: a shared directory invites another user's planted file or link.
+ */
+export function runtimeDir(
+  env: Env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = env.HOME || homedir(),
+): string {
+  if (platform === 'win32') return join(env.LOCALAPPDATA || join(home, 'AppData', 'Local'), 'keyless-aws', 'runtime');
+  if (platform === 'darwin') return join(home, 'Library', 'Caches', 'keyless-aws');
+  const runtime = env.XDG_RUNTIME_DIR;
+  if (runtime && isAbsolute(runtime)) return join(runtime, 'keyless-aws');
+  return join(xdgBase(env.XDG_CACHE_HOME, home, '.cache'), 'keyless-aws', 'runtime');
 }

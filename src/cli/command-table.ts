@@ -395,7 +395,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     description:
       'For `credential_process = keyless-aws auth NAME` in ~/.aws/config. The provider comes from the providers ' +
       'file; its keys are these flags, and a flag wins over the file. Sign-in: authorization code with PKCE through ' +
-      'the browser (a one-time listener on 127.0.0.1), or with --device the device code flow (the code to enter is ' +
+      'the browser (a one-time listener on 127.0.0.1; the browser command gets a one-time launch address, and an ' +
+      'answer from any other browser or user ends the sign-in, exit 3), or with --device the device code flow (the code to enter is ' +
       'printed to stderr). The ID and refresh tokens are kept (the OS keychain where one exists, else a 0600 file in a ' +
       'private directory; see --session-store) so one sign-in ' +
       'serves the day: later calls use the kept ID token, then the refresh token, and open the browser only when ' +
@@ -489,7 +490,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Takes the credentials the AWS CLI would use here (environment variables, else --profile / AWS_PROFILE, ' +
       'credential_process included, so `--profile work` signs in through auth), asks the federation endpoint of the ' +
       "region's partition for a sign-in token (getSigninToken) and opens the console login URL with the browser " +
-      'command. The URL is as good as the credentials for 15 minutes: it is printed only with --print, and never ' +
+      "command, through a private page (0600, deleted once read) so the URL is not in the browser's argv. The URL is as good as the credentials for 15 minutes: it is printed only with --print, and never " +
       'in CI (CI, GITHUB_ACTIONS, JENKINS_URL), where --print is refused. Needs temporary credentials.',
     options: [
       {

@@ -1,4 +1,6 @@
 import { defaultBrowserCommand, openBrowser } from '../../auth/open-browser';
+import { runtimeDir } from '../../auth/paths';
+import { openPrivately } from '../../console/open-privately';
 import { partitionOf } from '../../console/partition';
 import { consoleSigninUrl } from '../../console/signin-url';
 import { InputError, KeylessError } from '../../errors';
@@ -76,12 +78,22 @@ export async function consoleCommand(context: CommandContext): Promise<number> {
     return 0;
   }
   const browser = options.get('browser') ?? defaultBrowserCommand();
-  if (!(await openBrowser(browser, url))) {
+  // Not the URL itself in the browser's argv (every local user can read argv): a private page that forwards to it.
+  const opened = await openPrivately(url, {
+    base: runtimeDir(context.env),
+    open: async (pageUrl) => {
+      const started = await openBrowser(browser, pageUrl);
+      if (started) {
+        context.log.info('Opened the AWS console sign-in in the browser (the link works once, for 15 minutes).');
+      }
+      return started;
+    },
+  });
+  if (!opened) {
     throw new InputError(
       `Could not start the browser (${browser.split(' ')[0]}).`,
       'Name one with --browser "COMMAND {}", or use --print.',
     );
   }
-  context.log.info('Opened the AWS console sign-in in the browser (the link works once, for 15 minutes).');
   return 0;
 }
