@@ -189,7 +189,7 @@ export function explainCognitoDenial(
   // The token's claims matter only when the pool refused the token itself, not for a missing pool or a flow setting.
   if (info.code === 'NotAuthorizedException') {
     lines.push(
-      `CI token claims (from ${token.origin}, decoded, not verified):`,
+      `Token claims (from ${token.origin}, decoded, not verified):`,
       ...describeClaims(token, context.now ?? new Date()),
     );
   }
@@ -202,13 +202,13 @@ export function explainCognitoDenial(
   } else if (info.code === 'NotAuthorizedException') {
     const causes = [
       `The pool must list the IAM OIDC provider of this issuer in OpenIdConnectProviderARNs: ${providerArn}.`,
-      `That IAM OIDC provider must have the token's audience "${aud}" among its client ids (audience setting; the Cognito flow defaults to cognito-identity.amazonaws.com).`,
+      `That IAM OIDC provider must have the token's audience "${aud}" among its client ids (a sign-in's audience is its client id; in CI the audience setting picks it, and the Cognito flow defaults to cognito-identity.amazonaws.com).`,
       `The Logins key must be the issuer without https:// ("${host}"); it was "${providerName}"${
         providerName === host ? '' : ' — fix or remove cognito-provider-name'
       }.`,
     ];
     if (/expired|too old/i.test(msg))
-      causes.unshift("The CI token expired before Cognito saw it: check this machine's clock.");
+      causes.unshift("The token expired before Cognito saw it: check this machine's clock.");
     if (/verify/i.test(msg)) {
       causes.unshift(
         `Cognito could not verify the signature: ${iss}/.well-known/openid-configuration and its jwks_uri must be reachable from AWS with a trusted certificate.`,
