@@ -37,15 +37,7 @@ describe('secrets holding control characters', () => {
   it('are redacted in CLI progress lines', () => {
     registerSecret(secret);
     const written: string[] = [];
-    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      written.push(String(chunk));
-      return true;
-    });
-    try {
-      stderrLogger({ debug: false }).info(`using ${secret}`);
-    } finally {
-      spy.mockRestore();
-    }
+    stderrLogger({ debug: false, write: (text) => written.push(text) }).info(`using ${secret}`);
     expect(written).toEqual(['keyless-aws: using ***\n']);
   });
 });

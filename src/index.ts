@@ -21,12 +21,17 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const action = process.env.GITHUB_ACTIONS === 'true' && args.length === 0;
   // Each face is its own chunk: the action does not compile the CLI, nor the CLI the runner plumbing.
-  const code = action
-    ? await (await import('./action')).runAction(process.env)
-    : await (await import('./cli/main')).runCli(args, userEnv);
-  // The run ends when its answer is out, even if an attempt abandoned at the deadline still holds a socket: neither
-  // an Actions step nor a Jenkins step may hang on it. Writes are ordered, so these callbacks run once earlier output
-  // is flushed.
+  if (!action) {
+    const code = await (await import('./cli/main')).runCli(args, userEnv);
+    // The run ends when its answer is out, even if an attempt abandoned at the deadline still holds a socket: neither
+    // a Jenkins step nor an SDK waiting on credential_process may hang on it. The CLI writes synchronously to the
+    // file descriptors (shared/stdio.ts), so its answer is out already; asking the streams to flush would build them
+    // (and load `net`) just to find nothing queued.
+    process.exit(code);
+  }
+  const code = await (await import('./action')).runAction(process.env);
+  // The same for the action, whose runner output goes through process.stdout: writes are ordered, so these callbacks
+  // run once earlier output is flushed.
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   return code;
 }

@@ -1,5 +1,6 @@
 import { inertText, oneLine } from './printable';
 import { redact } from './secrets';
+import { writeStderr } from './shared/stdio';
 
 /**
  * Where human-readable progress goes. In GitHub Actions that is stdout with workflow commands; everywhere else it
@@ -12,11 +13,16 @@ export interface Logger {
   error(message: string): void;
 }
 
-export function stderrLogger(options: { debug: boolean; quiet?: boolean }): Logger {
+export function stderrLogger(options: {
+  debug: boolean;
+  quiet?: boolean;
+  /** Where the lines go: stderr, written synchronously (see shared/stdio.ts), unless a test listens. */
+  write?: (text: string) => void;
+}): Logger {
+  const output = options.write ?? writeStderr;
   // The CLI also runs inside GitHub Actions (and Jenkins pipes the same way): no line of ours may read as a command.
   // Progress messages are one line each whatever their values hold; a failure keeps its explanation's lines.
-  const write = (prefix: string, message: string) =>
-    process.stderr.write(`${inertText(`${prefix}${redact(message)}`)}\n`);
+  const write = (prefix: string, message: string) => output(`${inertText(`${prefix}${redact(message)}`)}\n`);
   // Redacted before `oneLine` shows control characters: a secret holding a tab must still match.
   const line = (prefix: string, message: string) => write(prefix, oneLine(redact(message)));
   return {

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-
 /** The platform's "open this URL" command when the providers file names none. */
 export function defaultBrowserCommand(platform: NodeJS.Platform = process.platform): string {
   if (platform === 'darwin') return 'open {}';
@@ -23,9 +21,12 @@ export function browserArgv(command: string, url: string): string[] {
 }
 
 /** Starts the browser and returns whether it could be started; it is left running on its own. */
-export function openBrowser(command: string, url: string): Promise<boolean> {
+export async function openBrowser(command: string, url: string): Promise<boolean> {
   const [program, ...args] = browserArgv(command, url);
-  if (!program) return Promise.resolve(false);
+  if (!program) return false;
+  // Loaded here, not at the top: `auth` imports this module for defaultBrowserCommand on every call, and a call
+  // answered from the kept credentials opens no browser.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve) => {
     const child = spawn(program, args, { stdio: 'ignore', detached: true });
     child.once('error', () => resolve(false));

@@ -4,9 +4,9 @@
  * token alone (the request token and its URL, the token file's content, the token itself), so the entries of one
  * build can be found and removed when it ends, and another build on the same agent never reads them.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Settings, TokenSourceSpec } from '../settings/types';
+import { sha256Hex } from '../shared/sha256';
 
 export interface CacheName {
   readonly build: string;
@@ -40,7 +40,8 @@ const NOT_DECIDING: ReadonlySet<string> = new Set([
   'inputLabels',
 ]);
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+// Plain JavaScript rather than node:crypto, whose loading would be most of a cached call's cost (shared/sha256.ts).
+const sha256 = sha256Hex;
 
 /** JSON with object keys sorted, so the same settings always hash the same. */
 function canonical(value: unknown): string {

@@ -9,9 +9,7 @@
 import { readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Session } from '../exchange/session';
-import { withFileLocksAsync } from '../shared/file-lock';
 import { readPrivateFile } from '../shared/private-file';
-import { removeOrphanTempFiles, writeFileAtomic } from '../sink/atomic-file';
 import { type CacheName, ENTRY_NAME, entryFileName } from './cache-key';
 
 /**
@@ -57,8 +55,10 @@ export async function cachedSession(context: CacheContext, fetch: () => Promise<
     return hit;
   }
 
+  // The lock and the writer load only on a miss: a hit (every `aws` command but the first) reads one file and is done.
   let locked = false;
   try {
+    const { withFileLocksAsync } = await import('../shared/file-lock');
     return await withFileLocksAsync(
       [path],
       async () => {
@@ -87,6 +87,7 @@ async function fetchAndStore(
   // Credentials that would be too old to serve as soon as they are stored are not worth a file.
   if (expiration && expiration.getTime() > now() + context.marginMs) {
     try {
+      const { removeOrphanTempFiles, writeFileAtomic } = await import('../sink/atomic-file');
       removeOrphanTempFiles(path);
       writeFileAtomic(path, serialize(context.name.key, session, expiration), 0o600);
       sweepExpired(context.dir, now());

@@ -1,5 +1,6 @@
 import { INPUTS } from '../settings/inputs';
 import { TOKEN_SOURCE_NAMES } from '../settings/token-source';
+import { COMMAND_HELP, type CommandHelp, GLOBAL_OPTION_HELP } from './command-help';
 import {
   acceptsSetting,
   COMMANDS,
@@ -53,9 +54,12 @@ function table(rows: readonly (readonly [string, string])[], indent = 2): string
     .join('\n');
 }
 
-function optionRow(option: OptionSpec): readonly [string, string] {
-  return [`--${option.name}${option.value ? ` ${option.value}` : ''}`, option.description];
+/** One row of an options table; `described` is the help of the options it belongs with, by name. */
+function optionRow(option: OptionSpec, described: Readonly<Record<string, string>>): readonly [string, string] {
+  return [`--${option.name}${option.value ? ` ${option.value}` : ''}`, described[option.name]!];
 }
+
+const globalRow = (option: OptionSpec) => optionRow(option, GLOBAL_OPTION_HELP);
 
 function settingsRows(command: CommandName): (readonly [string, string])[] {
   const spec = commandSpec(command)!;
@@ -72,7 +76,7 @@ export function globalHelp(version: string): string {
     `Usage: ${INVOKE} <command> [--<setting> <value> …] [-- <program> <args…>]`,
     '',
     'Commands:',
-    table(COMMANDS.map((c) => [c.name, c.summary])),
+    table(COMMANDS.map((c) => [c.name, COMMAND_HELP[c.name].summary])),
     '',
     'Settings are the GitHub Action inputs as flags (--role-to-assume, --aws-region, --token-source, …); each',
     'falls back to its environment variable (e.g. AWS_ROLE_ARN, AWS_REGION). A flag wins over the environment.',
@@ -85,7 +89,7 @@ export function globalHelp(version: string): string {
     'AWS_ID_TOKEN, ID_TOKEN; CIRCLE_OIDC_TOKEN_V2, CIRCLE_OIDC_TOKEN; BITBUCKET_STEP_OIDC_TOKEN; Buildkite agent.',
     '',
     'Global flags:',
-    table([...GLOBAL_OPTIONS.map(optionRow), ['--version', 'Print the version.']]),
+    table([...GLOBAL_OPTIONS.map(globalRow), ['--version', 'Print the version.']]),
     '',
     'Exit codes:',
     table(EXIT_CODES),
@@ -97,13 +101,17 @@ export function globalHelp(version: string): string {
 
 export function commandHelp(name: CommandName): string {
   const spec = commandSpec(name)!;
-  const parts = [`Usage: ${INVOKE} ${spec.usage}`, '', wrap(spec.summary, 0), '', wrap(spec.description, 0), ''];
-  if (spec.options.length > 0) parts.push(`Options of ${name}:`, table(spec.options.map(optionRow)), '');
-  parts.push('Global flags:', table(GLOBAL_OPTIONS.map(optionRow)), '');
+  // Any command's help, read by name: what the types of command-help.ts guarantee is that every name is there.
+  const help: Omit<CommandHelp<CommandName>, 'options'> & { readonly options: Readonly<Record<string, string>> } =
+    COMMAND_HELP[name];
+  const parts = [`Usage: ${INVOKE} ${spec.usage}`, '', wrap(help.summary, 0), '', wrap(help.description, 0), ''];
+  const own = (option: OptionSpec) => optionRow(option, help.options);
+  if (spec.options.length > 0) parts.push(`Options of ${name}:`, table(spec.options.map(own)), '');
+  parts.push('Global flags:', table(GLOBAL_OPTIONS.map(globalRow)), '');
   parts.push('Settings (flag > environment variable):', table(settingsRows(name)), '');
   parts.push(
     'Examples:',
-    ...spec.examples.map(
+    ...help.examples.map(
       (e) => `  ${e.startsWith('node ') || e.startsWith('{') || e.startsWith('AWS_') ? e : `${INVOKE} ${e}`}`,
     ),
     '',

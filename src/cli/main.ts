@@ -1,10 +1,10 @@
 import { version } from '../../package.json';
 import { stderrLogger } from '../log';
 import { exitCodeOf, formatFailure } from '../report';
+import { writeStdout } from '../shared/stdio';
 import { type Invocation, parseArgs } from './args';
 import type { CommandName } from './command-table';
 import type { CommandContext, Env } from './context';
-import { commandHelp, globalHelp } from './help';
 
 type Handler = (context: CommandContext) => Promise<number>;
 
@@ -28,14 +28,11 @@ const HANDLERS: Record<CommandName, () => Promise<Handler>> = {
   audiences: async () => (await import('./commands/audiences')).audiencesCommand,
 };
 
-const writeStdout = (text: string) => {
-  process.stdout.write(text);
-};
-
 /**
  * The command-line interface (Jenkins `sh` steps, other CIs, a laptop). stdout carries only what the command was
  * asked for; every message goes to stderr through the redacting logger, and no GitHub workflow command is ever
- * printed (nothing here listens for secrets to mask). Returns the process exit code.
+ * printed (nothing here listens for secrets to mask). Both are written synchronously (shared/stdio.ts), so once this
+ * returns nothing is left to flush. Returns the process exit code.
  */
 export async function runCli(argv: readonly string[], env: Env): Promise<number> {
   let invocation: Invocation;
@@ -50,6 +47,8 @@ export async function runCli(argv: readonly string[], env: Env): Promise<number>
     return 0;
   }
   if (invocation.kind === 'help') {
+    // The help prose is a chunk of its own: a run that does not ask for it does not compile it.
+    const { commandHelp, globalHelp } = await import('./help');
     writeStdout(invocation.command ? commandHelp(invocation.command) : globalHelp(version));
     return 0;
   }
