@@ -2,7 +2,7 @@
  * The sign-in listener over real HTTP on 127.0.0.1: what a browser, a stray local program and another user's
  * process each get. The code exchange is a stand-in (`useAnswer`): what it would return is beside the point here.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { type SignInListener, startSignInListener } from '../../src/auth/loopback-listener';
 import { KeylessError } from '../../src/errors';
 
@@ -193,3 +193,31 @@ asRootOnLinux("another user's process is refused at the connection and uses noth
   expect((await answer(h, cookie)).status).toBe(200);
   expect(await h.listener.result).toBe('signed-in:the-code');
 });
+
+asRootOnLinux(
+  "another user's request sent blind, its socket closed before it is accepted, is refused too",
+  async () => {
+    // A socket closed right after its request becomes a TIME_WAIT-like entry that /proc/net/tcp lists with uid 0 and
+    // inode 0, whoever made it: for a listener running as root it looked like root's own. spawnSync holds this
+    // process's event loop, so the kernel completes nobody's connection and close before the listener accepts it.
+    const h = await start();
+    const launchPath = new URL(h.listener.launchUrl).pathname;
+    const port = new URL(h.listener.launchUrl).port;
+    const child = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const s = require('node:net').connect(${port}, '127.0.0.1', () => { s.end('GET ${launchPath} HTTP/1.1\\r\\nHost: 127.0.0.1:${port}\\r\\n\\r\\n'); s.destroy(); });`,
+      ],
+      { stdio: 'ignore', uid: 65534, gid: 65534 },
+    );
+    expect(child.status).toBe(0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.told).toHaveLength(1);
+    expect(h.told[0]).toContain('was refused');
+    // The launch address is still unused: the person's browser gets the sign-in.
+    const cookie = await launchCookie(h);
+    expect((await answer(h, cookie)).status).toBe(200);
+    expect(await h.listener.result).toBe('signed-in:the-code');
+  },
+);
