@@ -3,6 +3,7 @@
  * process each get. The code exchange is a stand-in (`useAnswer`): what it would return is beside the point here.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { request } from 'node:http';
 import { type SignInListener, startSignInListener } from '../../src/auth/loopback-listener';
 import { KeylessError } from '../../src/errors';
 
@@ -139,6 +140,47 @@ test("the person's browser with another sign-in's state is turned away and does 
   const cookie = await launchCookie(h);
   expect((await answer(h, cookie, 'another-state')).status).toBe(400);
   expect(h.told[0]).toContain('does not belong to this sign-in');
+  expect((await answer(h, cookie)).status).toBe(200);
+  expect(await h.listener.result).toBe('signed-in:the-code');
+});
+
+test("an answer without this sign-in's state (a web page trying ports) gives nothing up, before or after the launch", async () => {
+  // A page the browser shows can GET any 127.0.0.1 port (an image, a no-cors fetch): without the cookie, and
+  // without the state, which only the launch's redirect carries. Turned away, told once, nothing used up.
+  const h = await start();
+  expect((await answer(h, undefined, 'guessed')).status).toBe(400);
+  expect((await fetch(h.listener.redirectUri)).status).toBe(400);
+  const cookie = await launchCookie(h);
+  expect((await answer(h, undefined, 'guessed')).status).toBe(400);
+  expect((await answer(h, cookie, 'guessed')).status).toBe(400);
+  expect(h.told).toEqual([
+    'An answer that does not belong to this sign-in (another state) reached the sign-in listener and was turned away; still waiting for yours.',
+  ]);
+  expect((await answer(h, cookie)).status).toBe(200);
+  expect(await h.listener.result).toBe('signed-in:the-code');
+});
+
+test('a request naming another host (DNS rebinding) gets 404 and changes nothing', async () => {
+  const h = await start();
+  const launchUrl = new URL(h.listener.launchUrl);
+  const status = await new Promise<number | undefined>((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: launchUrl.port,
+        path: launchUrl.pathname,
+        headers: { host: `rebind.example:${launchUrl.port}` },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      },
+    );
+    req.once('error', reject);
+    req.end();
+  });
+  expect(status).toBe(404);
+  const cookie = await launchCookie(h);
   expect((await answer(h, cookie)).status).toBe(200);
   expect(await h.listener.result).toBe('signed-in:the-code');
 });
