@@ -653,7 +653,15 @@ describe('console', () => {
     );
     expect(printed.stderr).not.toContain('SigninToken');
 
-    for (const ci of [{ CI: 'true' }, { GITHUB_ACTIONS: 'true' }, { JENKINS_URL: 'https://jenkins.example.com/' }]) {
+    for (const ci of [
+      { CI: 'true' },
+      { CI: 'True' },
+      { GITHUB_ACTIONS: 'true' },
+      { JENKINS_URL: 'https://jenkins.example.com/' },
+      { TF_BUILD: 'True' },
+      { CODEBUILD_BUILD_ID: 'build:1' },
+      { TEAMCITY_VERSION: '2025.1' },
+    ]) {
       const refused = await runCli(['console', '--print', '--signin-endpoint', federation], { env: { ...env, ...ci } });
       expect(refused.code).toBe(2);
       expect(refused.stdout).toBe('');
