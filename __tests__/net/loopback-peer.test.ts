@@ -125,7 +125,7 @@ onLinux('loopbackPeer on real sockets (Linux)', () => {
   beforeAll(async () => {
     server = createServer((socket) => {
       verdicts.push(loopbackPeer(socket));
-      socket.end();
+      socket.destroy(); // not end(): a peer that is already gone would leave it half open, holding server.close()
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as { port: number }).port;
