@@ -2,7 +2,8 @@
  * The sign-in listener over real HTTP on 127.0.0.1: what a browser, a stray local program and another user's
  * process each get. The code exchange is a stand-in (`useAnswer`): what it would return is beside the point here.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { request } from 'node:http';
 import { type SignInListener, startSignInListener } from '../../src/auth/loopback-listener';
 import { KeylessError } from '../../src/errors';
 
@@ -143,6 +144,47 @@ test("the person's browser with another sign-in's state is turned away and does 
   expect(await h.listener.result).toBe('signed-in:the-code');
 });
 
+test("an answer without this sign-in's state (a web page trying ports) gives nothing up, before or after the launch", async () => {
+  // A page the browser shows can GET any 127.0.0.1 port (an image, a no-cors fetch): without the cookie, and
+  // without the state, which only the launch's redirect carries. Turned away, told once, nothing used up.
+  const h = await start();
+  expect((await answer(h, undefined, 'guessed')).status).toBe(400);
+  expect((await fetch(h.listener.redirectUri)).status).toBe(400);
+  const cookie = await launchCookie(h);
+  expect((await answer(h, undefined, 'guessed')).status).toBe(400);
+  expect((await answer(h, cookie, 'guessed')).status).toBe(400);
+  expect(h.told).toEqual([
+    'An answer that does not belong to this sign-in (another state) reached the sign-in listener and was turned away; still waiting for yours.',
+  ]);
+  expect((await answer(h, cookie)).status).toBe(200);
+  expect(await h.listener.result).toBe('signed-in:the-code');
+});
+
+test('a request naming another host (DNS rebinding) gets 404 and changes nothing', async () => {
+  const h = await start();
+  const launchUrl = new URL(h.listener.launchUrl);
+  const status = await new Promise<number | undefined>((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: launchUrl.port,
+        path: launchUrl.pathname,
+        headers: { host: `rebind.example:${launchUrl.port}` },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      },
+    );
+    req.once('error', reject);
+    req.end();
+  });
+  expect(status).toBe(404);
+  const cookie = await launchCookie(h);
+  expect((await answer(h, cookie)).status).toBe(200);
+  expect(await h.listener.result).toBe('signed-in:the-code');
+});
+
 test('a wrong launch path, other paths and other methods get 404 and change nothing', async () => {
   const h = await start();
   const origin = new URL(h.listener.launchUrl).origin;
@@ -193,3 +235,31 @@ asRootOnLinux("another user's process is refused at the connection and uses noth
   expect((await answer(h, cookie)).status).toBe(200);
   expect(await h.listener.result).toBe('signed-in:the-code');
 });
+
+asRootOnLinux(
+  "another user's request sent blind, its socket closed before it is accepted, is refused too",
+  async () => {
+    // A socket closed right after its request becomes a TIME_WAIT-like entry that /proc/net/tcp lists with uid 0 and
+    // inode 0, whoever made it: for a listener running as root it looked like root's own. spawnSync holds this
+    // process's event loop, so the kernel completes nobody's connection and close before the listener accepts it.
+    const h = await start();
+    const launchPath = new URL(h.listener.launchUrl).pathname;
+    const port = new URL(h.listener.launchUrl).port;
+    const child = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const s = require('node:net').connect(${port}, '127.0.0.1', () => { s.end('GET ${launchPath} HTTP/1.1\\r\\nHost: 127.0.0.1:${port}\\r\\n\\r\\n'); s.destroy(); });`,
+      ],
+      { stdio: 'ignore', uid: 65534, gid: 65534 },
+    );
+    expect(child.status).toBe(0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.told).toHaveLength(1);
+    expect(h.told[0]).toContain('was refused');
+    // The launch address is still unused: the person's browser gets the sign-in.
+    const cookie = await launchCookie(h);
+    expect((await answer(h, cookie)).status).toBe(200);
+    expect(await h.listener.result).toBe('signed-in:the-code');
+  },
+);

@@ -1,4 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -154,10 +165,31 @@ describe('openPrivately', () => {
 
 describe('runtimeDir', () => {
   test('XDG_RUNTIME_DIR where set (absolute), else the cache directory; macOS and Windows caches', () => {
-    expect(runtimeDir({ XDG_RUNTIME_DIR: '/run/user/1000' }, 'linux', '/home/p')).toBe('/run/user/1000/keyless-aws');
+    const trusted = () => true;
+    expect(runtimeDir({ XDG_RUNTIME_DIR: '/run/user/1000' }, 'linux', '/home/p', trusted)).toBe(
+      '/run/user/1000/keyless-aws',
+    );
     expect(runtimeDir({ XDG_RUNTIME_DIR: 'relative' }, 'linux', '/home/p')).toBe('/home/p/.cache/keyless-aws/runtime');
     expect(runtimeDir({ XDG_CACHE_HOME: '/c' }, 'linux', '/home/p')).toBe('/c/keyless-aws/runtime');
     expect(runtimeDir({}, 'darwin', '/Users/p')).toBe('/Users/p/Library/Caches/keyless-aws');
     expect(runtimeDir({ LOCALAPPDATA: 'C:\\L' }, 'win32', 'C:\\Users\\p')).toContain('keyless-aws');
+  });
+
+  const onPosix = process.platform === 'win32' ? test.skip : test;
+  onPosix('XDG_RUNTIME_DIR only when it is a 0700 directory of this user (not shared, not a link, not missing)', () => {
+    const root = join(base, '..', '..');
+    const own = join(root, 'own');
+    mkdirSync(own, { mode: 0o700 });
+    chmodSync(own, 0o700);
+    const shared = join(root, 'shared'); // as a path under /tmp that someone set XDG_RUNTIME_DIR to
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    const link = join(root, 'link');
+    symlinkSync(own, link);
+    const cache = join('/home/p', '.cache', 'keyless-aws', 'runtime');
+    expect(runtimeDir({ XDG_RUNTIME_DIR: own }, 'linux', '/home/p')).toBe(join(own, 'keyless-aws'));
+    expect(runtimeDir({ XDG_RUNTIME_DIR: shared }, 'linux', '/home/p')).toBe(cache);
+    expect(runtimeDir({ XDG_RUNTIME_DIR: link }, 'linux', '/home/p')).toBe(cache);
+    expect(runtimeDir({ XDG_RUNTIME_DIR: join(root, 'missing') }, 'linux', '/home/p')).toBe(cache);
   });
 });

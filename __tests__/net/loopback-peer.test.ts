@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { decodeProcAddress, loopbackPeer, type PeerVerdict, socketUidFromTable } from '../../src/net/loopback-peer';
 
@@ -60,9 +60,15 @@ describe('socketUidFromTable', () => {
     ).toBeUndefined();
   });
 
-  test('the uid column is read, not the timeout or inode', () => {
-    // TIME_WAIT leftovers carry uid 0: reported as such (the caller compares with its own uid).
-    expect(socketUidFromTable(TCP, { address: '127.0.0.1', port: 41001 }, server, 'LE')).toBe(0);
+  test('a socket no process holds (inode 0: TIME_WAIT, or closed mid-FIN) has no owner', () => {
+    // The kernel lists a TIME_WAIT socket with uid 0 whoever made it: taken as a uid, another user who sends a
+    // request and closes at once would pass for root.
+    expect(socketUidFromTable(TCP, { address: '127.0.0.1', port: 41001 }, server, 'LE')).toBeUndefined();
+    // A live row for the same ends after a leftover one is still found.
+    const leftoverFirst = TCP.replace('A029', 'A028');
+    const lines = leftoverFirst.split('\n');
+    const reordered = [lines[0], lines[4], lines[1], lines[2], lines[3], ''].join('\n');
+    expect(socketUidFromTable(reordered, { address: '127.0.0.1', port: 41000 }, server, 'LE')).toBe(1001);
   });
 });
 
@@ -119,7 +125,7 @@ onLinux('loopbackPeer on real sockets (Linux)', () => {
   beforeAll(async () => {
     server = createServer((socket) => {
       verdicts.push(loopbackPeer(socket));
-      socket.end();
+      socket.destroy(); // not end(): a peer that is already gone would leave it half open, holding server.close()
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as { port: number }).port;
@@ -152,5 +158,19 @@ onLinux('loopbackPeer on real sockets (Linux)', () => {
   asRoot('a connection of another uid (nobody, 65534) is seen as another user', async () => {
     expect(await connectFromChild({ uid: 65534, gid: 65534 })).toBe(0);
     expect(verdicts).toEqual([{ kind: 'other-user', uid: 65534 }]);
+  });
+
+  asRoot('another uid that writes and closes before the connection is accepted is not taken for root', () => {
+    // spawnSync holds this event loop: nobody's socket is closed (uid 0, inode 0 in the table) before we look.
+    const child = spawnSync(
+      process.execPath,
+      ['-e', `const s = require('node:net').connect(${port}, '127.0.0.1', () => { s.end('x'); s.destroy(); });`],
+      { stdio: 'ignore', uid: 65534, gid: 65534 },
+    );
+    expect(child.status).toBe(0);
+    return new Promise<void>((resolve) => {
+      const wait = () => (verdicts.length > 0 ? resolve() : setTimeout(wait, 10));
+      wait();
+    }).then(() => expect(verdicts).toEqual([{ kind: 'unknown' }]));
   });
 });

@@ -10,6 +10,7 @@ import type { Configuration } from 'openid-client';
 import { TimeoutError, TokenError } from '../errors';
 import type { Logger } from '../log';
 import { registerSecret } from '../secrets';
+import { sameSecret } from './launch-guard';
 import { startSignInListener } from './loopback-listener';
 import { openBrowser } from './open-browser';
 import { type OpenIdClient, oauthErrorCode, type ProviderEndpoint, providerError } from './provider';
@@ -81,7 +82,7 @@ export async function browserLogin(
       }).href,
     // Any local program can reach this port: an answer without this sign-in's state is not the provider's redirect
     // and must not use up the one answer (the person's real one would then be turned away).
-    isThisSignIn: (callback) => callback.searchParams.get('state') === state,
+    isThisSignIn: (callback) => sameSecret(callback.searchParams.get('state') ?? '', state),
     useAnswer: async (callback) => {
       const code = callback.searchParams.get('code');
       if (code) registerSecret(code);

@@ -44,7 +44,8 @@ export interface LaunchGuard {
 export const LAUNCH_PREFIX = '/launch/';
 export const CALLBACK_PATH = '/callback';
 
-function sameSecret(given: string, expected: string): boolean {
+/** Compares a value someone sent with a secret in a time that does not depend on how much of it they got right. */
+export function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   // timingSafeEqual needs equal lengths; comparing b with itself keeps the time independent of the given length.

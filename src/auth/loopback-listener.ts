@@ -87,19 +87,29 @@ export async function startSignInListener<T>(options: ListenerOptions<T>): Promi
     settle.reject(error);
   };
 
+  // Each thing the person is told, once: anyone who can reach the port (another user, a web page trying ports)
+  // could otherwise fill the terminal with it.
+  const told = new Set<string>();
+  const tellOnce = (message: string) => {
+    if (told.has(message)) return;
+    told.add(message);
+    options.tell(message);
+  };
+
   const server = createServer();
   server.on('connection', (socket: Socket) => {
     const refusal = peerRefusal(loopbackPeer(socket, options.peerLookup));
     if (refusal) {
       socket.destroy();
-      options.tell(refusal);
+      tellOnce(refusal);
     }
   });
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });
-  const origin = `http://127.0.0.1:${port}`;
+  const host = `127.0.0.1:${port}`;
+  const origin = `http://${host}`;
   const redirectUri = `${origin}${CALLBACK_PATH}`;
   const authorizationUrl = options.authorizationUrl(redirectUri);
   const guard = createLaunchGuard({ cookieName: `keyless_aws_signin_${port}` });
@@ -123,7 +133,9 @@ export async function startSignInListener<T>(options: ListenerOptions<T>): Promi
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', origin);
-    if (settled || req.method !== 'GET') {
+    // Host: a page of another site whose name was made to resolve to 127.0.0.1 (DNS rebinding) reaches this port
+    // as its own origin, able to read what it is answered; the browser still names that site in Host.
+    if (settled || req.method !== 'GET' || req.headers.host !== host) {
       page(res, 404, 'Not found', 'This address only takes the one sign-in.');
       return;
     }
@@ -142,18 +154,20 @@ export async function startSignInListener<T>(options: ListenerOptions<T>): Promi
       return;
     }
     if (url.pathname !== CALLBACK_PATH) return page(res, 404, 'Not found', 'This address only takes the one sign-in.');
-    const verdict = guard.answer(req.headers.cookie);
-    if (verdict.kind === 'interfered') return interfere(res, verdict.why);
-    if (answered) return page(res, 404, 'Not found', 'This sign-in was already answered.');
-    // The person's own browser, with an answer to another sign-in (an old tab): not this one's, and it must not
-    // use up the one answer.
+    // Without this sign-in's state an answer is noise, whoever sends it: the person's browser with an old tab's
+    // answer, or any web page the browser shows (a cross-site GET or no-cors fetch reaches 127.0.0.1, and a page
+    // can try every port). Judged before the launch and the cookie, so noise can neither use up the one answer nor
+    // give the sign-in up; only a party that learned the state (from the launch's redirect) can interfere.
     if (!options.isThisSignIn(url)) {
       page(res, 400, 'Not this sign-in', 'This answer does not belong to the sign-in keyless-aws is waiting for.');
-      options.tell(
+      tellOnce(
         'An answer that does not belong to this sign-in (another state) reached the sign-in listener and was turned away; still waiting for yours.',
       );
       return;
     }
+    const verdict = guard.answer(req.headers.cookie);
+    if (verdict.kind === 'interfered') return interfere(res, verdict.why);
+    if (answered) return page(res, 404, 'Not found', 'This sign-in was already answered.');
     answered = true;
     options.useAnswer(url).then(
       (value) => {

@@ -238,8 +238,8 @@ export const COMMAND_HELP: CommandHelpTable = {
       "the federation endpoint of the region's partition for a sign-in token (getSigninToken) and " +
       'opens the console login URL with the browser command, through a private page (0600, deleted once read) so ' +
       "the URL is not in the browser's argv. The URL is as good as the credentials for 15 minutes: it is printed " +
-      'only with --print, and never in CI (CI, GITHUB_ACTIONS, ' +
-      'JENKINS_URL), where --print is refused. Needs temporary credentials.',
+      'only with --print, and never in CI (CI, GITHUB_ACTIONS, JENKINS_URL, TF_BUILD, CODEBUILD_BUILD_ID, ' +
+      'TEAMCITY_VERSION), where --print is refused. Needs temporary credentials.',
     options: {
       profile: 'AWS profile to take the credentials from (default: environment, AWS_PROFILE).',
       destination: 'Console page to land on (default the console home of the partition).',

@@ -39,7 +39,7 @@ function normalAddress(address: string): string {
 }
 
 /**
- * The uid of the socket whose local end is `local` and whose remote end is `remote`, from the text of
+ * The uid of the live socket whose local end is `local` and whose remote end is `remote`, from the text of
  * /proc/net/tcp or /proc/net/tcp6 (header line, then `sl local rem st tx:rx tr:when retrnsmt uid timeout inode …`).
  * Pure, so it can be tested on samples. Undefined when no such socket is listed.
  */
@@ -54,7 +54,11 @@ export function socketUidFromTable(
   for (const line of table.split('\n').slice(1)) {
     const columns = line.trim().split(/\s+/);
     if (columns.length < 10) continue;
-    const [, localColumn, remoteColumn, , , , , uidColumn] = columns;
+    const [, localColumn, remoteColumn, , , , , uidColumn, , inodeColumn] = columns;
+    // Inode 0: a socket no process holds any more (closed: TIME_WAIT, or FIN_WAIT after close). The kernel lists
+    // a TIME_WAIT one with uid 0 whoever made it, so another user who sends a request and closes at once would
+    // pass for root; an orphaned one's uid says nothing about who is there now. Neither is an owner.
+    if (inodeColumn === '0') continue;
     const ends = [localColumn, remoteColumn].map((column) => {
       const [hexAddress, hexPort] = (column ?? '').split(':');
       return { address: decodeProcAddress(hexAddress ?? '', order), port: Number.parseInt(hexPort ?? '', 16) };

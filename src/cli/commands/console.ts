@@ -10,11 +10,19 @@ import { UsageError } from '../usage-error';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
-/** Where a printed URL would end up in a build log, which anyone with read access to the job can open. */
+/**
+ * Where a printed URL would end up in a build log, which anyone with read access to the job can open. Not every CI
+ * sets CI=true: Azure Pipelines (a token source of ours) sets only TF_BUILD, CodeBuild and TeamCity their own names,
+ * and some set CI=True.
+ */
 function ciName(env: Env): string | undefined {
   if (env.GITHUB_ACTIONS === 'true') return 'GitHub Actions';
-  if (env.JENKINS_URL) return 'Jenkins';
-  if (env.CI === 'true' || env.CI === '1') return 'CI';
+  if (env.JENKINS_URL || env.JENKINS_ID_TOKEN_REQUEST_URL) return 'Jenkins';
+  if (env.TF_BUILD) return 'Azure Pipelines';
+  if (env.CODEBUILD_BUILD_ID) return 'AWS CodeBuild';
+  if (env.TEAMCITY_VERSION) return 'TeamCity';
+  const ci = env.CI?.trim().toLowerCase();
+  if (ci && ci !== 'false' && ci !== '0') return 'CI';
   return undefined;
 }
 
