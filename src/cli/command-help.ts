@@ -248,7 +248,8 @@ export const COMMAND_HELP: CommandHelpTable = {
       browser:
         'Command that opens the URL, {} standing for it (default: xdg-open {}, open {} on macOS, ' +
         'rundll32 on Windows).',
-      'signin-endpoint': 'Federation endpoint (default by partition; the emulator serves /federation).',
+      'signin-endpoint':
+        'Federation endpoint (default by partition; the emulator serves /federation); https, or http on loopback only.',
       print: 'Print the URL on stdout instead of opening it (refused in CI).',
     },
     examples: ['console --profile work --destination https://console.aws.amazon.com/s3/home'],

@@ -5,6 +5,7 @@ import { partitionOf } from '../../console/partition';
 import { consoleSigninUrl } from '../../console/signin-url';
 import { InputError, KeylessError } from '../../errors';
 import type { AwsCredentials } from '../../exchange/session';
+import { isLoopbackHost } from '../../shared/loopback';
 import type { CommandContext, Env } from '../context';
 import { UsageError } from '../usage-error';
 
@@ -56,6 +57,25 @@ async function currentCredentials(context: CommandContext): Promise<AwsCredentia
   }
 }
 
+/**
+ * The federation endpoint gets the session credentials in its query string: plain http only to this machine (the
+ * emulator's /federation), never across a network.
+ */
+function signinEndpointOf(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol === 'https:' || (url?.protocol === 'http:' && isLoopbackHost(url.hostname))) return text;
+  throw new InputError(
+    `--signin-endpoint must be an https URL (http only on loopback, e.g. the emulator), got "${text}".`,
+    'The session credentials travel to it in the query string; use https://signin.aws.amazon.com/federation or leave --signin-endpoint out.',
+  );
+}
+
 /** `console`: the current credentials as an AWS Management Console sign-in, opened in the browser (or printed). */
 export async function consoleCommand(context: CommandContext): Promise<number> {
   const { options } = context.invocation;
@@ -74,9 +94,10 @@ export async function consoleCommand(context: CommandContext): Promise<number> {
   const destination = options.get('destination') ?? partition().console;
   if (!/^https:\/\//.test(destination))
     throw new InputError(`--destination must be an https URL, got "${destination}".`);
+  const signinEndpoint = signinEndpointOf(options.get('signin-endpoint'));
   const credentials = await currentCredentials(context);
   const url = await consoleSigninUrl(credentials, {
-    federation: options.get('signin-endpoint') ?? partition().federation,
+    federation: signinEndpoint ?? partition().federation,
     destination,
     timeoutMs: REQUEST_TIMEOUT_MS,
     ...(sessionDurationS === undefined ? {} : { sessionDurationS }),
