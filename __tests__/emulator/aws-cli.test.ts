@@ -24,7 +24,12 @@ beforeAll(async () => {
           name: 'cli-target',
           assumeRolePolicyDocument: {
             Statement: [
-              { Effect: 'Allow', Principal: { AWS: '123456789012' }, Action: ['sts:AssumeRole', 'sts:TagSession'] },
+              // The user by its ARN: trusting the account would also need an identity policy of the user (IAM's rule).
+              {
+                Effect: 'Allow',
+                Principal: { AWS: 'arn:aws:iam::123456789012:user/cli' },
+                Action: ['sts:AssumeRole', 'sts:TagSession'],
+              },
               {
                 Effect: 'Allow',
                 Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${gh}` },

@@ -22,7 +22,8 @@ beforeAll(async () => {
     config: {
       accountId: ACCOUNT,
       roles: [{ name: 'deploy', assumeRolePolicyDocument: trustAccountRoot('aws-cn') }],
-      accessKeys: [{ ...KEY, arn: `arn:aws-cn:iam::${ACCOUNT}:user/ci` }],
+      // The account root's keys: a trust naming the account admits its root with no identity policy to check.
+      accessKeys: [{ ...KEY, arn: `arn:aws-cn:iam::${ACCOUNT}:root` }],
     },
   });
 });

@@ -95,6 +95,19 @@ function config(): EmulatorConfig {
           Principal: { AWS: [roleArn('deploy', '/ci/'), roleArn('tag-source')] },
           Action: ['sts:AssumeRole', 'sts:TagSession'],
         }),
+        // needs-project-tag and no-stage-tag trust the account, not this role: IAM then wants the caller's own policy to allow it too.
+        inlinePolicies: {
+          'assume-in-account': {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 'sts:AssumeRole',
+                Resource: [roleArn('needs-project-tag'), roleArn('no-stage-tag')],
+              },
+            ],
+          },
+        },
       },
       {
         // Chained from `deploy`: the web-identity sub stays in the session's context, azp does not.
@@ -603,6 +616,29 @@ describe('signed calls (AssumeRole, GetCallerIdentity)', () => {
     );
     expect(badTag.message).toMatch(/^1 validation error detected: Value 'bad\[key\]' at 'tags.1.member.key'/);
     for (const c of [user, session, hopClient]) c.destroy();
+  });
+
+  it("within one account, a trust naming only the account also needs the caller's identity policy (IAM's rule)", async () => {
+    const user = stsClient(harness.emulator.url, USER_KEY);
+    const refused = await failure(
+      user.send(new AssumeRoleCommand({ RoleArn: roleArn('no-tag-session'), RoleSessionName: 'refused' })),
+    );
+    expect(refused.name).toBe('AccessDenied');
+    expect(refused.message).toContain('the trust policy names the caller only through its account');
+    // tag-source names user/ci by its ARN: the trust alone admits it (the test above).
+    const web = stsClient(harness.emulator.url, await webIdentityCredentials());
+    const hop = await web.send(new AssumeRoleCommand({ RoleArn: roleArn('chained'), RoleSessionName: 'hop' }));
+    const hopClient = stsClient(harness.emulator.url, {
+      accessKeyId: hop.Credentials!.AccessKeyId!,
+      secretAccessKey: hop.Credentials!.SecretAccessKey!,
+      sessionToken: hop.Credentials!.SessionToken!,
+    });
+    // chained's own policy allows needs-project-tag and no-stage-tag, not no-tag-session.
+    const other = await failure(
+      hopClient.send(new AssumeRoleCommand({ RoleArn: roleArn('no-tag-session'), RoleSessionName: 'refused' })),
+    );
+    expect(other.name).toBe('AccessDenied');
+    expect(other.message).toContain(`no identity-based policy of ${roleArn('chained')} allows it`);
   });
 
   it('rejects a wrong secret, an unknown key and a wrong session token', async () => {

@@ -612,3 +612,29 @@ describe('trust policy fidelity table', () => {
     });
   });
 });
+
+describe('how an Allow names an AWS caller (IAM wants its identity policy too when only the account is named)', () => {
+  const user: TrustPrincipal = { kind: 'AWS', arns: ['arn:aws:iam::123456789012:user/ci'], accountId: '123456789012' };
+  const statement = (aws: unknown) => ({ Effect: 'Allow', Principal: { AWS: aws }, Action: 'sts:AssumeRole' });
+  const matchOf = (...statements: unknown[]) => {
+    const decision = evaluateTrustPolicy(
+      { Version: '2012-10-17', Statement: statements },
+      { principal: user, actions: [{ action: 'sts:AssumeRole' }], context: new ConditionContext() },
+    );
+    return decision.allowed ? decision.statements[0]?.principalMatch : 'denied';
+  };
+
+  test.each([
+    ['the account id', '123456789012', 'account'],
+    ['the account root ARN', 'arn:aws:iam::123456789012:root', 'account'],
+    ["the caller's own ARN", 'arn:aws:iam::123456789012:user/ci', 'direct'],
+    ['everyone', '*', 'direct'],
+    ['the account among others, the caller too', ['123456789012', 'arn:aws:iam::123456789012:user/ci'], 'direct'],
+  ])('%s: %s', (_what, aws, expected) => {
+    expect(matchOf(statement(aws))).toBe(expected);
+  });
+
+  test('a later statement naming the caller directly wins over an earlier one naming its account', () => {
+    expect(matchOf(statement('123456789012'), statement('arn:aws:iam::123456789012:user/ci'))).toBe('direct');
+  });
+});

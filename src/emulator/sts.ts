@@ -4,6 +4,7 @@ import { deflateRawSync } from 'node:zlib';
 import {
   evaluateTrustPolicy,
   type RequiredAction,
+  type StatementVerdict,
   type TrustDecision,
   type TrustPrincipal,
   type TrustRequest,
@@ -255,7 +256,7 @@ function assumeRole(params: QueryParams, caller: Caller, deps: StsDeps): XmlNode
       `User: ${arn} is not authorized to perform: ${decision.action} on resource: ${roleArn}`,
     );
   }
-  checkCrossAccountIdentity(caller, role, actions, deps.model);
+  checkIdentityPolicies(caller, role, actions, decision.statements, deps.model);
 
   const sessionTags = [...tags, ...inheritedTransitive];
   const packed = packedPolicySize(sessionTags, policies);
@@ -277,26 +278,41 @@ function assumeRole(params: QueryParams, caller: Caller, deps: StsDeps): XmlNode
 }
 
 /**
- * Across accounts, the trust policy is not enough: the caller's own identity policies must allow each action on the
- * role too (IAM's cross-account evaluation). An account root may (it holds every permission of its account); a role
- * session is judged by its role's policies; an IAM user's keys have no policies in the emulator and may not.
+ * Whether the caller's own identity policies must allow the call too (IAM's evaluation for role trust policies):
+ * across accounts always; within one account when the trust policy named the caller only through its account (root
+ * ARN or account id) and not by its own ARN or its role's. An explicit deny in them refuses in every case. An
+ * account root holds every permission of its account; a role session is judged by its role's policies; an IAM user's
+ * keys have no policies in the emulator.
  */
-function checkCrossAccountIdentity(caller: Caller, role: Role, actions: RequiredAction[], model: IamModel): void {
+function checkIdentityPolicies(
+  caller: Caller,
+  role: Role,
+  actions: RequiredAction[],
+  allowing: readonly StatementVerdict[],
+  model: IamModel,
+): void {
   const arn = callerArn(caller);
-  if (callerAccount(caller) === role.accountId) return;
   if (caller.kind === 'static' && arn.endsWith(':root')) return;
-  for (const { action } of actions) {
+  const crossAccount = callerAccount(caller) !== role.accountId;
+  actions.forEach(({ action }, i) => {
     const { verdict, by } = identityVerdict(caller, model, action, role.arn);
-    if (verdict === 'allow') continue;
+    if (verdict === 'allow') return;
+    const named = allowing[i]?.principalMatch === 'direct';
+    if (verdict === 'implicit' && named && !crossAccount) return;
+    const needs = crossAccount
+      ? `cross-account ${action} needs the caller's identity policies to allow it on the role as well as the role's trust policy`
+      : verdict === 'explicit'
+        ? `the caller's identity policies deny ${action} on the role`
+        : `the trust policy names the caller only through its account (${allowing[i]?.label ?? 'its statement'}), so the caller's identity policies must allow ${action} on the role too`;
     const policies =
       caller.kind === 'session'
         ? `${verdict === 'explicit' ? 'a' : 'no'} ${by} of ${caller.session.role.arn} ${verdict === 'explicit' ? 'denies' : 'allows'} it`
         : 'IAM users have no identity policies in the emulator';
     throw deny(
-      `cross-account ${action} needs the caller's identity policies to allow it on the role as well as the role's trust policy; ${policies}`,
+      `${needs}; ${policies}`,
       `User: ${arn} is not authorized to perform: ${action} on resource: ${role.arn}`,
     );
-  }
+  });
 }
 
 function getCallerIdentity(caller: Caller): XmlNode[] {

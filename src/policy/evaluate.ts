@@ -43,6 +43,8 @@ export interface StatementVerdict {
   failedAt?: StatementStage;
   /** Conditions evaluated, in order; when `failedAt` is `condition`, the last one is the one that failed. */
   conditions: ConditionVerdict[];
+  /** For a statement that applies: whether it named the caller directly or only through its account. */
+  principalMatch?: PrincipalMatch;
   reason: string;
 }
 
@@ -66,22 +68,34 @@ function wildcardMatch(pattern: string, value: string, ignoreCase: boolean): boo
 }
 
 /**
+ * How a statement names the caller. `account`: through the account (its root ARN or bare id), which within one
+ * account still needs the caller's identity policies to allow the action (IAM's rule for role trust policies);
+ * `direct`: by the caller's own ARN, its role's ARN, a provider, or everyone (`"*"`, NotPrincipal), which suffices.
+ */
+export type PrincipalMatch = 'direct' | 'account';
+
+/**
  * IAM matches principal ARNs exactly (it accepts no wildcard in them; only `"*"` means everyone). The account root
  * ARN or a bare account id names every principal of that account. A role ARN covers its sessions because a
  * session's `arns` include its role's ARN.
  */
-function awsPrincipalMatches(entry: string, principal: Extract<TrustPrincipal, { kind: 'AWS' }>): boolean {
+function awsPrincipalMatch(
+  entry: string,
+  principal: Extract<TrustPrincipal, { kind: 'AWS' }>,
+): PrincipalMatch | undefined {
+  if (principal.arns.includes(entry)) return 'direct';
   const partition = principal.arns[0]?.split(':')[1] ?? 'aws';
-  if (entry === principal.accountId || entry === `arn:${partition}:iam::${principal.accountId}:root`) return true;
-  return principal.arns.includes(entry);
+  if (entry === principal.accountId || entry === `arn:${partition}:iam::${principal.accountId}:root`) return 'account';
+  return undefined;
 }
 
-function principalIn(spec: PrincipalSpec, principal: TrustPrincipal): boolean {
-  if (spec === '*') return true;
+function principalIn(spec: PrincipalSpec, principal: TrustPrincipal): PrincipalMatch | undefined {
+  if (spec === '*') return 'direct';
   // `{"AWS": "*"}` means everyone, as `"*"` does.
-  if (spec.AWS?.includes('*')) return true;
-  if (principal.kind === 'Federated') return spec.Federated?.includes(principal.provider) ?? false;
-  return (spec.AWS ?? []).some((entry) => awsPrincipalMatches(entry, principal));
+  if (spec.AWS?.includes('*')) return 'direct';
+  if (principal.kind === 'Federated') return spec.Federated?.includes(principal.provider) ? 'direct' : undefined;
+  const matches = (spec.AWS ?? []).map((entry) => awsPrincipalMatch(entry, principal));
+  return matches.includes('direct') ? 'direct' : matches.includes('account') ? 'account' : undefined;
 }
 
 function describePrincipal(principal: TrustPrincipal): string {
@@ -90,9 +104,9 @@ function describePrincipal(principal: TrustPrincipal): string {
     : `AWS ${principal.arns[0] ?? principal.accountId}`;
 }
 
-function principalMatches(s: PolicyStatement, principal: TrustPrincipal): boolean {
-  if (s.notPrincipal) return !principalIn(s.notPrincipal, principal);
-  return s.principal ? principalIn(s.principal, principal) : false;
+function principalMatch(s: PolicyStatement, principal: TrustPrincipal): PrincipalMatch | undefined {
+  if (s.notPrincipal) return principalIn(s.notPrincipal, principal) ? undefined : 'direct';
+  return s.principal ? principalIn(s.principal, principal) : undefined;
 }
 
 function actionMatches(s: PolicyStatement, action: string): boolean {
@@ -128,7 +142,8 @@ function evaluateStatement(
   action: string,
 ): StatementVerdict {
   const base = { index: s.index, sid: s.sid, label: s.label, effect: s.effect, conditions: [] as ConditionVerdict[] };
-  if (!principalMatches(s, request.principal)) {
+  const named = principalMatch(s, request.principal);
+  if (!named) {
     const reason = `${s.label} does not name principal ${describePrincipal(request.principal)}`;
     return { ...base, applies: false, failedAt: 'principal', reason };
   }
@@ -145,7 +160,7 @@ function evaluateStatement(
     const reason = `${s.label}: ${describeCondition(failed)}`;
     return { ...base, conditions: verdicts, applies: false, failedAt: 'condition', reason };
   }
-  return { ...base, conditions: verdicts, applies: true, reason: `${s.label} applies` };
+  return { ...base, conditions: verdicts, applies: true, principalMatch: named, reason: `${s.label} applies` };
 }
 
 const STAGE_RANK: Record<StatementStage, number> = { principal: 0, action: 1, resource: 2, condition: 3 };
@@ -176,8 +191,10 @@ export function evaluateTrustPolicy(document: unknown, request: TrustRequest): T
       if (s.effect !== 'Allow') continue;
       const verdict = evaluateStatement(s, policy, request, action);
       if (verdict.applies) {
-        allowed = verdict;
-        break;
+        // A statement naming the caller directly decides alone; one naming its account may be outdone by a later one.
+        if (!allowed || verdict.principalMatch === 'direct') allowed = verdict;
+        if (verdict.principalMatch === 'direct') break;
+        continue;
       }
       if (!best || STAGE_RANK[verdict.failedAt as StatementStage] > STAGE_RANK[best.failedAt as StatementStage]) {
         best = verdict;
