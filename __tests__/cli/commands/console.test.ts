@@ -35,3 +35,17 @@ test('plain http to loopback passes the check (the emulator serves /federation t
   expect(run.stderr).not.toContain('--signin-endpoint must be');
   expect(run.code).not.toBe(0);
 });
+
+test('a bad --destination is shown on one line, and not at all when it looks like a secret', async () => {
+  const env = { ...cliEnv(cliDir()), ...session };
+  const multiline = await runCli(['console', '--print', '--destination', 'http://console\nINJECTED line'], { env });
+  expect(multiline.code).toBe(2);
+  expect(multiline.stderr).toContain('--destination must be an https URL, got "http://console\\nINJECTED line".');
+  expect(multiline.stderr).not.toMatch(/\nINJECTED/);
+  // A secret access key pasted into the wrong flag (40 characters of base64, the shape AWS gives them).
+  const pasted = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  const secret = await runCli(['console', '--print', '--destination', pasted], { env });
+  expect(secret.code).toBe(2);
+  expect(secret.stderr).toContain('--destination must be an https URL, got a 40-character value');
+  expect(secret.stderr).not.toContain(pasted);
+});

@@ -5,6 +5,7 @@ import { partitionOf } from '../../console/partition';
 import { consoleSigninUrl } from '../../console/signin-url';
 import { InputError, KeylessError } from '../../errors';
 import type { AwsCredentials } from '../../exchange/session';
+import { shownValue } from '../../secrets';
 import { isLoopbackHost } from '../../shared/loopback';
 import type { CommandContext, Env } from '../context';
 import { UsageError } from '../usage-error';
@@ -31,7 +32,7 @@ function durationOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < 900 || value > 43_200) {
-    throw new InputError(`--session-duration-s must be a whole number between 900 and 43200, got "${text}".`);
+    throw new InputError(`--session-duration-s must be a whole number between 900 and 43200, got ${shownValue(text)}.`);
   }
   return value;
 }
@@ -71,7 +72,7 @@ function signinEndpointOf(text: string | undefined): string | undefined {
   }
   if (url?.protocol === 'https:' || (url?.protocol === 'http:' && isLoopbackHost(url.hostname))) return text;
   throw new InputError(
-    `--signin-endpoint must be an https URL (http only on loopback, e.g. the emulator), got "${text}".`,
+    `--signin-endpoint must be an https URL (http only on loopback, e.g. the emulator), got ${shownValue(text)}.`,
     'The session credentials travel to it in the query string; use https://signin.aws.amazon.com/federation or leave --signin-endpoint out.',
   );
 }
@@ -93,7 +94,7 @@ export async function consoleCommand(context: CommandContext): Promise<number> {
   const sessionDurationS = durationOf(options.get('session-duration-s'));
   const destination = options.get('destination') ?? partition().console;
   if (!/^https:\/\//.test(destination))
-    throw new InputError(`--destination must be an https URL, got "${destination}".`);
+    throw new InputError(`--destination must be an https URL, got ${shownValue(destination)}.`);
   const signinEndpoint = signinEndpointOf(options.get('signin-endpoint'));
   const credentials = await currentCredentials(context);
   const url = await consoleSigninUrl(credentials, {

@@ -4,6 +4,7 @@ import { cacheNameOf } from '../../cache/cache-key';
 import { cachedSession, DEFAULT_MARGIN_SECONDS } from '../../cache/credential-cache';
 import type { Session } from '../../exchange/session';
 import type { Logger } from '../../log';
+import { shownValue } from '../../secrets';
 import { parseSettings } from '../../settings/parse';
 import type { Settings } from '../../settings/types';
 import { credentialProcessDocument } from '../../sink/credential-process';
@@ -38,7 +39,7 @@ function marginSeconds(context: CommandContext): number {
   const seconds = Number(given);
   if (!/^\d+$/.test(given) || seconds > MAX_MARGIN_SECONDS) {
     throw new UsageError(
-      `--cache-margin-s must be a whole number of seconds from 0 to ${MAX_MARGIN_SECONDS}; got "${given}".`,
+      `--cache-margin-s must be a whole number of seconds from 0 to ${MAX_MARGIN_SECONDS}; got ${shownValue(given)}.`,
     );
   }
   return seconds;

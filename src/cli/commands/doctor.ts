@@ -3,6 +3,7 @@ import { formatJson, formatSarif, formatText } from '../../doctor/report';
 import { type DoctorOptions, exitCodeFor, type FailOn, runDoctor } from '../../doctor/run';
 import { offlineTokenContext, type TokenContext, unknownClaimKeys } from '../../doctor/token-context';
 import { InputError } from '../../errors';
+import { shownValue } from '../../secrets';
 import { DEFAULT_AUDIENCE, parseTokenSettings } from '../../settings/parse';
 import { createTokenSource } from '../../token';
 import { type CommandContext, cliSettingsSource } from '../context';
@@ -74,7 +75,8 @@ async function ciTokenContext(context: CommandContext): Promise<TokenContext> {
 function durationOf(context: CommandContext): number | undefined {
   const raw = context.invocation.settings.get('role-duration-seconds');
   if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw)) throw new InputError(`--role-duration-seconds must be a number of seconds; got "${raw}".`);
+  if (!/^\d+$/.test(raw))
+    throw new InputError(`--role-duration-seconds must be a number of seconds; got ${shownValue(raw)}.`);
   return Number(raw);
 }
 
